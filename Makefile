@@ -1,0 +1,67 @@
+# Anagen: `make run` starts the app, `make test` runs every test. Both start with `make install`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-fast lint lock migrate browser clean-var help
+
+help:
+	@echo "make run    - install, start embedded PostgreSQL + Redis unless DATABASE_URL/REDIS_URL are set,"
+	@echo "              migrate, load starter protocols and the demo clinic, serve web + worker + beat"
+	@echo "make test   - install, then the whole test suite against real engines"
+	@echo "make lint   - ruff"
+
+# The set-up alone: .venv on Python >= 3.12 (Django 6 needs it), pinned packages, front-end assets,
+# compiled translations. Idempotent; quick the second time (stamps on the inputs).
+install: $(STAMP) static/vendor/.stamp locale/.stamp
+
+$(STAMP): requirements.txt scripts/bootstrap_python.sh
+	@test -x $(PY) || "$$(scripts/bootstrap_python.sh)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/vendor/.stamp: node_modules/.package-lock.json scripts/vendor_assets.sh
+	scripts/vendor_assets.sh
+	@touch $@
+
+locale/.stamp: $(STAMP) $(wildcard locale/*/LC_MESSAGES/django.po)
+	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq gettext >/dev/null; }
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+	@touch $@
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Debian's chromium package (sudo apt-get install chromium)"; exit 1; fi; }
+
+run: install
+	$(PY) -m clinic.engines run
+
+test: install browser
+	$(PY) -m clinic.engines exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything but the browser and the multi-process tests, for a quick loop.
+test-fast: install
+	$(PY) -m clinic.engines exec -- $(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+migrate: install
+	$(PY) -m clinic.engines exec -- $(PY) manage.py migrate
+
+# Re-pin requirements.txt from requirements.in.
+lock: $(STAMP)
+	$(PY) -m pip install --quiet -r requirements.in
+	(echo "# Pinned with: make lock (pip freeze of requirements.in on Python 3.13)"; $(PY) -m pip freeze --exclude-editable) > requirements.txt
+
+clean-var:
+	rm -rf var/

@@ -1,0 +1,53 @@
+"""Base viewsets: ids that are not ids are 404, never a 500."""
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import DataError
+from rest_framework import mixins, views, viewsets
+from rest_framework.exceptions import NotFound
+
+MAX_ID = 2**63 - 1
+
+
+class AuditContextMixin:
+    """Token-authenticated users are known only once DRF has authenticated them: name them in
+    the audit context then, so every change an API call makes carries its author."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.user and request.user.is_authenticated:
+            pghistory.context(user=request.user.pk, url=request.path, method=request.method)
+
+
+class SafeLookupMixin(AuditContextMixin):
+    def get_object(self):
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if self.lookup_field == "pk" and (not str(lookup).isdigit() or int(lookup) > MAX_ID):
+            raise NotFound()
+        try:
+            return super().get_object()
+        except (ValueError, TypeError, ValidationError, DataError, OverflowError):
+            raise NotFound() from None
+
+
+class ModelViewSet(SafeLookupMixin, viewsets.ModelViewSet):
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+
+class ReadOnlyModelViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class CreateListRetrieveUpdateViewSet(
+    SafeLookupMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    pass
+
+
+class APIView(AuditContextMixin, views.APIView):
+    pass

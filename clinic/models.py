@@ -1,0 +1,150 @@
+"""The clinic's own resources: locations, practitioners, rooms and closures."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from .audit import audited
+
+from .hours import (
+    DEFAULT_ROUTE_POLICY,
+    parse_hours,
+    validate_country,
+    validate_offsets,
+    validate_route_policy,
+    validate_timezone,
+)
+
+
+def default_route_policy() -> dict[str, list[str]]:
+    return {category: list(routes) for category, routes in DEFAULT_ROUTE_POLICY.items()}
+
+
+def default_reminder_offsets() -> list[str]:
+    return list(settings.REMINDER_OFFSETS)
+
+
+@audited()
+class Location(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    address = models.TextField(blank=True)
+    timezone = models.CharField(max_length=64, validators=[validate_timezone], help_text="IANA name, e.g. Europe/Istanbul")
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2, e.g. TR")
+    subdivision = models.CharField(max_length=10, blank=True, help_text="Optional, e.g. MD for Madrid")
+    observe_public_holidays = models.BooleanField(default=True)
+    slot_minutes = models.PositiveSmallIntegerField(
+        default=15, validators=[MinValueValidator(5), MaxValueValidator(120)]
+    )
+    opening_hours = models.JSONField(default=list, blank=True)
+    reminder_offsets = models.JSONField(default=default_reminder_offsets, blank=True)
+    route_policy = models.JSONField(default=default_route_policy, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(slot_minutes__gte=5) & Q(slot_minutes__lte=120), name="location_slot_minutes_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.country:
+            self.country = self.country.upper()
+        if self.subdivision:
+            self.subdivision = self.subdivision.upper()
+        try:
+            validate_country(self.country, self.subdivision)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        for field, check in (
+            ("opening_hours", lambda v: parse_hours(v)),
+            ("reminder_offsets", validate_offsets),
+            ("route_policy", validate_route_policy),
+        ):
+            try:
+                check(getattr(self, field))
+            except ValidationError as error:
+                errors.setdefault(field, []).extend(error.messages)
+        if self.slot_minutes and 1440 % self.slot_minutes:
+            errors.setdefault("slot_minutes", []).append("The slot length must divide a day (5, 10, 15, 20, 30, 60…).")
+        if errors:
+            raise ValidationError(errors)
+
+    def allows(self, source_category: str, route: str) -> bool:
+        """Does this location's route policy allow the source category by this route?"""
+        return route in (self.route_policy or {}).get(source_category, [])
+
+
+@audited()
+class Practitioner(models.Model):
+    class Kind(models.TextChoices):
+        DOCTOR = "doctor", "Doctor"
+        NURSE = "nurse", "Nurse"
+
+    name = models.CharField(max_length=120)
+    email = models.EmailField(blank=True)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="practitioners")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DOCTOR)
+    working_hours = models.JSONField(default=list, blank=True, help_text="Empty: the location's opening hours")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["location", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        try:
+            parse_hours(self.working_hours, field="working hours")
+        except ValidationError as error:
+            raise ValidationError({"working_hours": error.messages}) from None
+
+
+@audited()
+class Room(models.Model):
+    name = models.CharField(max_length=80)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["location", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["location", "name"], name="room_name_unique_per_location")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.location})"
+
+
+@audited()
+class Closure(models.Model):
+    """Time a location (or one practitioner) is unavailable. It never moves booked sessions."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="closures")
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, null=True, blank=True, related_name="closures",
+        help_text="Empty: the whole location",
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="closure_end_after_start")]
+        indexes = [models.Index(fields=["location", "start", "end"])]
+
+    def __str__(self) -> str:
+        return f"{self.location} closed {self.start:%Y-%m-%d %H:%M}–{self.end:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = "The closure must end after it starts."
+        if self.practitioner_id and self.location_id and self.practitioner.location_id != self.location_id:
+            errors["practitioner"] = "This practitioner works at another location."
+        if errors:
+            raise ValidationError(errors)

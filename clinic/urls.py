@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from clinic.views import core
+
+handler404 = "clinic.api.errors.handler404"
+handler500 = "clinic.api.errors.handler500"
+
+urlpatterns = [
+    path("", core.HomeView.as_view(), name="home"),
+    path("health/", core.health, name="health"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("history/<str:app_label>/<str:model_name>/<int:pk>/", core.HistoryView.as_view(), name="history"),
+    path("clinic/", include("clinic.setup_urls")),
+    path("protocols/", include("protocols.urls")),
+    path("patients/", include("patients.urls")),
+    path("api/v1/", include("clinic.api.urls")),
+    path("django-admin/", admin.site.urls),
+]
