@@ -1,0 +1,22 @@
+# Front-end libraries from the npm registry (package-lock.json), copied into static/vendor.
+FROM node:20-slim AS assets
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY scripts/vendor_assets.sh scripts/
+RUN scripts/vendor_assets.sh
+
+FROM python:3.13-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEBUG=false
+RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+COPY --from=assets /src/static/vendor static/vendor
+RUN python manage.py compilemessages --ignore=.venv -v 0 \
+ && SECRET_KEY=build-only python manage.py collectstatic --no-input -v 0
+RUN useradd --system --home /app anagen && chown -R anagen /app
+USER anagen
+EXPOSE 8000
+CMD ["gunicorn", "clinic.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
