@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
+# A clinic open in seven-minute slivers still needs no more than this.
+MAX_HOURS_ENTRIES = 100
 SOURCE_CATEGORIES = ["autologous", "allogeneic_human", "plant", "animal"]
 ROUTES = ["injection", "topical"]
 DEFAULT_ROUTE_POLICY = {
@@ -56,6 +58,8 @@ def parse_hours(raw: Any, *, field: str = "opening hours") -> list[OpenSpan]:
         return []
     if not isinstance(raw, list):
         raise ValidationError(f"The {field} must be a list of {{weekday, opens, closes}} entries.")
+    if len(raw) > MAX_HOURS_ENTRIES:
+        raise ValidationError(f"The {field} may hold at most {MAX_HOURS_ENTRIES} entries.")
     spans: list[OpenSpan] = []
     problems: list[str] = []
     for index, item in enumerate(raw, start=1):
@@ -80,7 +84,7 @@ def parse_hours(raw: Any, *, field: str = "opening hours") -> list[OpenSpan]:
         else:
             spans.append(OpenSpan(weekday, opens, closes))
     spans.sort()
-    for previous, current in zip(spans, spans[1:]):
+    for previous, current in zip(spans, spans[1:], strict=False):
         if previous.weekday == current.weekday and current.opens < previous.closes:
             problems.append(
                 f"{WEEKDAYS[current.weekday]}: {hhmm(previous.opens)}–{hhmm(previous.closes)} overlaps "
@@ -150,6 +154,13 @@ def validate_offsets(values: Any) -> None:
         raise ValidationError("The same reminder offset is listed twice.")
 
 
+def normalize_route_policy(policy: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Every category present (missing means no route allowed), routes in a fixed order."""
+    return {
+        category: [route for route in ROUTES if route in policy.get(category, [])] for category in SOURCE_CATEGORIES
+    }
+
+
 def validate_route_policy(policy: Any) -> None:
     if not isinstance(policy, dict):
         raise ValidationError("The route policy must map each source category to its allowed routes.")
@@ -163,3 +174,47 @@ def validate_route_policy(policy: Any) -> None:
             problems.append(f"{category}: a route is listed twice.")
     if problems:
         raise ValidationError(problems)
+
+
+# Names are shown on pages, in emails and in calendar invitations: no markup, no control
+# characters. Templates escape anyway; refusing them up front keeps every other channel safe.
+_MARKUP = re.compile(r"[<>{}\x00-\x1f\x7f]")
+
+
+def validate_plain_name(value: str) -> None:
+    if isinstance(value, str) and _MARKUP.search(value):
+        raise ValidationError(
+            "Use plain text: angle brackets, braces and control characters are not allowed in a name.",
+            code="markup",
+        )
+    if isinstance(value, str) and value and not value.strip():
+        raise ValidationError("The name cannot be only spaces.", code="blank")
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    """IANA zones for a select box, the legacy aliases (e.g. "Turkey", "US/Eastern") left out."""
+    zones = sorted(z for z in _time_zones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/")))
+    return [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+@cache
+def country_choices() -> list[tuple[str, str]]:
+    """(ISO code, English name) of every country the `holidays` package has a calendar for."""
+    from holidays.registry import COUNTRIES
+
+    names = {entry[1]: re.sub(r"(?<=[a-z])(?=[A-Z])", " ", entry[0]) for entry in COUNTRIES.values()}
+    codes = [code for code in _holiday_calendars() if len(code) == 2]
+    return sorted(((code, names.get(code, code)) for code in codes), key=lambda item: item[1])
+
+
+def subdivisions_of(country: str) -> tuple[str, ...]:
+    return _holiday_calendars().get(country, ())
+
+
+def public_holidays(country: str, subdivision: str, years: range) -> dict:
+    """{date: English name} of the public holidays of a country (and subdivision) in those years."""
+    calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=years)
+    if "en_US" in (calendar.supported_languages or ()):
+        calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=years, language="en_US")
+    return dict(calendar)

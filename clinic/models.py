@@ -2,20 +2,24 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
 from .audit import audited
-
 from .hours import (
     DEFAULT_ROUTE_POLICY,
+    hours_as_json,
+    normalize_route_policy,
     parse_hours,
     validate_country,
     validate_offsets,
+    validate_plain_name,
     validate_route_policy,
     validate_timezone,
 )
+
+ADDRESS_MAX_LENGTH = 1000
 
 
 def default_route_policy() -> dict[str, list[str]]:
@@ -28,9 +32,13 @@ def default_reminder_offsets() -> list[str]:
 
 @audited()
 class Location(models.Model):
-    name = models.CharField(max_length=120, unique=True)
-    address = models.TextField(blank=True)
-    timezone = models.CharField(max_length=64, validators=[validate_timezone], help_text="IANA name, e.g. Europe/Istanbul")
+    name = models.CharField(max_length=120, unique=True, validators=[validate_plain_name])
+    address = models.TextField(
+        blank=True, max_length=ADDRESS_MAX_LENGTH, validators=[MaxLengthValidator(ADDRESS_MAX_LENGTH)]
+    )
+    timezone = models.CharField(
+        max_length=64, validators=[validate_timezone], help_text="IANA name, e.g. Europe/Istanbul"
+    )
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2, e.g. TR")
     subdivision = models.CharField(max_length=10, blank=True, help_text="Optional, e.g. MD for Madrid")
     observe_public_holidays = models.BooleanField(default=True)
@@ -44,7 +52,9 @@ class Location(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(slot_minutes__gte=5) & Q(slot_minutes__lte=120), name="location_slot_minutes_range"),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=5) & Q(slot_minutes__lte=120), name="location_slot_minutes_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -56,12 +66,13 @@ class Location(models.Model):
             self.country = self.country.upper()
         if self.subdivision:
             self.subdivision = self.subdivision.upper()
-        try:
-            validate_country(self.country, self.subdivision)
-        except ValidationError as error:
-            errors.update(error.message_dict)
+        if self.country:
+            try:
+                validate_country(self.country, self.subdivision)
+            except ValidationError as error:
+                errors.update(error.message_dict)
         for field, check in (
-            ("opening_hours", lambda v: parse_hours(v)),
+            ("opening_hours", parse_hours),
             ("reminder_offsets", validate_offsets),
             ("route_policy", validate_route_policy),
         ):
@@ -69,6 +80,11 @@ class Location(models.Model):
                 check(getattr(self, field))
             except ValidationError as error:
                 errors.setdefault(field, []).extend(error.messages)
+        if "opening_hours" not in errors:
+            # Stored sorted and in one spelling, so that equal hours compare equal.
+            self.opening_hours = hours_as_json(parse_hours(self.opening_hours))
+        if "route_policy" not in errors:
+            self.route_policy = normalize_route_policy(self.route_policy)
         if self.slot_minutes and 1440 % self.slot_minutes:
             errors.setdefault("slot_minutes", []).append("The slot length must divide a day (5, 10, 15, 20, 30, 60…).")
         if errors:
@@ -85,7 +101,7 @@ class Practitioner(models.Model):
         DOCTOR = "doctor", "Doctor"
         NURSE = "nurse", "Nurse"
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_plain_name])
     email = models.EmailField(blank=True)
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="practitioners")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DOCTOR)
@@ -100,20 +116,26 @@ class Practitioner(models.Model):
 
     def clean(self) -> None:
         try:
-            parse_hours(self.working_hours, field="working hours")
+            spans = parse_hours(self.working_hours, field="working hours")
         except ValidationError as error:
             raise ValidationError({"working_hours": error.messages}) from None
+        self.working_hours = hours_as_json(spans)
 
 
 @audited()
 class Room(models.Model):
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=80, validators=[validate_plain_name])
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms")
     active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["location", "name", "id"]
-        constraints = [models.UniqueConstraint(fields=["location", "name"], name="room_name_unique_per_location")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "name"], name="room_name_unique_per_location",
+                violation_error_message="A room with this name already exists at this location.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.location})"
