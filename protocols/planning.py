@@ -1,0 +1,412 @@
+"""The series planner: where each session of a course goes. Pure: no ORM, no clock.
+
+It follows the placement rule of the API contract ("Courses: planning and booking a series"):
+
+- Session k's window is the previous session's local date (for the first session, the anchor date:
+  the local date of the wished start, or the surgery date) plus ``gap_min_days`` ..
+  ``gap_max_days``; its target day is that date plus ``gap_target_days``.
+- Candidate days are tried by distance from the target day, earlier first on ties.
+- On each day, start times on the location's grid (minutes since local midnight divisible by
+  ``slot_minutes``) are tried by distance from the wished time of day, earlier first on ties.
+- At each time the practitioners are tried in order: the requested one only; or else the previous
+  session's practitioner first, then the location's other practitioners by id.
+- The first candidate whose whole visit lies inside the practitioner's open intervals, with the
+  practitioner free, a room free (lowest id first) and the patient booked nowhere else, wins.
+- Session 1 keeps the wished start exactly when that time is free.
+
+Choices the contract leaves open, made here:
+
+- A session that cannot be placed becomes a conflict and planning goes on, counting the next
+  session from the unplaced one's target day (or from a pinned session's date), so the receptionist
+  sees every problem of a course at once rather than only the first.
+- Each placed session makes its practitioner, room and the patient busy for the sessions after it,
+  so a course never overlaps itself. The caller's interval sets are never modified: planning the
+  same input twice gives the same plan.
+- A wall-clock time skipped by a DST change is never a candidate; one that occurs twice (autumn)
+  means its first occurrence. Durations are added in UTC, so a 09:00 visit of 30 minutes on the
+  night clocks change still lasts 30 minutes.
+- Naive datetimes (the wished start, pinned starts) are wall-clock times at the location.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from clinic.intervals import Interval, IntervalSet, is_nonexistent, local_datetime
+
+# Reasons a session could not be planned (PlanConflict.reason).
+NO_FREE_SLOT = "no_free_slot_in_window"
+PINNED_SLOT_TAKEN = "pinned_slot_taken"
+PINNED_OUTSIDE_WINDOW = "pinned_outside_window"
+PINNED_OUTSIDE_HOURS = "pinned_outside_hours"
+IN_THE_PAST = "in_the_past"
+NONEXISTENT_LOCAL_TIME = "nonexistent_local_time"
+
+_EMPTY = IntervalSet()
+_DAY_MINUTES = 1440
+
+
+@dataclass(frozen=True)
+class Step:
+    """One session of the protocol; its gap counts from the previous session (or the anchor)."""
+
+    number: int
+    kind: str
+    gap_min_days: int
+    gap_target_days: int
+    gap_max_days: int
+    duration_minutes: int
+
+
+@dataclass
+class Resources:
+    """What the planner may use at one location. Every interval is UTC-aware.
+
+    ``open_for`` gives, per practitioner, the time they can see patients there: the location's
+    opening hours ∩ their working hours − closures − public holidays (availability already applied).
+    """
+
+    zone: ZoneInfo
+    slot_minutes: int
+    practitioners: list[int]
+    rooms: list[int]
+    open_for: Callable[[int], IntervalSet] | Mapping[int, IntervalSet]
+    practitioner_busy: dict[int, IntervalSet] = field(default_factory=dict)
+    room_busy: dict[int, IntervalSet] = field(default_factory=dict)
+    patient_busy: IntervalSet = field(default_factory=IntervalSet)
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    number: int
+    kind: str
+    start: datetime
+    end: datetime
+    practitioner: int
+    room: int
+    window_earliest: date
+    window_latest: date
+    target_date: date
+
+
+@dataclass(frozen=True)
+class PlanConflict:
+    """A session that could not be planned. ``start`` is the pinned instant when there was one."""
+
+    number: int
+    start: datetime | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    sessions: list[PlannedSession]
+    conflicts: list[PlanConflict]
+    warnings: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts
+
+
+@dataclass(frozen=True)
+class Window:
+    earliest: date
+    target: date
+    latest: date
+
+    def __contains__(self, day: date) -> bool:
+        return self.earliest <= day <= self.latest
+
+    def days_by_preference(self) -> list[date]:
+        """Target, target-1, target+1, target-2, ... clipped to the window."""
+        days = [self.earliest + timedelta(days=n) for n in range((self.latest - self.earliest).days + 1)]
+        return sorted(days, key=lambda day: (abs((day - self.target).days), day))
+
+
+def window_for(step: Step, counted_from: date) -> Window:
+    """The window of ``step`` when the session before it (or the anchor) is on ``counted_from``."""
+    return Window(
+        earliest=counted_from + timedelta(days=step.gap_min_days),
+        target=counted_from + timedelta(days=step.gap_target_days),
+        latest=counted_from + timedelta(days=step.gap_max_days),
+    )
+
+
+def grid_by_preference(slot_minutes: int, wished_minutes: int) -> list[int]:
+    """The grid's minutes since local midnight, nearest the wished time of day first, earlier on ties."""
+    return sorted(range(0, _DAY_MINUTES, slot_minutes), key=lambda m: (abs(m - wished_minutes), m))
+
+
+def plan_course(
+    steps: Sequence[Step],
+    *,
+    wished_start: datetime,
+    resources: Resources,
+    anchor_date: date | None = None,
+    practitioner: int | None = None,
+    pinned: Mapping[int, datetime] | None = None,
+    now: datetime,
+    first_number: int = 1,
+    previous: tuple[date, int] | None = None,
+) -> Plan:
+    """Place the sessions of a course (or, for a cascade, the tail from ``first_number`` on).
+
+    ``wished_start`` is session 1's wished start and gives every session its wished time of day.
+    ``anchor_date`` is the surgery date of surgery-anchored protocols (default: the local date of
+    ``wished_start``). ``practitioner`` restricts every session to that practitioner. ``pinned``
+    maps session numbers to exact starts chosen by the receptionist; they are checked, not moved.
+    ``previous`` is the local date and practitioner of the session before ``first_number`` when
+    re-planning a tail. No session starts before ``now``.
+
+    Returns every session that could be placed and a conflict for each one that could not; it
+    never raises for a full calendar. Raises ValueError for inputs no caller should send (naive
+    ``now``, inconsistent gaps, pins of sessions not being planned).
+    """
+    _check_inputs(steps, resources=resources, now=now, pinned=pinned)
+    zone = resources.zone
+    to_plan = sorted((step for step in steps if step.number >= first_number), key=lambda step: step.number)
+    pinned = dict(pinned or {})
+    unknown = sorted(set(pinned) - {step.number for step in to_plan})
+    if unknown:
+        raise ValueError(f"Pinned sessions {unknown} are not among the sessions being planned.")
+
+    warnings: list[str] = []
+    wished_local = wished_start.astimezone(zone).replace(tzinfo=None) if wished_start.tzinfo else wished_start
+    wished_instant = _instant(wished_start, zone)
+    if wished_instant is None:
+        warnings.append(
+            f"The wished start {wished_local:%Y-%m-%d %H:%M} does not exist in {zone.key} (the clocks "
+            "change that night); the nearest existing time was used."
+        )
+    wished_minutes = wished_local.hour * 60 + wished_local.minute
+    search = _Search(resources, now=now, practitioner=practitioner, wished_minutes=wished_minutes)
+
+    counted_from = anchor_date or wished_local.date()
+    previous_practitioner: int | None = None
+    if previous is not None:
+        counted_from, previous_practitioner = previous
+
+    sessions: list[PlannedSession] = []
+    conflicts: list[PlanConflict] = []
+    for step in to_plan:
+        window = window_for(step, counted_from)
+        order = search.practitioner_order(previous_practitioner)
+        duration = timedelta(minutes=step.duration_minutes)
+        if step.number in pinned:
+            placed, conflict, pinned_day = search.check_pinned(pinned[step.number], duration, window, order, step)
+            counted_from = pinned_day
+        else:
+            exact = None
+            if step.number == 1 and previous is None and wished_instant is not None and wished_local.date() in window:
+                exact = wished_instant
+            placed = search.find(duration, window, order, exact=exact)
+            conflict = None
+            if placed is None:
+                conflict = PlanConflict(step.number, None, search.reason_unplaced(window))
+            counted_from = window.target
+            if exact is not None and placed is not None and placed[0] != exact:
+                warnings.append(
+                    f"Session 1 could not start at the wished time; it starts at "
+                    f"{placed[0].astimezone(zone):%Y-%m-%d %H:%M}."
+                )
+        if conflict is not None:
+            conflicts.append(conflict)
+            continue
+        assert placed is not None
+        start, practitioner_id, room = placed
+        session = PlannedSession(
+            number=step.number, kind=step.kind, start=start, end=start + duration,
+            practitioner=practitioner_id, room=room, window_earliest=window.earliest,
+            window_latest=window.latest, target_date=window.target,
+        )
+        sessions.append(session)
+        search.book(Interval(session.start, session.end))
+        counted_from = start.astimezone(zone).date()
+        previous_practitioner = practitioner_id
+        if step.number not in pinned and counted_from != window.target:
+            days = (counted_from - window.target).days
+            warnings.append(
+                f"Session {step.number} is on {counted_from.isoformat()}, {abs(days)} day{'s' * (abs(days) > 1)} "
+                f"{'after' if days > 0 else 'before'} its target day {window.target.isoformat()}."
+            )
+    return Plan(sessions=sessions, conflicts=conflicts, warnings=warnings)
+
+
+def _check_inputs(
+    steps: Sequence[Step], *, resources: Resources, now: datetime, pinned: Mapping[int, datetime] | None
+) -> None:
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime.")
+    if resources.slot_minutes <= 0:
+        raise ValueError("slot_minutes must be positive.")
+    numbers = [step.number for step in steps]
+    if len(set(numbers)) != len(numbers):
+        raise ValueError("Two steps have the same session number.")
+    for step in steps:
+        if not step.gap_min_days <= step.gap_target_days <= step.gap_max_days:
+            raise ValueError(f"Session {step.number}: gaps must satisfy min <= target <= max.")
+        if step.duration_minutes <= 0:
+            raise ValueError(f"Session {step.number}: the duration must be positive.")
+
+
+def _instant(value: datetime, zone: ZoneInfo) -> datetime | None:
+    """``value`` in UTC; a naive value is a wall-clock time in ``zone`` (None if the clocks skip it)."""
+    if value.tzinfo is not None:
+        return value.astimezone(UTC)
+    if is_nonexistent(value, zone):
+        return None
+    return value.replace(tzinfo=zone).astimezone(UTC)
+
+
+class _OpenOnDay:
+    """The practitioners of ``order`` with open time on one day, in order, found lazily: asking for
+    a practitioner's open hours may cost the caller a query, so nobody is asked before needed.
+
+    A visit starting that day can only be covered by an open interval overlapping the day."""
+
+    __slots__ = ("_day", "_found", "_rest", "_search")
+
+    def __init__(self, search: _Search, order: Sequence[int], day: Interval) -> None:
+        self._search, self._day = search, day
+        self._rest = iter(order)
+        self._found: list[int] = []
+
+    def __iter__(self) -> Iterator[int]:
+        yield from self._found
+        index = len(self._found)
+        for practitioner in self._rest:
+            if self._search.open_for(practitioner).overlaps(self._day):
+                self._found.append(practitioner)
+            # Another pass over this object may have found more meanwhile: yield them in order.
+            while index < len(self._found):
+                yield self._found[index]
+                index += 1
+
+    def any(self) -> bool:
+        return next(iter(self), None) is not None
+
+
+class _Search:
+    """The candidate search of one plan_course call, with what this course has already booked."""
+
+    def __init__(self, resources: Resources, *, now: datetime, practitioner: int | None, wished_minutes: int) -> None:
+        self.resources = resources
+        self.zone = resources.zone
+        self.now = now
+        self.fixed_practitioner = practitioner
+        self.practitioners = sorted(resources.practitioners)
+        self.rooms = sorted(resources.rooms)
+        self.grid = grid_by_preference(resources.slot_minutes, wished_minutes)
+        self._open: dict[int, IntervalSet] = {}
+        # Sessions placed by this plan. Every one of them has the patient in it, so a span clear of
+        # them is also clear of this course's practitioners and rooms; a course has at most a few
+        # dozen sessions, so a scan is cheap.
+        self.course: list[Interval] = []
+
+    def open_for(self, practitioner: int) -> IntervalSet:
+        cached = self._open.get(practitioner)
+        if cached is None:
+            source = self.resources.open_for
+            cached = source.get(practitioner, _EMPTY) if isinstance(source, Mapping) else source(practitioner)
+            self._open[practitioner] = cached
+        return cached
+
+    def practitioner_order(self, previous: int | None) -> list[int]:
+        if self.fixed_practitioner is not None:
+            return [self.fixed_practitioner]
+        if previous in self.practitioners:
+            return [previous, *(p for p in self.practitioners if p != previous)]
+        return list(self.practitioners)
+
+    def book(self, span: Interval) -> None:
+        self.course.append(span)
+
+    def patient_free(self, span: Interval) -> bool:
+        return not self.resources.patient_busy.overlaps(span) and not any(span.overlaps(s) for s in self.course)
+
+    def assign(self, span: Interval, order: Sequence[int]) -> tuple[int, int] | None:
+        """The first practitioner of ``order`` open and free for span, with the lowest free room."""
+        if not self.patient_free(span):
+            return None
+        practitioner_busy, room_busy = self.resources.practitioner_busy, self.resources.room_busy
+        free_room: int | None = None
+        for practitioner in order:
+            if not self.open_for(practitioner).covers(span):
+                continue
+            if practitioner_busy.get(practitioner, _EMPTY).overlaps(span):
+                continue
+            if free_room is None:
+                # The room does not depend on the practitioner: find it once per span.
+                free_room = next((r for r in self.rooms if not room_busy.get(r, _EMPTY).overlaps(span)), -1)
+            if free_room == -1:
+                return None
+            return practitioner, free_room
+        return None
+
+    def find(
+        self, duration: timedelta, window: Window, order: Sequence[int], *, exact: datetime | None
+    ) -> tuple[datetime, int, int] | None:
+        if exact is not None and exact >= self.now:
+            found = self.assign(Interval(exact, exact + duration), order)
+            if found is not None:
+                return exact, *found
+        zone = self.zone
+        for day in window.days_by_preference():
+            day_start, day_end = local_datetime(day, 0, zone), local_datetime(day, _DAY_MINUTES, zone)
+            if day_end <= self.now:
+                continue
+            # Skip closed days (holidays, closures, weekends) without trying a single slot.
+            open_today = _OpenOnDay(self, order, Interval(day_start, day_end))
+            if not open_today.any():
+                continue
+            # On an ordinary day a wall-clock time is local midnight plus minutes (cheap). On a day
+            # the clocks change (some zones change at midnight itself), each time is converted on
+            # its own and skipped times are dropped.
+            clocks_change = day_end - day_start != timedelta(days=1) or is_nonexistent(
+                datetime.combine(day, time()), zone
+            )
+            for minutes in self.grid:
+                if clocks_change:
+                    if is_nonexistent(datetime.combine(day, time(minutes // 60, minutes % 60)), zone):
+                        continue
+                    start = local_datetime(day, minutes, zone)
+                else:
+                    start = day_start + timedelta(minutes=minutes)
+                if start < self.now:
+                    continue
+                found = self.assign(Interval(start, start + duration), open_today)
+                if found is not None:
+                    return start, *found
+        return None
+
+    def reason_unplaced(self, window: Window) -> str:
+        last_instant = local_datetime(window.latest, _DAY_MINUTES, self.zone)
+        return IN_THE_PAST if last_instant <= self.now else NO_FREE_SLOT
+
+    def check_pinned(
+        self, value: datetime, duration: timedelta, window: Window, order: Sequence[int], step: Step
+    ) -> tuple[tuple[datetime, int, int] | None, PlanConflict | None, date]:
+        """Check a start the receptionist chose: it is kept as it is or reported, never moved."""
+        start = _instant(value, self.zone)
+        if start is None:
+            return None, PlanConflict(step.number, None, NONEXISTENT_LOCAL_TIME), value.date()
+        day = start.astimezone(self.zone).date()
+
+        def conflict(reason: str) -> tuple[None, PlanConflict, date]:
+            return None, PlanConflict(step.number, start, reason), day
+
+        span = Interval(start, start + duration)
+        if start < self.now:
+            return conflict(IN_THE_PAST)
+        if day not in window:
+            return conflict(PINNED_OUTSIDE_WINDOW)
+        if not any(self.open_for(p).covers(span) for p in order):
+            return conflict(PINNED_OUTSIDE_HOURS)
+        found = self.assign(span, order)
+        if found is None:
+            return conflict(PINNED_SLOT_TAKEN)
+        return (start, *found), None, day
