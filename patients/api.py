@@ -1,0 +1,108 @@
+"""The contract's patients and screenings API: thin views over the services."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clinic.api.viewsets import CreateListRetrieveUpdateViewSet, ReadOnlyModelViewSet
+from clinic.roles import Role
+
+from . import selectors, services
+from .models import Patient, PatientAccess, Screening
+from .serializers import (
+    OverrideRequestSerializer,
+    PatientSerializer,
+    ScreeningAnswersSerializer,
+    ScreeningSerializer,
+)
+
+
+class PatientViewSet(CreateListRetrieveUpdateViewSet):
+    """Patients. `?q=` searches name, email and phone. Viewing one is written to the access log."""
+
+    serializer_class = PatientSerializer
+    read_role = Role.RECEPTIONIST
+    write_role = Role.RECEPTIONIST
+
+    def get_queryset(self) -> QuerySet[Patient]:
+        query = self.request.query_params.get("q", "") if self.action == "list" else ""
+        return selectors.patients_search(query)
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, description="Search name, email and phone")])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        patient = self.get_object()
+        services.patient_access_record(patient=patient, user=request.user, via=PatientAccess.Via.API)
+        return Response(self.get_serializer(patient).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        duplicates = selectors.patient_likely_duplicates(
+            email=data.get("email", ""), phone=data.get("phone"), date_of_birth=data.get("date_of_birth")
+        )
+        # API clients cannot be asked "is this the same person?" before saving, so the patient
+        # is created and the likely duplicates are named in the answer for the caller to act on.
+        patient = services.patient_create(**data, allow_duplicate=True, by=request.user)
+        body = dict(PatientSerializer(patient).data, possible_duplicates=[p.pk for p in duplicates])
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        partial = kwargs.pop("partial", False)
+        patient = self.get_object()
+        serializer = self.get_serializer(patient, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        if partial:
+            # A PATCH must not reset consents it did not mention to their defaults.
+            changes = {k: v for k, v in changes.items() if k in request.data}
+        patient = services.patient_update(patient=patient, changes=changes, by=request.user)
+        return Response(PatientSerializer(patient).data)
+
+    @extend_schema(request=ScreeningAnswersSerializer, responses={200: ScreeningSerializer(many=True),
+                                                                  201: ScreeningSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="screenings")
+    def screenings(self, request: Request, pk: str | None = None) -> Response:
+        patient = self.get_object()
+        if request.method == "POST":
+            answers = ScreeningAnswersSerializer(data=request.data)
+            answers.is_valid(raise_exception=True)
+            screening = services.screening_record(patient=patient, answers=answers.validated_data, by=request.user)
+            screening = selectors.screenings_of(patient).get(pk=screening.pk)
+            return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)
+        services.patient_access_record(patient=patient, user=request.user, via=PatientAccess.Via.API)
+        page = self.paginate_queryset(selectors.screenings_of(patient))
+        return self.get_paginated_response(ScreeningSerializer(page, many=True).data)
+
+
+class ScreeningViewSet(ReadOnlyModelViewSet):
+    """Screenings; a doctor overrides one's hard stops with `POST {id}/override/ {"reason"}`."""
+
+    serializer_class = ScreeningSerializer
+    read_role = Role.RECEPTIONIST
+    write_role = Role.DOCTOR
+    action_roles = {"override": Role.DOCTOR}
+    filterset_fields = ["patient"]
+
+    def get_queryset(self) -> QuerySet[Screening]:
+        return Screening.objects.select_related("override", "override__doctor", "patient").order_by(
+            "-taken_at", "-id"
+        )
+
+    @extend_schema(request=OverrideRequestSerializer, responses={200: ScreeningSerializer})
+    @action(detail=True, methods=["post"])
+    def override(self, request: Request, pk: str | None = None) -> Response:
+        screening = self.get_object()
+        body = OverrideRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.screening_override(screening=screening, reason=body.validated_data["reason"], by=request.user)
+        screening = self.get_queryset().get(pk=screening.pk)
+        return Response(ScreeningSerializer(screening).data)

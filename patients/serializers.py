@@ -1,0 +1,119 @@
+"""JSON shapes of the contract's patients and screenings."""
+
+from typing import Any
+
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import serializers
+
+from . import screening as rules
+from .models import Patient, Screening, ScreeningOverride
+from .validators import normalize_name
+
+
+class StrictBooleanField(serializers.Field):
+    """A JSON true or false, nothing else: "yes", 1 or null are not answers to a medical question."""
+
+    default_error_messages = {"invalid": "The answer must be true or false."}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value: Any) -> bool:
+        return bool(value)
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    phone = PhoneNumberField(required=False, allow_blank=True)
+    reminder_opt_in = serializers.BooleanField(required=False, default=False)
+    investigational_ack = serializers.BooleanField(required=False, default=False)
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id", "first_name", "last_name", "email", "phone", "date_of_birth", "sex", "language", "timezone",
+            "reminder_opt_in", "investigational_ack", "notes", "created_at", "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not hasattr(data, "get"):
+            raise serializers.ValidationError({"non_field_errors": ["Send the patient as a JSON object."]})
+        return super().to_internal_value(data)
+
+    def validate_first_name(self, value: str) -> str:
+        return normalize_name(value)
+
+    def validate_last_name(self, value: str) -> str:
+        return normalize_name(value)
+
+    def validate_email(self, value: str) -> str:
+        return value.strip().lower()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        email = attrs.get("email", getattr(self.instance, "email", ""))
+        phone = attrs.get("phone", getattr(self.instance, "phone", ""))
+        if not email and not phone:
+            raise serializers.ValidationError({"email": ["Give an email address or a phone number (or both)."]})
+        return attrs
+
+    def to_representation(self, instance: Patient) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["phone"] = str(instance.phone) if instance.phone else ""
+        return data
+
+
+class ScreeningAnswersSerializer(serializers.Serializer):
+    """The body of POST /patients/{id}/screenings/: every question, as a boolean."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {key: StrictBooleanField(required=True, help_text=rules.LABELS[key]) for key in rules.ANSWER_KEYS}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not hasattr(data, "keys"):
+            raise serializers.ValidationError({"non_field_errors": ["Send the answers as a JSON object."]})
+        unknown = sorted(str(key) for key in data.keys() if key not in rules.ANSWER_KEYS)
+        value = super().to_internal_value(data)
+        if unknown:
+            raise serializers.ValidationError({key: ["This is not a screening question."] for key in unknown})
+        return value
+
+
+class ScreeningOverrideSerializer(serializers.ModelSerializer):
+    doctor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ScreeningOverride
+        fields = ["reason", "doctor", "doctor_name", "at"]
+
+    def get_doctor_name(self, obj: ScreeningOverride) -> str:
+        return obj.doctor.get_full_name() or obj.doctor.get_username()
+
+
+class ScreeningSerializer(serializers.ModelSerializer):
+    overridden = serializers.BooleanField(source="is_overridden", read_only=True)
+    override = serializers.SerializerMethodField()
+    valid_until = serializers.DateTimeField(read_only=True)
+
+    class Meta:
+        model = Screening
+        fields = [
+            "id", "patient", "taken_at", "taken_by", *rules.ANSWER_KEYS,
+            "hard_stops", "warnings", "valid_until", "overridden", "override",
+        ]
+        read_only_fields = fields
+
+    def get_override(self, obj: Screening) -> dict[str, Any] | None:
+        if not obj.is_overridden:
+            return None
+        return ScreeningOverrideSerializer(obj.override).data
+
+
+class OverrideRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, trim_whitespace=True, allow_blank=False)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not hasattr(data, "get"):
+            raise serializers.ValidationError({"non_field_errors": ["Send {\"reason\": text}."]})
+        return super().to_internal_value(data)

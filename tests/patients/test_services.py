@@ -1,0 +1,234 @@
+"""Services and selectors: duplicates, consent, screenings, overrides, the booking check, the audit."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pghistory
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, InternalError, transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from clinic.errors import Conflict, DomainError
+from patients import selectors, services
+from patients.models import Consent, Patient, PatientAccess, Screening, ScreeningOverride
+from tests.factories import PatientFactory, ScreeningFactory, ScreeningOverrideFactory, no_answers
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.datetime(2026, 5, 4, 9, 0, tzinfo=timezone.UTC)
+
+
+@dataclass
+class Protocol:
+    uses_prp: bool = False
+    uses_finasteride: bool = False
+    uses_minoxidil: bool = False
+
+
+def register(by, **overrides) -> Patient:
+    fields = dict(first_name="Lucía", last_name="García", email="lucia@example.es", phone="+34612345678",
+                  date_of_birth=date(1990, 6, 1), sex="female", language="es", timezone="Europe/Madrid")
+    return services.patient_create(**{**fields, **overrides}, by=by)
+
+
+def test_it_registers_a_patient_and_records_the_consents_given(receptionist):
+    patient = register(receptionist, reminder_opt_in=True, investigational_ack=True)
+    assert patient.reminder_opt_in and patient.investigational_ack
+    kinds = set(Consent.objects.filter(patient=patient, given=True).values_list("kind", flat=True))
+    assert kinds == {"reminder_emails", "investigational_ack"}
+
+
+def test_it_refuses_a_likely_duplicate_by_email_unless_someone_has_looked(receptionist):
+    first = register(receptionist)
+    with pytest.raises(Conflict) as raised:
+        register(receptionist, email="LUCIA@example.es", phone="+34699999999")
+    assert raised.value.code == "possible_duplicate"
+    assert raised.value.extra["duplicates"] == [first.pk]
+    assert Patient.objects.count() == 1
+    register(receptionist, email="LUCIA@example.es", allow_duplicate=True)
+    assert Patient.objects.count() == 2
+
+
+def test_it_refuses_a_likely_duplicate_by_phone_and_date_of_birth(receptionist):
+    register(receptionist)
+    with pytest.raises(Conflict):
+        register(receptionist, email="other@example.es")
+    # Same phone, another date of birth: a relative sharing a phone, not a duplicate.
+    register(receptionist, email="mother@example.es", date_of_birth=date(1961, 2, 3))
+
+
+def test_names_are_normalized_and_emails_lowered(receptionist):
+    patient = register(receptionist, first_name="  Lucía   María ", email=" Lucia@Example.ES ")
+    assert patient.first_name == "Lucía María"
+    assert patient.email == "lucia@example.es"
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("first_name", "<script>"), ("last_name", "a\u202eb"), ("last_name", "x\ny"), ("first_name", "Z" * 101),
+    ("timezone", "Europe/Atlantis"), ("date_of_birth", date(2999, 1, 1)), ("date_of_birth", date(1800, 1, 1)),
+    ("language", "fr"), ("sex", "x"), ("email", "bad@"), ("notes", "bell\x07"),
+])
+def test_invalid_details_raise_a_validation_error_naming_the_field(receptionist, field, value):
+    with pytest.raises(ValidationError) as raised:
+        register(receptionist, **{field: value})
+    assert field in raised.value.message_dict
+    assert not Patient.objects.exists()
+
+
+def test_arabic_and_turkish_names_are_welcome(receptionist):
+    patient = register(receptionist, first_name="فاطمة", last_name="Öztürk-Şahin", email="f@example.ae")
+    assert patient.full_name == "فاطمة Öztürk-Şahin"
+
+
+def test_withdrawing_consent_is_a_new_row_and_the_flag_follows(receptionist, doctor):
+    patient = register(receptionist, reminder_opt_in=True)
+    services.consent_record(patient=patient, kind="reminder_emails", given=False, by=doctor)
+    patient.refresh_from_db()
+    assert patient.reminder_opt_in is False
+    latest = Consent.objects.filter(patient=patient, kind="reminder_emails").first()
+    assert (latest.given, latest.recorded_by) == (False, doctor)
+    assert Consent.objects.filter(patient=patient).count() == 2
+
+
+def test_withdrawn_consent_stops_reminders_and_recalls_but_not_transactional_mail():
+    patient = PatientFactory(reminder_opt_in=False)
+    assert not selectors.patient_accepts_email(patient, "reminder")
+    assert not selectors.patient_accepts_email(patient, "recall")
+    for kind in ("confirmation", "change", "cancellation", "aftercare"):
+        assert selectors.patient_accepts_email(patient, kind)
+    patient.reminder_opt_in = True
+    assert selectors.patient_accepts_email(patient, "reminder")
+    patient.email = ""
+    assert not selectors.patient_accepts_email(patient, "confirmation")
+
+
+def test_a_screening_stores_the_hard_stops_and_warnings_before_any_protocol(receptionist):
+    patient = PatientFactory()
+    screening = services.screening_record(
+        patient=patient, answers=no_answers(may_become_pregnant=True, heart_disease=True), by=receptionist
+    )
+    assert screening.hard_stops == ["may_become_pregnant"]
+    assert screening.warnings == ["heart_disease"]
+    assert screening.status == "hard_stop"
+
+
+def test_an_incomplete_screening_changes_nothing(receptionist):
+    answers = no_answers()
+    del answers["heart_disease"]
+    with pytest.raises(ValidationError) as raised:
+        services.screening_record(patient=PatientFactory(), answers=answers, by=receptionist)
+    assert "heart_disease" in raised.value.message_dict
+    assert not Screening.objects.exists()
+
+
+def test_only_a_doctor_overrides(receptionist, doctor, admin_user):
+    screening = ScreeningFactory(active_cancer=True)
+    with pytest.raises(DomainError) as raised:
+        services.screening_override(screening=screening, reason="Because.", by=receptionist)
+    assert (raised.value.status, raised.value.code) == (403, "forbidden")
+    services.screening_override(screening=screening, reason="  Remission for 5 years.  ", by=doctor)
+    assert ScreeningOverride.objects.get().reason == "Remission for 5 years."
+    other = ScreeningFactory(active_cancer=True)
+    assert services.screening_override(screening=other, reason="Admin is a doctor too.", by=admin_user)
+
+
+def test_the_database_refuses_to_edit_or_delete_screenings_overrides_consents_and_accesses(receptionist):
+    override = ScreeningOverrideFactory(screening=ScreeningFactory(active_cancer=True))
+    consent = services.consent_record(patient=override.screening.patient, kind="reminder_emails", given=True,
+                                      by=receptionist)
+    access = services.patient_access_record(patient=consent.patient, user=receptionist, via="page")
+    rows = [
+        (Screening, override.screening_id, {"active_cancer": False}),
+        (ScreeningOverride, override.pk, {"reason": "changed"}),
+        (Consent, consent.pk, {"given": False}),
+        (PatientAccess, access.pk, {"via": "api"}),
+    ]
+    for model, pk, change in rows:
+        for attempt in (lambda: model.objects.filter(pk=pk).update(**change),
+                        lambda: model.objects.filter(pk=pk).delete()):
+            with pytest.raises((InternalError, IntegrityError)), transaction.atomic():
+                attempt()
+        assert model.objects.filter(pk=pk).exists()
+
+
+def test_the_database_refuses_an_override_without_a_reason():
+    screening = ScreeningFactory(active_cancer=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScreeningOverrideFactory(screening=screening, reason="  ")
+
+
+def test_changes_are_in_the_audit_trail_with_their_author(receptionist, doctor):
+    with pghistory.context(user=receptionist.pk):
+        patient = register(receptionist)
+        services.patient_update(patient=patient, changes={"language": "en"}, by=receptionist)
+        screening = services.screening_record(patient=patient, answers=no_answers(active_cancer=True),
+                                              by=receptionist)
+    with pghistory.context(user=doctor.pk):
+        services.screening_override(screening=screening, reason="Seen by oncology.", by=doctor)
+    events = pghistory.models.Events.objects.references(patient).order_by("pgh_created_at", "pgh_id")
+    labels = [(e.pgh_model, e.pgh_label, e.pgh_context.get("user")) for e in events]
+    assert ("patients.PatientEvent", "insert", receptionist.pk) in labels
+    assert ("patients.PatientEvent", "update", receptionist.pk) in labels
+    assert ("patients.ScreeningEvent", "insert", receptionist.pk) in labels
+    override_events = pghistory.models.Events.objects.tracks(screening.override)
+    assert [(e.pgh_label, e.pgh_context["user"]) for e in override_events] == [("insert", doctor.pk)]
+
+
+class TestScreeningValidForBooking:
+    def test_no_screening_means_screening_required(self):
+        assert selectors.screening_valid_for_booking(PatientFactory(), Protocol(), NOW) == (None, [])
+
+    @override_settings(SCREENING_VALID_DAYS=30)
+    def test_a_screening_counts_for_thirty_days(self):
+        patient = PatientFactory()
+        screening = ScreeningFactory(patient=patient, taken_at=NOW - timedelta(days=30))
+        assert selectors.screening_valid_for_booking(patient, Protocol(), NOW) == (screening, [])
+        later = NOW + timedelta(seconds=1)
+        assert selectors.screening_valid_for_booking(patient, Protocol(), later) == (None, [])
+
+    @override_settings(SCREENING_VALID_DAYS=7)
+    def test_the_validity_is_a_setting(self):
+        patient = PatientFactory()
+        ScreeningFactory(patient=patient, taken_at=NOW - timedelta(days=8))
+        assert selectors.screening_valid_for_booking(patient, Protocol(), NOW)[0] is None
+
+    def test_the_newest_screening_supersedes_older_ones(self):
+        patient = PatientFactory()
+        ScreeningFactory(patient=patient, taken_at=NOW - timedelta(days=3), active_cancer=True)
+        newest = ScreeningFactory(patient=patient, taken_at=NOW - timedelta(days=1))
+        assert selectors.screening_valid_for_booking(patient, Protocol(), NOW) == (newest, [])
+
+    def test_blocks_depend_on_the_protocol(self):
+        patient = PatientFactory(sex="female")
+        screening = ScreeningFactory(patient=patient, taken_at=NOW - timedelta(days=1),
+                                     strong_anticoagulant=True, may_become_pregnant=True)
+        assert selectors.screening_valid_for_booking(patient, Protocol(), NOW) == (screening, [])
+        assert selectors.screening_valid_for_booking(patient, Protocol(uses_prp=True), NOW)[1] == [
+            "strong_anticoagulant"]
+        assert selectors.screening_valid_for_booking(patient, Protocol(uses_finasteride=True), NOW)[1] == [
+            "may_become_pregnant"]
+
+    def test_an_override_clears_the_blocks(self, doctor):
+        patient = PatientFactory()
+        screening = ScreeningFactory(patient=patient, taken_at=NOW - timedelta(days=1), pregnant_or_breastfeeding=True)
+        assert selectors.screening_valid_for_booking(patient, Protocol(), NOW)[1] == ["pregnant_or_breastfeeding"]
+        with time_machine.travel(NOW):
+            services.screening_override(screening=screening, reason="Stopped breastfeeding in March.", by=doctor)
+        assert selectors.screening_valid_for_booking(patient, Protocol(), NOW) == (screening, [])
+
+    def test_it_costs_one_query(self, django_assert_num_queries):
+        patient = PatientFactory(sex="male")
+        ScreeningFactory(patient=patient, taken_at=NOW - timedelta(days=1), platelet_disorder=True)
+        with django_assert_num_queries(1):
+            assert selectors.screening_valid_for_booking(patient, Protocol(uses_prp=True), NOW)[1] == [
+                "platelet_disorder"]
+
+
+def test_duplicates_ignore_the_patient_being_edited():
+    patient = PatientFactory(email="same@example.com")
+    assert selectors.patient_likely_duplicates(email="same@example.com", phone="", date_of_birth=None) == [patient]
+    assert selectors.patient_likely_duplicates(email="same@example.com", phone="", date_of_birth=None,
+                                               exclude_id=patient.pk) == []
