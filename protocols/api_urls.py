@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from protocols.api.views import ProtocolViewSet
+
+router = SimpleRouter()
+router.register("protocols", ProtocolViewSet, basename="protocol")
+
+urlpatterns = router.urls

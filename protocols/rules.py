@@ -2,7 +2,8 @@
 
 Services call `protocol_errors` before writing anything; forms and the API reuse the same
 messages, so a doctor reads the same sentence on a page and in an API error.
-The error shape is Django REST framework's: `{"sessions": [{}, {"gap_target_days": ["…"]}]}`.
+The error shape is Django REST framework's for nested lists, keyed by position from 0:
+`{"sessions": {1: {"gap_target_days": ["…"]}}}`.
 """
 
 from collections.abc import Mapping, Sequence
@@ -107,13 +108,17 @@ def protocol_errors(
         if numbers != list(range(1, len(sessions) + 1)):
             errors["sessions"] = [MSG_NUMBERING]
         else:
-            per_session = [session_errors(session, source_category=source_category) for session in sessions]
-            if any(per_session):
+            per_session = {
+                index: problems
+                for index, session in enumerate(sessions)
+                if (problems := session_errors(session, source_category=source_category))
+            }
+            if per_session:
                 errors["sessions"] = per_session
 
-    per_adjunct: list[dict[str, list[str]]] = []
+    per_adjunct: dict[int, dict[str, list[str]]] = {}
     seen: set[str] = set()
-    for adjunct in home_adjuncts:
+    for index, adjunct in enumerate(home_adjuncts):
         problems: dict[str, list[str]] = {}
         kind = adjunct.get("kind")
         if kind not in HOME_ADJUNCTS:
@@ -123,8 +128,9 @@ def protocol_errors(
         seen.add(kind)
         if not isinstance(adjunct.get("instructions", ""), str):
             problems["instructions"] = ["Instructions must be text."]
-        per_adjunct.append(problems)
-    if any(per_adjunct):
+        if problems:
+            per_adjunct[index] = problems
+    if per_adjunct:
         errors["home_adjuncts"] = per_adjunct
     return errors
 
@@ -149,10 +155,10 @@ def first_message(errors: Any) -> str:
             if message:
                 return message if field == "non_field_errors" else f"{field}: {message}"
     elif isinstance(errors, (list, tuple)):
-        for position, value in enumerate(errors):
+        for value in errors:
             message = first_message(value)
             if message:
-                return f"{position + 1}: {message}" if isinstance(value, Mapping) else message
+                return message
     elif errors:
         return str(errors)
     return ""

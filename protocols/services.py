@@ -37,7 +37,7 @@ class ProtocolInvalid(DomainError):
         self.errors = dict(errors)
 
 
-def _not_editable(protocol: Protocol) -> Conflict:
+def not_editable(protocol: Protocol) -> Conflict:
     reason = "a course uses it" if protocol.in_use else f"it is {protocol.status}"
     return Conflict(
         f"Only a draft can be edited, and {protocol.code} v{protocol.version} is not one: {reason}. "
@@ -170,7 +170,7 @@ def protocol_update(
     with transaction.atomic(), _audit(by, "protocol_update"):
         locked = Protocol.objects.select_for_update().get(pk=protocol.pk)
         if not locked.is_editable:
-            raise _not_editable(locked)
+            raise not_editable(locked)
         errors: dict[str, Any] = {}
         for field, value in (fields or {}).items():
             if field == "code":
@@ -270,7 +270,7 @@ def protocol_delete(*, protocol: Protocol, by: AbstractBaseUser | None) -> None:
     with transaction.atomic(), _audit(by, "protocol_delete"):
         locked = Protocol.objects.select_for_update().get(pk=protocol.pk)
         if not locked.is_editable:
-            raise _not_editable(locked)
+            raise not_editable(locked)
         locked.delete()
 
 

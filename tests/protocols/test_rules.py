@@ -19,7 +19,7 @@ def test_it_rejects_a_gap_min_above_target():
     rows = session_rows(2)
     rows[1].update(gap_min_days=30, gap_target_days=28)
     errors = protocol_errors(source_category="plant", sessions=rows)
-    assert errors == {"sessions": [{}, {"gap_min_days": [MSG_GAP_MIN]}]}
+    assert errors == {"sessions": {1: {"gap_min_days": [MSG_GAP_MIN]}}}
 
 
 def test_it_rejects_a_target_above_the_maximum():
@@ -69,7 +69,7 @@ def test_it_rejects_unknown_and_repeated_home_adjuncts():
         source_category="plant", sessions=session_rows(1),
         home_adjuncts=[{"kind": "minoxidil"}, {"kind": "minoxidil"}, {"kind": "biotin"}],
     )
-    assert errors["home_adjuncts"][0] == {}
+    assert 0 not in errors["home_adjuncts"]
     assert errors["home_adjuncts"][1] == {"kind": ["Each home adjunct can be listed once."]}
     assert "“biotin”" in errors["home_adjuncts"][2]["kind"][0]
 

@@ -1,0 +1,95 @@
+"""Serializers of /api/v1/protocols/: field checks here, the protocol's rules in the services."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from clinic.api.serializers import TextField
+from protocols.models import (
+    CODE_PATTERN,
+    Anchor,
+    HomeAdjunctKind,
+    Indication,
+    Protocol,
+    ProtocolSession,
+    Route,
+    SessionKind,
+    SourceCategory,
+    VisitAdjunct,
+)
+from protocols.rules import DURATION_MAX, DURATION_MIN, MAX_GAP_DAYS, MAX_SESSIONS
+
+_DAYS = {"min_value": 0, "max_value": MAX_GAP_DAYS}
+
+
+class ProtocolSessionSerializer(serializers.ModelSerializer):
+    number = serializers.IntegerField(min_value=1, max_value=MAX_SESSIONS, required=False)
+    gap_min_days = serializers.IntegerField(**_DAYS)
+    gap_target_days = serializers.IntegerField(**_DAYS)
+    gap_max_days = serializers.IntegerField(**_DAYS)
+    duration_minutes = serializers.IntegerField(min_value=DURATION_MIN, max_value=DURATION_MAX)
+    kind = serializers.ChoiceField(choices=SessionKind.choices, default=SessionKind.TREATMENT)
+    visit_adjuncts = serializers.ListField(
+        child=serializers.ChoiceField(choices=VisitAdjunct.choices), required=False, default=list,
+        max_length=len(VisitAdjunct),
+    )
+    instructions = TextField(required=False, allow_blank=True, default="", max_length=4000)
+
+    class Meta:
+        model = ProtocolSession
+        fields = [
+            "number", "gap_min_days", "gap_target_days", "gap_max_days", "duration_minutes", "kind",
+            "visit_adjuncts", "instructions",
+        ]
+
+
+class HomeAdjunctSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=HomeAdjunctKind.choices)
+    instructions = TextField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class ProtocolSerializer(serializers.ModelSerializer):
+    """A protocol version with its ordered sessions and home adjuncts.
+
+    Writes: only a draft can be edited: PUT/PATCH on an active or archived version answers
+    409 `protocol_not_editable`. Broken rules answer 400 `invalid` with the errors by field
+    (`errors.sessions[i].gap_min_days`, ...). `code` is set at creation and never changes.
+    """
+
+    code = serializers.RegexField(CODE_PATTERN, max_length=40, error_messages={
+        "invalid": "Use letters, digits, dots, dashes or underscores (up to 40)."
+    })
+    name = TextField(max_length=160)
+    indication = serializers.ChoiceField(choices=Indication.choices)
+    source_category = serializers.ChoiceField(choices=SourceCategory.choices)
+    source_detail = TextField(max_length=200, required=False, allow_blank=True, default="")
+    route = serializers.ChoiceField(choices=Route.choices)
+    anchor = serializers.ChoiceField(choices=Anchor.choices, default=Anchor.COURSE_START)
+    notes = TextField(required=False, allow_blank=True, default="", max_length=20_000)
+    sessions = ProtocolSessionSerializer(many=True, max_length=MAX_SESSIONS + 1)
+    home_adjuncts = HomeAdjunctSerializer(many=True, required=False, default=list, max_length=10)
+    uses_prp = serializers.BooleanField(read_only=True)
+    uses_finasteride = serializers.BooleanField(read_only=True)
+    men_only = serializers.BooleanField(read_only=True)
+    total_days = serializers.IntegerField(read_only=True)
+    screening_conditions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    in_use = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Protocol
+        fields = [
+            "id", "code", "version", "status", "name", "indication", "source_category", "source_detail", "route",
+            "anchor", "sessions", "home_adjuncts", "notes",
+            "uses_prp", "uses_finasteride", "men_only", "total_days", "screening_conditions", "in_use",
+            "created_at", "updated_at", "activated_at", "archived_at",
+        ]
+        read_only_fields = ["version", "status", "created_at", "updated_at", "activated_at", "archived_at"]
+        # Uniqueness of code and version is the service's to check (with a better message).
+        validators: list = []
+
+    def validate_sessions(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # Counting is the service's rule too; saying it here keeps the error on the field.
+        if not 1 <= len(value) <= MAX_SESSIONS:
+            raise serializers.ValidationError(f"A protocol needs 1 to {MAX_SESSIONS} sessions.")
+        return value
+

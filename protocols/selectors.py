@@ -1,0 +1,90 @@
+"""Reads of protocols shared by the pages, the API and the booking pages."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from clinic.models import Location
+
+from .models import HomeAdjunct, Protocol, ProtocolSession, ProtocolStatus
+
+
+def protocols_with_children() -> QuerySet[Protocol]:
+    """Protocols with their sessions and home adjuncts in two extra queries, whatever the count."""
+    return Protocol.objects.prefetch_related(
+        Prefetch("sessions", queryset=ProtocolSession.objects.order_by("number")),
+        Prefetch("home_adjuncts", queryset=HomeAdjunct.objects.order_by("id")),
+    )
+
+
+def protocols_search(
+    *,
+    q: str = "",
+    indication: str = "",
+    source_category: str = "",
+    route: str = "",
+    status: str = "",
+) -> QuerySet[Protocol]:
+    """The protocol list: `status` "" means current versions (active and drafts), "all" every one."""
+    queryset = protocols_with_children().order_by("code", "-version")
+    if q:
+        queryset = queryset.filter(
+            Q(code__icontains=q) | Q(name__icontains=q) | Q(source_detail__icontains=q) | Q(notes__icontains=q)
+        )
+    if indication:
+        queryset = queryset.filter(indication=indication)
+    if source_category:
+        queryset = queryset.filter(source_category=source_category)
+    if route:
+        queryset = queryset.filter(route=route)
+    if status == "all":
+        pass
+    elif status:
+        queryset = queryset.filter(status=status)
+    else:
+        queryset = queryset.filter(status__in=[ProtocolStatus.ACTIVE, ProtocolStatus.DRAFT])
+    return queryset
+
+
+def protocol_versions(code: str) -> list[Protocol]:
+    """Every version of one code, newest first."""
+    return list(protocols_with_children().filter(code=code).order_by("-version"))
+
+
+def route_refusal(location: Location, protocol: Protocol) -> str:
+    """Why the location's route policy refuses this protocol, or "" when it allows it."""
+    if location.allows(protocol.source_category, protocol.route):
+        return ""
+    allowed = (location.route_policy or {}).get(protocol.source_category) or []
+    by = " or ".join(allowed) if allowed else "no route at all"
+    return (f"{location.name} allows {protocol.get_source_category_display().lower()} sources "
+            f"by {by}, not by {protocol.route}.")
+
+
+@dataclass(frozen=True)
+class LocationVerdict:
+    location: Location
+    allowed: bool
+    reason: str
+
+
+def protocol_locations(protocol: Protocol) -> list[LocationVerdict]:
+    """At which of the clinic's locations this protocol's source and route are allowed."""
+    verdicts = []
+    for location in Location.objects.order_by("name"):
+        reason = route_refusal(location, protocol)
+        verdicts.append(LocationVerdict(location=location, allowed=not reason, reason=reason))
+    return verdicts
+
+
+def protocols_allowed_at(location: Location) -> tuple[list[Protocol], list[tuple[Protocol, str]]]:
+    """Active protocols the location may book, and those it may not with the reason why."""
+    allowed: list[Protocol] = []
+    refused: list[tuple[Protocol, str]] = []
+    for protocol in protocols_with_children().filter(status=ProtocolStatus.ACTIVE).order_by("code"):
+        reason = route_refusal(location, protocol)
+        if reason:
+            refused.append((protocol, reason))
+        else:
+            allowed.append(protocol)
+    return allowed, refused
