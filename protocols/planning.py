@@ -67,6 +67,11 @@ class Resources:
 
     ``open_for`` gives, per practitioner, the time they can see patients there: the location's
     opening hours ∩ their working hours − closures − public holidays (availability already applied).
+
+    ``location_open`` is optional and only makes planning faster: any superset of every
+    practitioner's open time (typically the location's opening hours minus its closures and
+    holidays). Times outside it are skipped without asking each practitioner, which matters on a
+    fully booked calendar where every grid time of every day in the window gets tried.
     """
 
     zone: ZoneInfo
@@ -77,6 +82,7 @@ class Resources:
     practitioner_busy: dict[int, IntervalSet] = field(default_factory=dict)
     room_busy: dict[int, IntervalSet] = field(default_factory=dict)
     patient_busy: IntervalSet = field(default_factory=IntervalSet)
+    location_open: IntervalSet | None = None
 
 
 @dataclass(frozen=True)
@@ -354,13 +360,16 @@ class _Search:
             found = self.assign(Interval(exact, exact + duration), order)
             if found is not None:
                 return exact, *found
-        zone = self.zone
+        zone, location_open = self.zone, self.resources.location_open
         for day in window.days_by_preference():
             day_start, day_end = local_datetime(day, 0, zone), local_datetime(day, _DAY_MINUTES, zone)
             if day_end <= self.now:
                 continue
             # Skip closed days (holidays, closures, weekends) without trying a single slot.
-            open_today = _OpenOnDay(self, order, Interval(day_start, day_end))
+            today = Interval(day_start, day_end)
+            if location_open is not None and not location_open.overlaps(today):
+                continue
+            open_today = _OpenOnDay(self, order, today)
             if not open_today.any():
                 continue
             # On an ordinary day a wall-clock time is local midnight plus minutes (cheap). On a day
@@ -378,7 +387,10 @@ class _Search:
                     start = day_start + timedelta(minutes=minutes)
                 if start < self.now:
                     continue
-                found = self.assign(Interval(start, start + duration), open_today)
+                visit = Interval(start, start + duration)
+                if location_open is not None and not location_open.covers(visit):
+                    continue
+                found = self.assign(visit, open_today)
                 if found is not None:
                     return start, *found
         return None

@@ -650,6 +650,8 @@ def scenarios(draw: st.DrawFn) -> dict:
         "patient_busy": patient_busy,
         "practitioner": draw(st.one_of(st.none(), st.sampled_from(practitioners))),
         "now": base + timedelta(hours=draw(st.one_of(st.just(-24), st.integers(-24, 72)))),
+        # The optional superset of open time only speeds planning up: plans must not change.
+        "location_open": IntervalSet([i for s in open_for.values() for i in s]) if draw(st.booleans()) else None,
     }
 
 
@@ -663,6 +665,7 @@ def resources_of(scenario: dict) -> Resources:
         practitioner_busy={p: IntervalSet(b) for p, b in scenario["practitioner_busy"].items()},
         room_busy={r: IntervalSet(b) for r, b in scenario["room_busy"].items()},
         patient_busy=IntervalSet(scenario["patient_busy"]),
+        location_open=scenario["location_open"],
     )
 
 
