@@ -25,6 +25,11 @@ Choices the contract leaves open, made here:
 - A wall-clock time skipped by a DST change is never a candidate; one that occurs twice (autumn)
   means its first occurrence. Durations are added in UTC, so a 09:00 visit of 30 minutes on the
   night clocks change still lasts 30 minutes.
+- Session 1 keeps the wished start even off the grid, provided it lies in session 1's window (a
+  receptionist's exact choice); every other searched start is on the grid. Pinned starts are
+  checked as they are (window, hours, free), never snapped to the grid.
+- A session whose whole window has passed gets the reason ``in_the_past`` rather than
+  ``no_free_slot_in_window``; an unplaced, unpinned session's conflict has no ``start``.
 - Naive datetimes (the wished start, pinned starts) are wall-clock times at the location.
 """
 
@@ -201,45 +206,42 @@ def plan_course(
     for step in to_plan:
         window = window_for(step, counted_from)
         order = search.practitioner_order(previous_practitioner)
-        duration = timedelta(minutes=step.duration_minutes)
         if step.number in pinned:
-            placed, conflict, pinned_day = search.check_pinned(pinned[step.number], duration, window, order, step)
-            counted_from = pinned_day
+            outcome, counted_from = search.check_pinned(step, pinned[step.number], window, order)
         else:
-            exact = None
+            keep = None
             if step.number == 1 and previous is None and wished_instant is not None and wished_local.date() in window:
-                exact = wished_instant
-            placed = search.find(duration, window, order, exact=exact)
-            conflict = None
-            if placed is None:
-                conflict = PlanConflict(step.number, None, search.reason_unplaced(window))
-            counted_from = window.target
-            if exact is not None and placed is not None and placed[0] != exact:
-                warnings.append(
-                    f"Session 1 could not start at the wished time; it starts at "
-                    f"{placed[0].astimezone(zone):%Y-%m-%d %H:%M}."
-                )
-        if conflict is not None:
-            conflicts.append(conflict)
+                keep = wished_instant
+            outcome = search.find(step, window, order, exact=keep)
+            if isinstance(outcome, PlannedSession):
+                counted_from = outcome.start.astimezone(zone).date()
+                warnings.extend(_moved_warnings(outcome, kept=keep, zone=zone))
+            else:
+                # Count on from where the session should have been, so later problems show too.
+                counted_from = window.target
+        if isinstance(outcome, PlanConflict):
+            conflicts.append(outcome)
             continue
-        assert placed is not None
-        start, practitioner_id, room = placed
-        session = PlannedSession(
-            number=step.number, kind=step.kind, start=start, end=start + duration,
-            practitioner=practitioner_id, room=room, window_earliest=window.earliest,
-            window_latest=window.latest, target_date=window.target,
-        )
-        sessions.append(session)
-        search.book(Interval(session.start, session.end))
-        counted_from = start.astimezone(zone).date()
-        previous_practitioner = practitioner_id
-        if step.number not in pinned and counted_from != window.target:
-            days = (counted_from - window.target).days
-            warnings.append(
-                f"Session {step.number} is on {counted_from.isoformat()}, {abs(days)} day{'s' * (abs(days) > 1)} "
-                f"{'after' if days > 0 else 'before'} its target day {window.target.isoformat()}."
-            )
+        sessions.append(outcome)
+        search.book(outcome)
+        previous_practitioner = outcome.practitioner
     return Plan(sessions=sessions, conflicts=conflicts, warnings=warnings)
+
+
+def _moved_warnings(session: PlannedSession, *, kept: datetime | None, zone: ZoneInfo) -> list[str]:
+    """What the receptionist should notice about a session placed away from its wish."""
+    warnings = []
+    if kept is not None and session.start != kept:
+        local = session.start.astimezone(zone)
+        warnings.append(f"Session 1 could not start at the wished time; it starts at {local:%Y-%m-%d %H:%M}.")
+    day = session.start.astimezone(zone).date()
+    if day != session.target_date:
+        days = (day - session.target_date).days
+        warnings.append(
+            f"Session {session.number} is on {day.isoformat()}, {abs(days)} day{'s' * (abs(days) > 1)} "
+            f"{'after' if days > 0 else 'before'} its target day {session.target_date.isoformat()}."
+        )
+    return warnings
 
 
 def _check_inputs(
@@ -328,8 +330,8 @@ class _Search:
             return [previous, *(p for p in self.practitioners if p != previous)]
         return list(self.practitioners)
 
-    def book(self, span: Interval) -> None:
-        self.course.append(span)
+    def book(self, session: PlannedSession) -> None:
+        self.course.append(Interval(session.start, session.end))
 
     def patient_free(self, span: Interval) -> bool:
         return not self.resources.patient_busy.overlaps(span) and not any(span.overlaps(s) for s in self.course)
@@ -353,13 +355,22 @@ class _Search:
             return practitioner, free_room
         return None
 
+    def session(self, step: Step, window: Window, start: datetime, found: tuple[int, int]) -> PlannedSession:
+        return PlannedSession(
+            number=step.number, kind=step.kind, start=start, end=start + timedelta(minutes=step.duration_minutes),
+            practitioner=found[0], room=found[1], window_earliest=window.earliest, window_latest=window.latest,
+            target_date=window.target,
+        )
+
     def find(
-        self, duration: timedelta, window: Window, order: Sequence[int], *, exact: datetime | None
-    ) -> tuple[datetime, int, int] | None:
+        self, step: Step, window: Window, order: Sequence[int], *, exact: datetime | None
+    ) -> PlannedSession | PlanConflict:
+        """The first free candidate in the contract's order (``exact`` first, if given)."""
+        duration = timedelta(minutes=step.duration_minutes)
         if exact is not None and exact >= self.now:
             found = self.assign(Interval(exact, exact + duration), order)
             if found is not None:
-                return exact, *found
+                return self.session(step, window, exact, found)
         zone, location_open = self.zone, self.resources.location_open
         for day in window.days_by_preference():
             day_start, day_end = local_datetime(day, 0, zone), local_datetime(day, _DAY_MINUTES, zone)
@@ -392,33 +403,29 @@ class _Search:
                     continue
                 found = self.assign(visit, open_today)
                 if found is not None:
-                    return start, *found
-        return None
-
-    def reason_unplaced(self, window: Window) -> str:
-        last_instant = local_datetime(window.latest, _DAY_MINUTES, self.zone)
-        return IN_THE_PAST if last_instant <= self.now else NO_FREE_SLOT
+                    return self.session(step, window, start, found)
+        window_over = local_datetime(window.latest, _DAY_MINUTES, zone) <= self.now
+        return PlanConflict(step.number, None, IN_THE_PAST if window_over else NO_FREE_SLOT)
 
     def check_pinned(
-        self, value: datetime, duration: timedelta, window: Window, order: Sequence[int], step: Step
-    ) -> tuple[tuple[datetime, int, int] | None, PlanConflict | None, date]:
-        """Check a start the receptionist chose: it is kept as it is or reported, never moved."""
+        self, step: Step, value: datetime, window: Window, order: Sequence[int]
+    ) -> tuple[PlannedSession | PlanConflict, date]:
+        """Check a start the receptionist chose: it is kept as it is or reported, never moved.
+        Also returns the pinned local date, from which the next session counts either way."""
         start = _instant(value, self.zone)
         if start is None:
-            return None, PlanConflict(step.number, None, NONEXISTENT_LOCAL_TIME), value.date()
+            return PlanConflict(step.number, None, NONEXISTENT_LOCAL_TIME), value.date()
         day = start.astimezone(self.zone).date()
-
-        def conflict(reason: str) -> tuple[None, PlanConflict, date]:
-            return None, PlanConflict(step.number, start, reason), day
-
-        span = Interval(start, start + duration)
+        span = Interval(start, start + timedelta(minutes=step.duration_minutes))
         if start < self.now:
-            return conflict(IN_THE_PAST)
-        if day not in window:
-            return conflict(PINNED_OUTSIDE_WINDOW)
-        if not any(self.open_for(p).covers(span) for p in order):
-            return conflict(PINNED_OUTSIDE_HOURS)
-        found = self.assign(span, order)
-        if found is None:
-            return conflict(PINNED_SLOT_TAKEN)
-        return (start, *found), None, day
+            reason = IN_THE_PAST
+        elif day not in window:
+            reason = PINNED_OUTSIDE_WINDOW
+        elif not any(self.open_for(p).covers(span) for p in order):
+            reason = PINNED_OUTSIDE_HOURS
+        else:
+            found = self.assign(span, order)
+            if found is not None:
+                return self.session(step, window, start, found), day
+            reason = PINNED_SLOT_TAKEN
+        return PlanConflict(step.number, start, reason), day
