@@ -123,7 +123,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data already in place: nothing changed.")
         self.stdout.write("")
-        self.stdout.write("Demo logins (password: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD})")
         self.stdout.write(f"  {'username':<12}{'role':<14}")
         self.stdout.write(f"  {'-' * 11} {'-' * 13}")
         for username, role, _, _ in DEMO_STAFF:
