@@ -55,7 +55,9 @@ def _action(session: Any) -> dict[str, Any]:
         "id": f"session-{number}",
         "prefix": str(number),
         "title": f"Session {number}: {session.get_kind_display().lower()}",
-        "code": [{"coding": [{"system": SESSION_KIND_SYSTEM, "code": session.kind, "display": session.get_kind_display()}]}],
+        "code": [{"coding": [
+            {"system": SESSION_KIND_SYSTEM, "code": session.kind, "display": session.get_kind_display()}
+        ]}],
         "extension": extensions,
     }
     if session.instructions:

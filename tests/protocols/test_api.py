@@ -31,7 +31,8 @@ def test_a_doctor_creates_a_draft_and_reads_it_back(api_doctor):
     assert [s["number"] for s in data["sessions"]] == [1, 2, 3]
     assert data["sessions"][1] == {
         "number": 2, "gap_min_days": 21, "gap_target_days": 28, "gap_max_days": 35, "duration_minutes": 30,
-        "kind": "treatment", "visit_adjuncts": ["harvest_blood", "prp"], "instructions": "Come with clean, dry hair (visit 2).",
+        "kind": "treatment", "visit_adjuncts": ["harvest_blood", "prp"],
+        "instructions": "Come with clean, dry hair (visit 2).",
     }
     assert data["home_adjuncts"] == [{"kind": "finasteride", "instructions": "One tablet a day."}]
     assert data["uses_prp"] and data["uses_finasteride"] and data["men_only"]
