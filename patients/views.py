@@ -1,0 +1,247 @@
+"""Staff pages for patients: list and search, detail, forms, screening, override, access log.
+
+Thin: get the object, check the role, validate the form, call the service, render or redirect.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import DetailView, FormView, ListView
+
+from clinic.errors import Conflict, DomainError
+from clinic.permissions import RoleRequiredMixin
+from clinic.roles import Role
+
+from . import screening as rules
+from . import selectors, services
+from .forms import PatientForm, ScreeningForm, ScreeningOverrideForm
+from .models import Consent, Patient, PatientAccess, Screening
+
+# Patient details must not end up in error reports: Django's debug page and mails hide these.
+hide_patient_data = method_decorator(sensitive_post_parameters(), name="dispatch")
+
+SCREENING_HISTORY_SHOWN = 20
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
+class PatientListView(RoleRequiredMixin, ListView):
+    """All patients, by name; `?q=` searches as you type (htmx swaps the table only)."""
+
+    template_name = "patients/patient_list.html"
+    paginate_by = 25
+    context_object_name = "patients"
+
+    def get_queryset(self):
+        return selectors.patients_search(self.request.GET.get("q", "")).only(
+            "id", "first_name", "last_name", "email", "phone", "date_of_birth", "language"
+        )
+
+    def get_template_names(self) -> list[str]:
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+            return ["patients/_patient_table.html"]
+        return [self.template_name]
+
+    def paginate_queryset(self, queryset: Any, page_size: int) -> Any:
+        # An unknown page number shows the last page rather than a 404: typing can shrink the results.
+        paginator = Paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(q=self.request.GET.get("q", ""), **kwargs)
+
+
+class PatientDetailView(RoleRequiredMixin, DetailView):
+    """Contact, consent, screenings; courses, sessions and reminders come from later work."""
+
+    model = Patient
+    template_name = "patients/patient_detail.html"
+    context_object_name = "patient"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        services.patient_access_record(patient=self.object, user=request.user, via=PatientAccess.Via.PAGE)
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        patient = self.object
+        screenings = list(selectors.screenings_of(patient)[:SCREENING_HISTORY_SHOWN])
+        consents = list(Consent.objects.filter(patient=patient).select_related("recorded_by")[:20])
+        latest_consent = {}
+        for consent in consents:
+            latest_consent.setdefault(consent.kind, consent)
+        return super().get_context_data(
+            latest_screening=screenings[0] if screenings else None,
+            screenings=screenings,
+            consents=consents,
+            reminder_consent=latest_consent.get(Consent.Kind.REMINDER_EMAILS),
+            investigational_consent=latest_consent.get(Consent.Kind.INVESTIGATIONAL_ACK),
+            labels=rules.SHORT_LABELS,
+            now_utc=timezone.now(),
+            **kwargs,
+        )
+
+
+@hide_patient_data
+class PatientCreateView(RoleRequiredMixin, FormView):
+    template_name = "patients/patient_form.html"
+    form_class = PatientForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["show_duplicate_check"] = "confirm_not_duplicate_shown" in self.request.POST
+        return kwargs
+
+    def form_valid(self, form: PatientForm) -> HttpResponse:
+        data = {name: form.cleaned_data[name] for name in PatientForm.Meta.fields}
+        try:
+            patient = services.patient_create(
+                **data, allow_duplicate=form.cleaned_data.get("confirm_not_duplicate", False), by=self.request.user
+            )
+        except Conflict as conflict:
+            duplicates = Patient.objects.filter(pk__in=conflict.extra.get("duplicates", []))
+            form = PatientForm(self.request.POST, show_duplicate_check=True)
+            form.is_valid()
+            form.add_error("confirm_not_duplicate", "Tick this once you have checked the patients above.")
+            return self.render_to_response(self.get_context_data(form=form, duplicates=duplicates))
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Patient registered.")
+        return HttpResponseRedirect(reverse("patients:detail", args=[patient.pk]))
+
+
+@hide_patient_data
+class PatientUpdateView(RoleRequiredMixin, FormView):
+    template_name = "patients/patient_form.html"
+    form_class = PatientForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.patient = get_object_or_404(Patient, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        services.patient_access_record(patient=self.patient, user=request.user, via=PatientAccess.Via.PAGE)
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.patient}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # The form works on a copy: its validation must not rename the patient in the page header.
+        return super().get_context_data(patient=Patient.objects.get(pk=self.patient.pk), **kwargs)
+
+    def form_valid(self, form: PatientForm) -> HttpResponse:
+        changes = {name: form.cleaned_data[name] for name in PatientForm.Meta.fields}
+        try:
+            services.patient_update(patient=self.patient, changes=changes, by=self.request.user)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Patient details saved.")
+        return HttpResponseRedirect(reverse("patients:detail", args=[self.patient.pk]))
+
+
+class ConsentView(RoleRequiredMixin, View):
+    """One click: give or withdraw a consent (POST kind, given=yes|no)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        patient = get_object_or_404(Patient, pk=pk)
+        kind = request.POST.get("kind", "")
+        given = request.POST.get("given")
+        if kind not in Consent.Kind.values or given not in ("yes", "no"):
+            messages.error(request, "That consent change was not understood; nothing was changed.")
+        else:
+            services.consent_record(patient=patient, kind=kind, given=given == "yes", by=request.user)
+            label = Consent.Kind(kind).label
+            messages.success(request, f"{label}: consent {'recorded' if given == 'yes' else 'withdrawn'}.")
+        return HttpResponseRedirect(reverse("patients:detail", args=[patient.pk]))
+
+
+@hide_patient_data
+class ScreeningCreateView(RoleRequiredMixin, FormView):
+    template_name = "patients/screening_form.html"
+    form_class = ScreeningForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.patient = get_object_or_404(Patient, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            patient=self.patient, valid_days=settings.SCREENING_VALID_DAYS, **kwargs
+        )
+
+    def form_valid(self, form: ScreeningForm) -> HttpResponse:
+        screening = services.screening_record(patient=self.patient, answers=form.answers, by=self.request.user)
+        if screening.hard_stops:
+            messages.warning(self.request, "Screening recorded: booking is blocked until a doctor overrides it.")
+        else:
+            messages.success(self.request, "Screening recorded.")
+        return HttpResponseRedirect(reverse("patients:detail", args=[self.patient.pk]) + "#screening")
+
+
+@hide_patient_data
+class ScreeningOverrideView(RoleRequiredMixin, FormView):
+    required_role = Role.DOCTOR
+    template_name = "patients/screeningoverride_form.html"
+    form_class = ScreeningOverrideForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.screening = get_object_or_404(
+            Screening.objects.select_related("patient", "taken_by", "override"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            screening=self.screening, patient=self.screening.patient, labels=rules.LABELS, **kwargs
+        )
+
+    def form_valid(self, form: ScreeningOverrideForm) -> HttpResponse:
+        try:
+            services.screening_override(screening=self.screening, reason=form.cleaned_data["reason"],
+                                        by=self.request.user)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        except DomainError as error:
+            form.add_error(None, error.detail)
+            return self.form_invalid(form)
+        messages.success(self.request, "Override recorded: the hard stops no longer block booking.")
+        return HttpResponseRedirect(reverse("patients:detail", args=[self.screening.patient_id]) + "#screening")
+
+
+class PatientAccessLogView(RoleRequiredMixin, ListView):
+    """Admins: who viewed this patient's record, newest first."""
+
+    required_role = Role.ADMIN
+    template_name = "patients/patientaccess_list.html"
+    paginate_by = 50
+    context_object_name = "accesses"
+
+    def get_queryset(self):
+        self.patient = get_object_or_404(Patient, pk=self.kwargs["pk"])
+        return PatientAccess.objects.filter(patient=self.patient).select_related("user").order_by("-at", "-id")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(patient=self.patient, **kwargs)
