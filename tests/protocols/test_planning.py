@@ -382,6 +382,28 @@ def test_a_wished_nine_oclock_stays_nine_oclock_across_the_spring_change_in_madr
     assert [s.end - s.start for s in plan.sessions] == [timedelta(minutes=30)] * 3
 
 
+def test_a_wished_nine_oclock_stays_nine_oclock_across_the_autumn_change_in_madrid() -> None:
+    resources = clinic(MAD, hours=EVERY_DAY_9_TO_6)
+
+    plan = plan_course(
+        steps((0, 0, 0), (7, 7, 7)), wished_start=at("2027-10-24 09:00", MAD), resources=resources, now=LONG_AGO
+    )
+
+    assert wall(plan, MAD) == ["2027-10-24 09:00", "2027-10-31 09:00"]
+    assert [s.start.astimezone(UTC).hour for s in plan.sessions] == [7, 8]
+
+
+def test_a_time_that_occurs_twice_means_its_first_occurrence() -> None:
+    resources = clinic(MAD, hours={weekday: [("00:00", "24:00")] for weekday in range(7)})
+
+    plan = plan_course(
+        steps((0, 0, 0), (7, 7, 7)), wished_start=at("2027-10-24 02:30", MAD), resources=resources, now=LONG_AGO
+    )
+
+    # On 2027-10-31 Madrid goes through 02:00-03:00 twice; summer time (UTC+2) comes first.
+    assert plan.sessions[1].start == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+
+
 def test_a_wished_time_skipped_by_the_clocks_is_never_offered() -> None:
     night_and_day = {weekday: [("00:00", "24:00")] for weekday in range(7)}
     resources = clinic(MAD, hours=night_and_day)
@@ -809,3 +831,39 @@ def test_the_plan_is_the_first_candidate_in_the_contracts_order(scenario: dict) 
     got += [(c.number, None, None, None) for c in plan.conflicts]
 
     assert sorted(got, key=lambda row: row[0]) == reference_plan(scenario)
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(), st.data())
+def test_a_pinned_session_is_kept_exactly_or_reported_and_the_next_counts_from_its_date(
+    scenario: dict, data: st.DataObject
+) -> None:
+    zone = scenario["zone"]
+    number = data.draw(st.sampled_from([step.number for step in scenario["steps"]]))
+    pin = scenario["wished_start"] + timedelta(minutes=data.draw(st.integers(-1440, 8 * 1440)))
+
+    plan = plan_course(
+        scenario["steps"], wished_start=scenario["wished_start"], resources=resources_of(scenario),
+        practitioner=scenario["practitioner"], pinned={number: pin}, now=scenario["now"],
+    )
+
+    kept = [s for s in plan.sessions if s.number == number]
+    reported = [c for c in plan.conflicts if c.number == number]
+    assert len(kept) + len(reported) == 1
+    if kept:
+        session = kept[0]
+        assert session.start == pin
+        assert session.window_earliest <= pin.astimezone(zone).date() <= session.window_latest
+        assert scenario["open_for"][session.practitioner].covers(Interval(session.start, session.end))
+        assert session.start >= scenario["now"]
+    else:
+        assert reported[0].start == pin
+        assert reported[0].reason in {PINNED_OUTSIDE_WINDOW, PINNED_OUTSIDE_HOURS, PINNED_SLOT_TAKEN, IN_THE_PAST}
+    after = {s.number: s for s in plan.sessions}.get(number + 1)
+    if after is not None:
+        step = next(s for s in scenario["steps"] if s.number == number + 1)
+        assert after.target_date == pin.astimezone(zone).date() + timedelta(days=step.gap_target_days)
+    sessions = plan.sessions
+    for i, one in enumerate(sessions):
+        for other in sessions[i + 1 :]:
+            assert not Interval(one.start, one.end).overlaps(Interval(other.start, other.end))
