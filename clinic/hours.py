@@ -99,6 +99,18 @@ def hours_as_json(spans: list[OpenSpan]) -> list[dict[str, Any]]:
     return [{"weekday": s.weekday, "opens": hhmm(s.opens), "closes": hhmm(s.closes)} for s in spans]
 
 
+def hours_summary(raw: Any) -> str:
+    """"Mon 09:00–13:00, 14:00–19:00 · Tue 09:00–19:00": weekly hours in one short line."""
+    try:
+        spans = parse_hours(raw)
+    except ValidationError:
+        return "invalid hours"
+    days: dict[int, list[str]] = {}
+    for span in spans:
+        days.setdefault(span.weekday, []).append(f"{hhmm(span.opens)}–{hhmm(span.closes)}")
+    return " · ".join(f"{WEEKDAYS[day][:3]} {', '.join(times)}" for day, times in days.items())
+
+
 @cache
 def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())

@@ -10,6 +10,7 @@ from .audit import audited
 from .hours import (
     DEFAULT_ROUTE_POLICY,
     hours_as_json,
+    hours_summary,
     normalize_route_policy,
     parse_hours,
     validate_country,
@@ -113,6 +114,10 @@ class Practitioner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def working_hours_summary(self) -> str:
+        return hours_summary(self.working_hours) or "The location's opening hours"
 
     def clean(self) -> None:
         try:

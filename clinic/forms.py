@@ -1,0 +1,369 @@
+"""Staff forms for the clinic set-up: crispy Bootstrap 5 forms, errors next to the fields.
+
+Weekly hours are edited as seven small formsets (one per weekday, several rows each, a day
+with no rows is closed) and stored in the contract's JSON list shape.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms import BaseFormSet, formset_factory
+from django.utils import timezone
+
+from .hours import (
+    ROUTES,
+    SOURCE_CATEGORIES,
+    WEEKDAYS,
+    country_choices,
+    hhmm,
+    minutes_of,
+    parse_hours,
+    parse_offset,
+    subdivisions_of,
+    timezone_choices,
+    validate_offsets,
+)
+from .models import Closure, Location, Practitioner, Room
+
+SOURCE_LABELS = {
+    "autologous": "Autologous (patient's own blood or fat)",
+    "allogeneic_human": "Allogeneic human (MSC and other donor cells)",
+    "plant": "Plant (e.g. rose)",
+    "animal": "Animal",
+}
+ROUTE_LABELS = {"injection": "Injection", "topical": "Topical"}
+SLOT_CHOICES = [(m, f"{m} minutes") for m in (5, 10, 15, 20, 30, 60)]
+MAX_ROWS_PER_DAY = 6
+LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def _helper(*fields: Any) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(*fields)
+    return helper
+
+
+# --- weekly hours --------------------------------------------------------------------------------
+
+
+class HoursRowForm(forms.Form):
+    """One opening interval of a day: opens and closes, HH:MM; closes may be 24:00."""
+
+    opens = forms.CharField(required=False, max_length=5, strip=True)
+    closes = forms.CharField(required=False, max_length=5, strip=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        opens, closes = data.get("opens"), data.get("closes")
+        if not opens and not closes:
+            return data
+        parsed: dict[str, int] = {}
+        for name, value in (("opens", opens), ("closes", closes)):
+            if not value:
+                self.add_error(name, "Give both times, or leave the row empty.")
+                continue
+            try:
+                parsed[name] = minutes_of(value)
+            except ValueError as error:
+                self.add_error(name, str(error))
+        if len(parsed) == 2:
+            if parsed["opens"] == 24 * 60:
+                self.add_error("opens", "Opening at 24:00 is not possible.")
+            elif parsed["closes"] <= parsed["opens"]:
+                self.add_error("closes", f"Closes at {closes}, before it opens at {opens}.")
+        return data
+
+    @property
+    def span(self) -> tuple[int, int] | None:
+        data = getattr(self, "cleaned_data", {})
+        if data.get("opens") and data.get("closes"):
+            return minutes_of(data["opens"]), minutes_of(data["closes"])
+        return None
+
+
+class DayHoursFormSet(BaseFormSet):
+    weekday: int = 0
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        spans = sorted(form.span for form in self.forms if form.span)
+        for (opens_a, closes_a), (opens_b, closes_b) in zip(spans, spans[1:], strict=False):
+            if opens_b < closes_a:
+                raise ValidationError(
+                    f"{hhmm(opens_a)}–{hhmm(closes_a)} overlaps {hhmm(opens_b)}–{hhmm(closes_b)}."
+                )
+
+
+DayHoursFormSetFactory = formset_factory(
+    HoursRowForm, formset=DayHoursFormSet, extra=1, max_num=MAX_ROWS_PER_DAY, validate_max=True, absolute_max=20
+)
+
+
+class HoursEditor:
+    """Seven formsets (Monday..Sunday) over a stored hours list."""
+
+    def __init__(self, *, data: Any = None, hours: Any = None, prefix: str = "hours", label: str = "opening hours"):
+        self.prefix = prefix
+        self.label = label
+        by_day: dict[int, list[dict[str, str]]] = {day: [] for day in range(7)}
+        try:
+            spans = parse_hours(hours or [])
+        except ValidationError:
+            spans = []
+        for span in spans:
+            by_day[span.weekday].append({"opens": hhmm(span.opens), "closes": hhmm(span.closes)})
+        self.days: list[tuple[int, str, DayHoursFormSet]] = []
+        for day in range(7):
+            # Bound, the posted rows are the whole truth: with `initial` as well, Django would skip
+            # validating (and so drop) a posted row equal to its initial value.
+            initial = None if data is not None else (by_day[day] or None)
+            formset = DayHoursFormSetFactory(data=data, initial=initial, prefix=f"{prefix}-{day}")
+            formset.weekday = day
+            self.days.append((day, WEEKDAYS[day], formset))
+
+    def is_valid(self) -> bool:
+        return all(formset.is_valid() for _, _, formset in self.days)
+
+    def as_json(self) -> list[dict[str, Any]]:
+        rows = [
+            {"weekday": day, "opens": hhmm(form.span[0]), "closes": hhmm(form.span[1])}
+            for day, _, formset in self.days
+            for form in formset.forms
+            if form.span
+        ]
+        return sorted(rows, key=lambda row: (row["weekday"], row["opens"]))
+
+
+class HoursEditingMixin:
+    """A ModelForm that also edits one weekly-hours JSON field of its instance."""
+
+    hours_field = "opening_hours"
+    hours_label = "opening hours"
+
+    def _init_hours(self) -> None:
+        self.hours = HoursEditor(
+            data=self.data if self.is_bound else None,
+            hours=getattr(self.instance, self.hours_field),
+            prefix="hours",
+            label=self.hours_label,
+        )
+
+    def _clean_hours(self) -> None:
+        if self.hours.is_valid():
+            setattr(self.instance, self.hours_field, self.hours.as_json())
+        else:
+            self.add_error(None, f"Please correct the {self.hours_label} below.")
+
+
+# --- locations ------------------------------------------------------------------------------------
+
+
+class LocationForm(HoursEditingMixin, forms.ModelForm):
+    timezone = forms.ChoiceField(label="Time zone", help_text="The clinic's IANA zone: every time is planned in it.")
+    country = forms.ChoiceField(label="Country", help_text="Sets the public holidays the clinic closes on.")
+    slot_minutes = forms.TypedChoiceField(
+        choices=SLOT_CHOICES, coerce=int, label="Booking grid",
+        help_text="Sessions start on multiples of this many minutes after midnight.",
+    )
+    reminder_offsets = forms.CharField(
+        max_length=100, required=False, label="Reminders before a session",
+        help_text="Comma-separated durations, e.g. 7d, 24h (m = minutes, h = hours, d = days, w = weeks).",
+    )
+
+    class Meta:
+        model = Location
+        fields = ["name", "address", "timezone", "country", "subdivision", "observe_public_holidays",
+                  "slot_minutes", "reminder_offsets"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+        labels = {"observe_public_holidays": "Closed on public holidays"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zones = timezone_choices()
+        current = self.instance.timezone if self.instance.pk else ""
+        if current and current not in dict(zones):
+            zones = [(current, current), *zones]
+        self.fields["timezone"].choices = [("", "Choose a time zone…"), *zones]
+        self.fields["country"].choices = [("", "Choose a country…"), *[(c, f"{n} ({c})") for c, n in country_choices()]]
+        self.fields["subdivision"].help_text = (
+            "Optional: the region whose holidays also apply, e.g. MD for Madrid. "
+            + (f"Known for {self.instance.country}: {', '.join(subdivisions_of(self.instance.country)[:25])}."
+               if self.instance.country and subdivisions_of(self.instance.country) else "")
+        )
+        offsets = self.instance.reminder_offsets if self.instance.pk else list(settings.REMINDER_OFFSETS)
+        self.initial["reminder_offsets"] = ", ".join(offsets or [])
+        policy = self.instance.route_policy or {}
+        for category in SOURCE_CATEGORIES:
+            for route in ROUTES:
+                self.fields[f"route__{category}__{route}"] = forms.BooleanField(
+                    required=False, initial=route in policy.get(category, []),
+                    label=f"{SOURCE_LABELS[category]}: {ROUTE_LABELS[route]}",
+                )
+        self._init_hours()
+        self.helper = _helper(
+            "name", "address",
+            Div(Div(Field("timezone"), css_class="col-md-6"), Div(Field("country"), css_class="col-md-6"),
+                css_class="row"),
+            Div(Div(Field("subdivision"), css_class="col-md-6"), Div(Field("slot_minutes"), css_class="col-md-6"),
+                css_class="row"),
+            "observe_public_holidays", "reminder_offsets",
+        )
+
+    @property
+    def route_grid(self) -> list[tuple[str, list[Any]]]:
+        """(category label, [bound checkbox per route]) for the policy table."""
+        return [(SOURCE_LABELS[c], [self[f"route__{c}__{r}"] for r in ROUTES]) for c in SOURCE_CATEGORIES]
+
+    @property
+    def route_labels(self) -> list[str]:
+        return [ROUTE_LABELS[r] for r in ROUTES]
+
+    def clean_country(self) -> str:
+        return self.cleaned_data["country"].upper()
+
+    def clean_subdivision(self) -> str:
+        return self.cleaned_data.get("subdivision", "").upper()
+
+    def clean_reminder_offsets(self) -> list[str]:
+        values = [v for v in re.split(r"[,\s]+", self.cleaned_data.get("reminder_offsets", "")) if v]
+        try:
+            validate_offsets(values)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return sorted(values, key=parse_offset, reverse=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.instance.route_policy = {
+            category: [route for route in ROUTES if data.get(f"route__{category}__{route}")]
+            for category in SOURCE_CATEGORIES
+        }
+        self._clean_hours()
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        fields = [*self.Meta.fields, "opening_hours", "route_policy"]
+        return {name: getattr(self.instance, name) for name in fields}
+
+
+# --- practitioners and rooms ----------------------------------------------------------------------
+
+
+class PractitionerForm(HoursEditingMixin, forms.ModelForm):
+    hours_field = "working_hours"
+    hours_label = "working hours"
+
+    class Meta:
+        model = Practitioner
+        fields = ["name", "email", "location", "kind", "active"]
+        labels = {"active": "Active (offered for new bookings)"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].empty_label = "Choose a location…"
+        self._init_hours()
+        self.helper = _helper(
+            Div(Div(Field("name"), css_class="col-md-6"), Div(Field("email"), css_class="col-md-6"), css_class="row"),
+            Div(Div(Field("location"), css_class="col-md-6"), Div(Field("kind"), css_class="col-md-6"),
+                css_class="row"),
+            "active",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self._clean_hours()
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: getattr(self.instance, name) for name in [*self.Meta.fields, "working_hours"]}
+
+
+class RoomForm(forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = ["name", "location", "active"]
+        labels = {"active": "Active (offered for new bookings)"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].empty_label = "Choose a location…"
+        self.helper = _helper("name", "location", "active")
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: getattr(self.instance, name) for name in self.Meta.fields}
+
+
+# --- closures ------------------------------------------------------------------------------------
+
+
+class ClosureForm(forms.ModelForm):
+    """Start and end are typed in the location's local time."""
+
+    start = forms.DateTimeField(
+        input_formats=LOCAL_INPUT_FORMATS, label="From (local time at the location)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    end = forms.DateTimeField(
+        input_formats=LOCAL_INPUT_FORMATS, label="Until (local time at the location)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    class Meta:
+        model = Closure
+        fields = ["location", "practitioner", "start", "end", "reason"]
+        labels = {"practitioner": "Only this practitioner"}
+        help_texts = {"practitioner": "Leave empty to close the whole location."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].empty_label = "Choose a location…"
+        self.fields["practitioner"].empty_label = "The whole location"
+        self.fields["practitioner"].queryset = Practitioner.objects.select_related("location").order_by(
+            "location__name", "name"
+        )
+        self.fields["practitioner"].label_from_instance = lambda p: f"{p.name} ({p.location.name})"
+        if self.instance.pk:
+            zone = ZoneInfo(self.instance.location.timezone)
+            for name in ("start", "end"):
+                self.initial[name] = getattr(self.instance, name).astimezone(zone).replace(tzinfo=None)
+        self.helper = _helper(
+            Div(Div(Field("location"), css_class="col-md-6"), Div(Field("practitioner"), css_class="col-md-6"),
+                css_class="row"),
+            Div(Div(Field("start"), css_class="col-md-6"), Div(Field("end"), css_class="col-md-6"), css_class="row"),
+            "reason",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        location = data.get("location")
+        if location is None:
+            return data
+        zone = ZoneInfo(location.timezone)
+        for name in ("start", "end"):
+            value = data.get(name)
+            if value is None:
+                continue
+            # The field read the digits as UTC (the server's zone); they were the location's.
+            wall_clock = timezone.make_naive(value, UTC)
+            try:
+                data[name] = wall_clock.replace(tzinfo=zone).astimezone(UTC)
+            except (OverflowError, ValueError):
+                self.add_error(name, "This date is out of range.")
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", "The closure must end after it starts.")
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: getattr(self.instance, name) for name in self.Meta.fields}
