@@ -198,6 +198,8 @@ REMINDER_DISPATCH_SECONDS = env.int("REMINDER_DISPATCH_SECONDS", default=30)
 REMINDER_OFFSETS = env.list("REMINDER_OFFSETS", default=["7d", "24h"])
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "clinic.tasks.heartbeat", "schedule": REMINDER_DISPATCH_SECONDS},
+    "dispatch-reminders": {"task": "patients.tasks.dispatch_due_reminders", "schedule": REMINDER_DISPATCH_SECONDS},
+    "queue-recalls": {"task": "patients.tasks.queue_recalls", "schedule": 60 * 60 * 24},
 }
 
 SCREENING_VALID_DAYS = env.int("SCREENING_VALID_DAYS", default=30)

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clinic.views import core
+from patients.links import patient_link
 
 handler404 = "clinic.api.errors.handler404"
 handler500 = "clinic.api.errors.handler500"
@@ -17,5 +18,7 @@ urlpatterns = [
     path("protocols/", include("protocols.urls")),
     path("patients/", include("patients.urls")),
     path("api/v1/", include("clinic.api.urls")),
+    # Signed links in patient emails (no staff login).
+    path("p/<str:purpose>/<str:token>/", patient_link, name="patient-link"),
     path("django-admin/", admin.site.urls),
 ]

@@ -5,11 +5,12 @@ from datetime import timedelta
 import pghistory
 import pgtrigger
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import Deferrable, F, Q, Value
 from django.db.models.functions import Concat, Lower, Replace
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
@@ -249,3 +250,186 @@ class PatientAccess(models.Model):
 
     def __str__(self) -> str:
         return f"Patient #{self.patient_id} viewed by user #{self.user_id} via {self.via}"
+
+
+# --- Courses and sessions -------------------------------------------------------------------
+
+
+class TsTzRange(models.Func):
+    """tstzrange(start, end): the half-open time a session occupies, for exclusion constraints."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+@audited()
+class Course(models.Model):
+    """A patient's series of sessions on one exact protocol version, at one location."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="courses")
+    protocol = models.ForeignKey("protocols.Protocol", on_delete=models.PROTECT, related_name="courses")
+    protocol_version = models.PositiveIntegerField()
+    location = models.ForeignKey("clinic.Location", on_delete=models.PROTECT, related_name="courses")
+    anchor_date = models.DateField(help_text="Session 1's gap counts from here: the course start or the surgery date")
+    surgery_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    cancel_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.protocol.code} v{self.protocol_version} for {self.patient}"
+
+
+@audited()
+class Session(models.Model):
+    """One visit of a course. Live sessions hold their time: the database refuses to let a
+    practitioner, a room or a patient be in two live sessions at once."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CONFIRMED = "confirmed", "Confirmed"
+        ARRIVED = "arrived", "Arrived"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+        CANCELLED = "cancelled", "Cancelled"
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sessions")
+    location = models.ForeignKey("clinic.Location", on_delete=models.PROTECT, related_name="sessions")
+    number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=12, default="treatment")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    practitioner = models.ForeignKey("clinic.Practitioner", on_delete=models.PROTECT, related_name="sessions")
+    room = models.ForeignKey("clinic.Room", on_delete=models.PROTECT, related_name="sessions")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
+    window_earliest = models.DateField()
+    window_latest = models.DateField()
+    # RFC 5545 SEQUENCE of the session's calendar entry: up by one at every change of time or status.
+    sequence = models.PositiveIntegerField(default=0)
+    override_reason = models.TextField(blank=True, help_text="Why a window was broken on purpose")
+    cancel_reason = models.TextField(blank=True)
+    # The patient asked for another time through the link in a reminder: shown on "To chase".
+    change_requested_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    LIVE = ("booked", "confirmed", "arrived", "completed")
+
+    class Meta:
+        ordering = ["start", "id"]
+        indexes = [
+            models.Index(fields=["location", "start"]),
+            models.Index(fields=["practitioner", "start"]),
+            models.Index(fields=["patient", "start"]),
+            models.Index(fields=["course", "number"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="session_end_after_start"),
+            models.CheckConstraint(condition=Q(window_latest__gte=F("window_earliest")), name="session_window_ordered"),
+            models.UniqueConstraint(
+                fields=["course", "number"], condition=~Q(status__in=["cancelled", "no_show"]),
+                name="session_number_unique_while_live",
+            ),
+            *[
+                ExclusionConstraint(
+                    name=f"session_no_double_booking_{who}",
+                    expressions=[(TsTzRange("start", "end"), RangeOperators.OVERLAPS), (who, RangeOperators.EQUAL)],
+                    condition=Q(status__in=["booked", "confirmed", "arrived", "completed"]),
+                    # Checked at commit: a cascade may move sessions through each other's old times.
+                    deferrable=Deferrable.DEFERRED,
+                )
+                for who in ("practitioner", "room", "patient")
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.number} of course {self.course_id} at {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE
+
+
+# --- The reminder outbox --------------------------------------------------------------------
+
+
+class Reminder(models.Model):
+    """One email to send: written in the same transaction as the booking, move or cancellation
+    that causes it; a periodic dispatcher claims due rows and sends them. The row is the schedule:
+    no Celery ETA task ever holds a reminder."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Confirmation"
+        REMINDER = "reminder", "Reminder"
+        CHANGE = "change", "Change"
+        CANCELLATION = "cancellation", "Cancellation"
+        AFTERCARE = "aftercare", "Aftercare"
+        RECALL = "recall", "Recall"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+        EXPIRED = "expired", "Expired"
+        CANCELLED = "cancelled", "Cancelled"
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="reminders")
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, null=True, blank=True, related_name="reminders")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="reminders")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # For reminders: the offset before the session ("7d", "24h"); for recalls: the gap's session number.
+    offset = models.CharField(max_length=16, blank=True, default="")
+    # The session's SEQUENCE when the row was queued: a moved session gets new reminders, and a
+    # reminder queued for an older time is never sent.
+    session_sequence = models.PositiveIntegerField(default=0)
+    send_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    message_id = models.CharField(max_length=200, blank=True, default="")
+    # Sessions (id, sequence) a change or cancellation announces, as they were when queued.
+    payload = models.JSONField(default=dict, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True, default="")
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # What the patient received, for the reminder history ("as the patient saw it").
+    rendered_subject = models.TextField(blank=True, default="")
+    rendered_text = models.TextField(blank=True, default="")
+    rendered_html = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["send_at", "id"]
+        indexes = [
+            # The dispatcher's claim: pending rows by due time.
+            models.Index(fields=["send_at"], condition=Q(status="pending"), name="reminder_due_idx"),
+            models.Index(fields=["patient", "-send_at"]),
+            models.Index(fields=["status", "kind"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "kind", "offset", "session_sequence"],
+                condition=Q(session__isnull=False),
+                name="reminder_once_per_session_kind_offset",
+            ),
+            models.UniqueConstraint(
+                fields=["course", "kind", "offset"],
+                condition=Q(kind__in=["confirmation", "recall"]),
+                name="reminder_once_per_course_confirmation_or_recall",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"

@@ -1,0 +1,207 @@
+"""Rendering patient emails: subject, plain text and HTML in the patient's language, each time in
+the clinic's zone and the patient's own, and an iCalendar part whose METHOD matches its
+Content-Type. Templates live in templates/emails/<kind>_{subject.txt,body.txt,body.html}."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from email.message import MIMEPart
+from email.utils import formataddr
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, translation
+
+from .ics import CalendarEntry, build_calendar, session_uid
+from .models import Reminder, Session
+
+LINK_MAX_AGE = {"confirm": 60 * 60 * 24 * 30, "change": 60 * 60 * 24 * 30, "unsubscribe": 60 * 60 * 24 * 365}
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+AFTERCARE_KEYS = ["no_wash_48h", "no_exercise_3d", "no_nsaids", "no_dye_4w", "no_harsh_sun", "what_is_normal"]
+
+
+def one_line(value: str) -> str:
+    """Text that goes into a header or a one-line slot: no line breaks, no bidi overrides."""
+    return _BIDI_CONTROLS.sub("", _LINE_BREAKS.sub(" ", value or "")).strip()
+
+
+def signed_link(purpose: str, reminder_or_session_id: int, patient_id: int) -> str:
+    token = signing.dumps({"p": patient_id, "s": reminder_or_session_id}, salt=f"anagen.link.{purpose}")
+    return f"{settings.SITE_URL}{reverse('patient-link', args=[purpose, token])}"
+
+
+def read_link(purpose: str, token: str) -> dict:
+    """The payload of a signed link; raises signing.BadSignature (or SignatureExpired) otherwise."""
+    return signing.loads(token, salt=f"anagen.link.{purpose}", max_age=LINK_MAX_AGE[purpose])
+
+
+def _format(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone).replace(tzinfo=None)  # naive: the date filter must not convert it
+    return f"{formats.date_format(local, 'l j F Y')}, {local:%H:%M}"
+
+
+def _sessions_for(reminder: Reminder) -> list[Session]:
+    if reminder.kind in ("confirmation", "change", "cancellation"):
+        ids = [pair[0] for pair in reminder.payload.get("sessions", [])]
+        sessions = list(Session.objects.filter(pk__in=ids).select_related("practitioner").order_by("number"))
+        if reminder.kind != "cancellation":
+            sessions = [s for s in sessions if s.status in ("booked", "confirmed")]
+        return sessions
+    return [reminder.session] if reminder.session_id else []
+
+
+def _session_view(
+    session: Session,
+    *,
+    total: int,
+    clinic_zone: ZoneInfo,
+    patient_zone: ZoneInfo,
+    instructions: dict[int, str],
+    patient_id: int,
+) -> dict:
+    clinic_offset = session.start.astimezone(clinic_zone).utcoffset()
+    differs = session.start.astimezone(patient_zone).utcoffset() != clinic_offset
+    return {
+        "number": session.number,
+        "total": total,
+        "kind": session.kind,
+        "clinic_time": _format(session.start, clinic_zone),
+        "patient_time": _format(session.start, patient_zone) if differs else "",
+        "minutes": int((session.end - session.start).total_seconds() // 60),
+        "practitioner": one_line(session.practitioner.name),
+        "instructions": instructions.get(session.number, ""),
+        "confirm_url": signed_link("confirm", session.pk, patient_id),
+        "change_url": signed_link("change", session.pk, patient_id),
+        "status": session.status,
+    }
+
+
+def render(reminder: Reminder) -> tuple[str, str, str, list[Session]]:
+    """(subject, text, html, sessions) in the patient's language."""
+    course = reminder.course
+    location = course.location
+    patient = reminder.patient
+    protocol = course.protocol
+    clinic_zone = ZoneInfo(location.timezone)
+    patient_zone = ZoneInfo(patient.timezone) if patient.timezone else clinic_zone
+    sessions = _sessions_for(reminder)
+    total = protocol.sessions.count()
+    instructions = dict(protocol.sessions.values_list("number", "instructions"))
+    with translation.override(patient.language or "en"):
+        views = [
+            _session_view(
+                s,
+                total=total,
+                clinic_zone=clinic_zone,
+                patient_zone=patient_zone,
+                instructions=instructions,
+                patient_id=patient.pk,
+            )
+            for s in sessions
+        ]
+        context = {
+            "kind": reminder.kind,
+            "patient_name": one_line(patient.first_name),
+            "clinic_name": one_line(location.name),
+            "clinic_address": location.address,
+            "clinic_zone": location.timezone,
+            "patient_zone": patient.timezone,
+            "protocol_name": protocol.name,
+            "sessions": views,
+            "session": views[0] if views else None,
+            "home_adjuncts": list(protocol.home_adjuncts.values_list("instructions", flat=True)),
+            "unsubscribe_url": signed_link("unsubscribe", reminder.pk, patient.pk),
+            "offset": reminder.offset,
+            "rtl": translation.get_language_bidi(),
+            "language": translation.get_language(),
+            "aftercare_keys": AFTERCARE_KEYS,
+        }
+        subject = one_line(render_to_string(f"emails/{reminder.kind}_subject.txt", context))
+        text = render_to_string(f"emails/{reminder.kind}_body.txt", context)
+        html = render_to_string(f"emails/{reminder.kind}_body.html", context)
+    return subject, text, html, sessions
+
+
+def calendar_part(reminder: Reminder, sessions: list[Session]) -> MIMEPart | None:
+    """The .ics part: REQUEST for confirmations and changes, CANCEL for cancellations."""
+    if reminder.kind not in ("confirmation", "change", "cancellation") or not sessions:
+        return None
+    method = "CANCEL" if reminder.kind == "cancellation" else "REQUEST"
+    course = reminder.course
+    zone = ZoneInfo(course.location.timezone)
+    domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "anagen.local"
+    total = course.protocol.sessions.count()
+    entries = [
+        CalendarEntry(
+            uid=session_uid(s.pk, domain),
+            sequence=s.sequence,
+            start=s.start,
+            end=s.end,
+            zone=zone,
+            summary=f"{one_line(course.location.name)}: {course.protocol.name} ({s.number}/{total})",
+            location=course.location.address,
+            cancelled=method == "CANCEL",
+        )
+        for s in sessions
+    ]
+    from_name, from_address = _sender()
+    ics = build_calendar(
+        entries,
+        method=method,
+        organizer_email=from_address,
+        organizer_name=from_name,
+        attendee_email=reminder.patient.email,
+        attendee_name=one_line(str(reminder.patient)),
+        stamp=reminder.send_at,
+    )
+    part = MIMEPart()
+    part.set_content(
+        ics.decode(),
+        subtype="calendar",
+        charset="utf-8",
+        params={"method": method},
+        disposition="attachment",
+        filename="anagen.ics",
+    )
+    return part
+
+
+def _sender() -> tuple[str, str]:
+    from email.utils import parseaddr
+
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return name or "Anagen", address or "no-reply@anagen.local"
+
+
+def build_message(reminder: Reminder, *, connection=None) -> EmailMultiAlternatives:
+    """The email for one outbox row, with its fixed Message-ID."""
+    from .reminders import message_id_for
+
+    subject, text, html, sessions = render(reminder)
+    patient = reminder.patient
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=formataddr(_sender()),
+        to=[formataddr((one_line(str(patient)), patient.email))],
+        connection=connection,
+        headers={
+            "Message-ID": message_id_for(reminder),
+            "Content-Language": patient.language or "en",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    if reminder.kind in ("reminder", "recall", "aftercare"):
+        message.extra_headers["List-Unsubscribe"] = f"<{signed_link('unsubscribe', reminder.pk, patient.pk)}>"
+    message.attach_alternative(html, "text/html")
+    part = calendar_part(reminder, sessions)
+    if part is not None:
+        message.attach(part)
+    return message

@@ -1,0 +1,56 @@
+"""A small clinic to book into: Istanbul, Mon–Fri 09:00–18:00, 15-minute grid, two doctors, two
+rooms, an active 3-session protocol (gaps 21/28/35 days) and a screened patient."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from clinic.models import Location, Practitioner, Room
+from tests.factories import (
+    LocationFactory,
+    PatientFactory,
+    PractitionerFactory,
+    ProtocolFactory,
+    RoomFactory,
+    ScreeningFactory,
+)
+
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+
+
+def at(text: str, zone: ZoneInfo = ISTANBUL) -> datetime:
+    """'2027-03-01 10:00' at the clinic, as an aware datetime."""
+    return datetime.fromisoformat(text).replace(tzinfo=zone)
+
+
+@dataclass
+class World:
+    location: Location
+    doctors: list[Practitioner]
+    rooms: list[Room]
+    protocol: object
+    patient: object
+
+    def new_patient(self, **fields):
+        patient = PatientFactory(**fields)
+        ScreeningFactory(patient=patient)
+        return patient
+
+
+def build_world(*, sessions: int = 3, gap=(21, 28, 35), duration: int = 30, **protocol_fields) -> World:
+    from tests.factories.protocols import session_rows
+
+    location = LocationFactory(name="Anagen Istanbul", timezone="Europe/Istanbul", country="TR",
+                               reminder_offsets=["7d", "24h"])
+    doctors = [PractitionerFactory(location=location, name=f"Dr. {n}") for n in ("Aydın", "Demir")]
+    rooms = [RoomFactory(location=location, name=f"Room {n}") for n in (1, 2)]
+    rows = session_rows(sessions, gap=gap, duration_minutes=duration)
+    protocol = ProtocolFactory(status="active", sessions=rows, **protocol_fields)
+    patient = PatientFactory(email="ayse@example.test")
+    ScreeningFactory(patient=patient)
+    return World(location, doctors, rooms, protocol, patient)
+
+
+def course_body(world: World, start: str, **extra) -> dict:
+    return {"patient": world.patient.pk, "protocol": world.protocol.pk, "location": world.location.pk,
+            "start": start, **extra}
