@@ -17,6 +17,7 @@ urlpatterns = [
     path("clinic/", include("clinic.setup_urls")),
     path("protocols/", include("protocols.urls")),
     path("patients/", include("patients.urls")),
+    path("booking/", include("patients.booking_urls")),
     path("api/v1/", include("clinic.api.urls")),
     # Signed links in patient emails (no staff login).
     path("p/<str:purpose>/<str:token>/", patient_link, name="patient-link"),
