@@ -180,7 +180,7 @@ def _sender() -> tuple[str, str]:
     return name or "Anagen", address or "no-reply@anagen.local"
 
 
-def build_message(reminder: Reminder, *, connection=None) -> EmailMultiAlternatives:
+def build_message(reminder: Reminder) -> EmailMultiAlternatives:
     """The email for one outbox row, with its fixed Message-ID."""
     from .reminders import message_id_for
 
@@ -191,7 +191,6 @@ def build_message(reminder: Reminder, *, connection=None) -> EmailMultiAlternati
         body=text,
         from_email=formataddr(_sender()),
         to=[formataddr((one_line(str(patient)), patient.email))],
-        connection=connection,
         headers={
             "Message-ID": message_id_for(reminder),
             "Content-Language": patient.language or "en",

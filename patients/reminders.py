@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from clinic.hours import parse_offset
@@ -30,7 +30,12 @@ from .models import Course, Reminder, Session
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-LEASE = timedelta(minutes=5)
+
+
+def lease() -> timedelta:
+    """How long a claim holds before another dispatcher may take the row (its worker died)."""
+    return timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS)
+
 # Backoff after a temporary failure: 1, 2, 4, 8 minutes.
 BACKOFF_BASE = timedelta(minutes=1)
 NOT_OPTIONAL = {"confirmation", "change", "cancellation"}  # transactional: sent whatever the consent
@@ -173,12 +178,12 @@ _CLAIM_SQL = """
 
 
 def reminder_claim_due(*, now: datetime, batch: int, worker: str) -> list[int]:
-    """Claim up to `batch` due rows for this worker until now + LEASE; returns their ids.
+    """Claim up to `batch` due rows for this worker until now + lease(); returns their ids.
 
     A conditional UPDATE over rows locked with SKIP LOCKED: two dispatchers never claim the same
     row, and a row whose lease ran out (its worker died) can be claimed again."""
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL.replace("{table}", Reminder._meta.db_table), [worker, now + LEASE, now, now, batch])
+        cursor.execute(_CLAIM_SQL.replace("{table}", Reminder._meta.db_table), [worker, now + lease(), now, now, batch])
         return sorted(row[0] for row in cursor.fetchall())
 
 
@@ -217,53 +222,63 @@ def _verdict(reminder: Reminder, now: datetime) -> tuple[str, str] | None:
 def reminder_dispatch_due(
     *, now: datetime | None = None, batch: int = 200, worker: str | None = None
 ) -> DispatchResult:
-    """One dispatch pass: claim due rows, send them over one SMTP connection, record outcomes."""
-    from .emails import build_message  # rendering is heavier; keep import cost out of booking
-
+    """One dispatch pass: claim due rows, then send them over one SMTP connection."""
     worker = worker or worker_name()
-    result = DispatchResult()
     now = now or timezone.now()
     ids = reminder_claim_due(now=now, batch=batch, worker=worker)
-    result.claimed = len(ids)
+    return reminder_send_claimed(ids=ids, worker=worker, now=now)
+
+
+def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None = None) -> DispatchResult:
+    """Send rows this worker has claimed, re-reading each session first; record every outcome."""
+    from .emails import build_message  # rendering is heavier; keep its imports out of booking
+
+    now = now or timezone.now()
+    result = DispatchResult(claimed=len(ids))
     if not ids:
         return result
     reminders = (
-        Reminder.objects.filter(pk__in=ids)
+        Reminder.objects.filter(pk__in=ids, claimed_by=worker, status="pending")
         .select_related("session", "session__practitioner", "course__location", "course__protocol", "patient")
         .order_by("send_at", "id")
     )
-    connection_ = mail.get_connection()
+    connection_ = mail.mailers.default
     opened = False
     try:
         for reminder in reminders:
-            # Judge against the real clock too: a batch may take a while, and a session that has
-            # started by now must not be announced.
-            verdict = _verdict(reminder, max(now, timezone.now()))
-            if verdict:
-                status, reason = verdict
-                _finish(reminder, worker, status=status, last_error=reason)
-                setattr(result, status, getattr(result, status) + 1)
-                continue
             try:
-                message = build_message(reminder, connection=connection_)
-                if not opened:
-                    connection_.open()
-                    opened = True
-                sent = connection_.send_messages([message])
-                if not sent:
-                    raise smtplib.SMTPException("the mail server accepted none of the recipients")
-                _finish(
-                    reminder,
-                    worker,
-                    status="sent",
-                    sent_at=timezone.now(),
-                    attempts=reminder.attempts + 1,
-                    message_id=message.extra_headers["Message-ID"],
-                    last_error="",
-                    rendered_subject=message.subject,
-                    rendered_text=message.body,
-                    rendered_html=message.alternatives[0][0] if message.alternatives else "",
-                )
+                with transaction.atomic():
+                    # Re-read the session under a row lock: a move or cancellation waits until this
+                    # email is out (and then sends its own), so an old time is never announced.
+                    if reminder.session_id:
+                        reminder.session = Session.objects.select_for_update().get(pk=reminder.session_id)
+                    # Judge against the real clock too: a batch may take a while, and a session
+                    # that has started by now must not be announced.
+                    verdict = _verdict(reminder, max(now, timezone.now()))
+                    if verdict:
+                        status, reason = verdict
+                        _finish(reminder, worker, status=status, last_error=reason)
+                        setattr(result, status, getattr(result, status) + 1)
+                        continue
+                    message = build_message(reminder)
+                    if not opened:
+                        connection_.open()
+                        opened = True
+                    sent = connection_.send_messages([message])
+                    if not sent:
+                        raise smtplib.SMTPException("the mail server accepted none of the recipients")
+                    _finish(
+                        reminder,
+                        worker,
+                        status="sent",
+                        sent_at=timezone.now(),
+                        attempts=reminder.attempts + 1,
+                        message_id=message.extra_headers["Message-ID"],
+                        last_error="",
+                        rendered_subject=message.subject,
+                        rendered_text=message.body,
+                        rendered_html=message.alternatives[0][0] if message.alternatives else "",
+                    )
                 result.sent += 1
             except (smtplib.SMTPException, OSError) as error:
                 opened = False
@@ -283,7 +298,7 @@ def reminder_dispatch_due(
                         worker,
                         attempts=attempts,
                         last_error=text,
-                        send_at=timezone.now() + BACKOFF_BASE * 2 ** (attempts - 1),
+                        send_at=max(now, timezone.now()) + BACKOFF_BASE * 2 ** (attempts - 1),
                     )
                     result.retried += 1
     finally:

@@ -31,13 +31,22 @@ class World:
     protocol: object
     patient: object
 
+    screened_at: datetime | None = None
+
     def new_patient(self, **fields):
         patient = PatientFactory(**fields)
-        ScreeningFactory(patient=patient)
+        ScreeningFactory(patient=patient, **screening_time(self.screened_at))
         return patient
 
 
-def build_world(*, sessions: int = 3, gap=(21, 28, 35), duration: int = 30, **protocol_fields) -> World:
+def screening_time(screened_at: datetime | None) -> dict:
+    return {"taken_at": screened_at} if screened_at else {}
+
+
+def build_world(*, sessions: int = 3, gap=(21, 28, 35), duration: int = 30, screened_at: datetime | None = None,
+                **protocol_fields) -> World:
+    """`screened_at`: when the patient's screening was taken (default now); tests that book with a
+    `now` in the future screen the patient shortly before it."""
     from tests.factories.protocols import session_rows
 
     location = LocationFactory(name="Anagen Istanbul", timezone="Europe/Istanbul", country="TR",
@@ -47,8 +56,8 @@ def build_world(*, sessions: int = 3, gap=(21, 28, 35), duration: int = 30, **pr
     rows = session_rows(sessions, gap=gap, duration_minutes=duration)
     protocol = ProtocolFactory(status="active", sessions=rows, **protocol_fields)
     patient = PatientFactory(email="ayse@example.test")
-    ScreeningFactory(patient=patient)
-    return World(location, doctors, rooms, protocol, patient)
+    ScreeningFactory(patient=patient, **screening_time(screened_at))
+    return World(location, doctors, rooms, protocol, patient, screened_at)
 
 
 def course_body(world: World, start: str, **extra) -> dict:
