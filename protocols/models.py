@@ -337,6 +337,11 @@ class ProtocolSession(models.Model):
     def is_assessment(self) -> bool:
         return self.kind == SessionKind.ASSESSMENT
 
+    @property
+    def visit_adjunct_labels(self) -> list[str]:
+        labels = dict(VisitAdjunct.choices)
+        return [labels.get(adjunct, adjunct) for adjunct in self.visit_adjuncts]
+
 
 @audited()
 class HomeAdjunct(models.Model):
