@@ -106,9 +106,10 @@ class DayHoursFormSet(BaseFormSet):
                 )
 
 
-DayHoursFormSetFactory = formset_factory(
-    HoursRowForm, formset=DayHoursFormSet, extra=1, max_num=MAX_ROWS_PER_DAY, validate_max=True, absolute_max=20
-)
+_FORMSET_OPTIONS = {"formset": DayHoursFormSet, "max_num": MAX_ROWS_PER_DAY, "validate_max": True, "absolute_max": 20}
+# A day with hours shows just its rows; a closed day one blank row to fill (more with "Add hours").
+OpenDayFormSet = formset_factory(HoursRowForm, extra=0, **_FORMSET_OPTIONS)
+ClosedDayFormSet = formset_factory(HoursRowForm, extra=1, **_FORMSET_OPTIONS)
 
 
 class HoursEditor:
@@ -129,7 +130,8 @@ class HoursEditor:
             # Bound, the posted rows are the whole truth: with `initial` as well, Django would skip
             # validating (and so drop) a posted row equal to its initial value.
             initial = None if data is not None else (by_day[day] or None)
-            formset = DayHoursFormSetFactory(data=data, initial=initial, prefix=f"{prefix}-{day}")
+            factory = OpenDayFormSet if by_day[day] else ClosedDayFormSet
+            formset = factory(data=data, initial=initial, prefix=f"{prefix}-{day}")
             formset.weekday = day
             self.days.append((day, WEEKDAYS[day], formset))
 
