@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, FormView, ListView
@@ -41,6 +42,21 @@ def _add_errors(form: Any, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+class CappedPaginator(Paginator):
+    """Counts search matches up to a cap: past it, "1000+" tells the receptionist to type more,
+    and the count stays cheap however many patients a short term matches."""
+
+    cap = 1000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
 class PatientListView(RoleRequiredMixin, ListView):
     """All patients, by name; `?q=` searches as you type (htmx swaps the table only)."""
 
@@ -59,9 +75,12 @@ class PatientListView(RoleRequiredMixin, ListView):
         return [self.template_name]
 
     def paginate_queryset(self, queryset: Any, page_size: int) -> Any:
-        # An unknown page number shows the last page rather than a 404: typing can shrink the results.
-        paginator = Paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
+        query = self.request.GET.get("q", "")
+        paginator = (CappedPaginator if query.strip() else Paginator)(queryset, page_size)
+        with selectors.search_plan(query):
+            # An unknown page number shows the last page rather than a 404: typing can shrink the results.
+            page = paginator.get_page(self.request.GET.get("page"))
+            page.object_list = list(page.object_list)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

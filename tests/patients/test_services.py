@@ -232,3 +232,23 @@ def test_duplicates_ignore_the_patient_being_edited():
     assert selectors.patient_likely_duplicates(email="same@example.com", phone="", date_of_birth=None) == [patient]
     assert selectors.patient_likely_duplicates(email="same@example.com", phone="", date_of_birth=None,
                                                exclude_id=patient.pk) == []
+
+
+def test_a_search_reads_the_trigram_index_even_on_a_small_table():
+    from django.db import connection
+
+    PatientFactory.create_batch(3)
+    sql, params = selectors.patients_search("kaya ayş").query.sql_with_params()
+    with selectors.search_plan("kaya ayş"), connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "patient_search_trgm" in plan
+
+
+def test_short_terms_and_phone_fragments_become_search_terms():
+    assert selectors.search_terms("  Ayşe   YILMAZ ") == ["ayşe", "yilmaz"]
+    assert selectors.search_terms("0532 123-45") == ["53212345"]
+    assert selectors.search_terms("+90 (532)") == ["90532"]
+    assert selectors.search_terms("") == []
+    assert not selectors.uses_trigram_index("al")
+    assert selectors.uses_trigram_index("al kaya")
