@@ -35,7 +35,8 @@ class PatientViewSet(CreateListRetrieveUpdateViewSet):
 
     @extend_schema(parameters=[OpenApiParameter("q", str, description="Search name, email and phone")])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+        with selectors.search_plan(request.query_params.get("q", "")):
+            return super().list(request, *args, **kwargs)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         patient = self.get_object()
