@@ -10,7 +10,7 @@ from typing import Any
 import pghistory
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.errors import Conflict, DomainError, Unprocessable
@@ -148,9 +148,15 @@ def protocol_create(
     errors.update(protocol_errors(source_category=source_category, sessions=session_data, home_adjuncts=adjunct_data))
     if errors:
         raise ProtocolInvalid(errors)
-    with transaction.atomic(), _audit(by, "protocol_create"):
-        protocol.save()
-        _write_children(protocol, session_data, adjunct_data)
+    try:
+        with transaction.atomic(), _audit(by, "protocol_create"):
+            protocol.save()
+            _write_children(protocol, session_data, adjunct_data)
+    except IntegrityError:
+        # Another doctor created the same code a moment ago (code and version are unique).
+        if not Protocol.objects.filter(code=protocol.code).exists():
+            raise
+        raise ProtocolInvalid({"code": [f"A protocol with the code {protocol.code} was just created: revise it."]})
     return protocol
 
 

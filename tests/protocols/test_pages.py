@@ -229,3 +229,10 @@ def test_the_home_tile_counts_protocols(client, doctor):
     page = client.get("/").content.decode()
     assert "<strong>1</strong> active" in page and "<strong>1</strong> draft" in page
     assert reverse("protocols:list") in page
+
+
+def test_an_admin_edits_like_a_doctor(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get(reverse("protocols:create")).status_code == 200
+    response = client.post(reverse("protocols:create"), formset_post([FIRST]))
+    assert response.status_code == 302 and Protocol.objects.filter(code="EXO-PAGE").exists()

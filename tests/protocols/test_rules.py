@@ -1,5 +1,8 @@
 """The pure protocol rules: every message lands on the field it is about."""
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from protocols.rules import (
     MSG_GAP_MAX,
     MSG_GAP_MIN,
@@ -88,3 +91,16 @@ def test_sessions_without_numbers_are_numbered_by_position_and_numbered_ones_sor
     assert [row["number"] for row in number_sessions(rows)] == [1, 2, 3]
     shuffled = list(reversed(session_rows(3)))
     assert [row["number"] for row in number_sessions(shuffled)] == [1, 2, 3]
+
+
+@given(
+    low=st.integers(min_value=-5, max_value=4000),
+    target=st.integers(min_value=-5, max_value=4000),
+    high=st.integers(min_value=-5, max_value=4000),
+    minutes=st.integers(min_value=-10, max_value=600),
+)
+def test_a_session_is_accepted_exactly_when_its_window_and_duration_make_sense(low, target, high, minutes):
+    rows = session_rows(2, duration_minutes=minutes)
+    rows[1].update(gap_min_days=low, gap_target_days=target, gap_max_days=high)
+    sound = 0 <= low <= target <= high <= 3650 and 5 <= minutes <= 480
+    assert (protocol_errors(source_category="plant", sessions=rows) == {}) is sound
