@@ -96,6 +96,8 @@ class DayHoursFormSet(BaseFormSet):
     weekday: int = 0
 
     def clean(self) -> None:
+        if self.is_bound and self.management_form.cleaned_data.get("TOTAL_FORMS", 0) < 0:
+            raise ValidationError("The rows of this day arrived malformed: reload the page and try again.")
         if any(self.errors):
             return
         spans = sorted(form.span for form in self.forms if form.span)

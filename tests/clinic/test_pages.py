@@ -282,3 +282,12 @@ def test_an_admin_removes_a_closure(client, admin_user, setup_objects):
     assert response.status_code == 302
     assert not Closure.objects.exists()
     assert client.get(reverse("clinic:closure_delete", args=[closure.pk])).status_code == 405
+
+
+@pytest.mark.parametrize("total", ["100000", "abc", "-1"])
+def test_a_hostile_row_count_in_the_hours_editor_is_refused_without_a_crash(client, admin_user, total):
+    logged_in(client, admin_user)
+    data = location_data(**{**hours_data(rows={0: [("09:00", "13:00")]}), "hours-0-TOTAL_FORMS": total})
+    response = client.post(reverse("clinic:location_create"), data)
+    assert response.status_code == 200
+    assert not Location.objects.exists()
