@@ -36,8 +36,12 @@ def lease() -> timedelta:
     """How long a claim holds before another dispatcher may take the row (its worker died)."""
     return timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS)
 
-# Backoff after a temporary failure: 1, 2, 4, 8 minutes.
-BACKOFF_BASE = timedelta(minutes=1)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before retrying after a temporary failure: 1, 2, 4, 8 × the base (a minute by default)."""
+    return timedelta(seconds=settings.REMINDER_RETRY_BASE_SECONDS) * 2 ** (attempts - 1)
+
 NOT_OPTIONAL = {"confirmation", "change", "cancellation"}  # transactional: sent whatever the consent
 
 
@@ -248,6 +252,18 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
         for reminder in reminders:
             try:
                 with transaction.atomic():
+                    # Hold the row while sending, and only if the claim is still ours: a lease that
+                    # ran out mid-batch may have passed it to another dispatcher, whose claim query
+                    # skips rows locked here.
+                    held = (
+                        Reminder.objects.select_for_update()
+                        .filter(pk=reminder.pk, claimed_by=worker, status="pending")
+                        .values_list("pk", flat=True)
+                        .first()
+                    )
+                    if held is None:
+                        result.claimed -= 1
+                        continue
                     # Re-read the session under a row lock: a move or cancellation waits until this
                     # email is out (and then sends its own), so an old time is never announced.
                     if reminder.session_id:
@@ -298,7 +314,7 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
                         worker,
                         attempts=attempts,
                         last_error=text,
-                        send_at=max(now, timezone.now()) + BACKOFF_BASE * 2 ** (attempts - 1),
+                        send_at=max(now, timezone.now()) + backoff(attempts),
                     )
                     result.retried += 1
     finally:

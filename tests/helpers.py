@@ -81,14 +81,27 @@ class SmtpSink:
                 sink.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
                 return "250 OK"
 
-        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self._handler = Handler()
+        self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
+        self.running = False
 
     def start(self) -> "SmtpSink":
         self._controller.start()
+        self.running = True
         return self
 
     def stop(self) -> None:
-        self._controller.stop()
+        if self.running:
+            self._controller.stop()
+            self.running = False
+
+    def restart(self) -> None:
+        """Come back on the same port, keeping what was received before."""
+        from aiosmtpd.controller import Controller
+
+        self.stop()
+        self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
+        self.start()
 
     @property
     def url(self) -> str:
