@@ -18,6 +18,7 @@ urlpatterns = [
     path("protocols/", include("protocols.urls")),
     path("patients/", include("patients.urls")),
     path("booking/", include("patients.booking_urls")),
+    path("reminders/", include("patients.reminder_urls")),
     path("api/v1/", include("clinic.api.urls")),
     # Signed links in patient emails (no staff login).
     path("p/<str:purpose>/<str:token>/", patient_link, name="patient-link"),
