@@ -37,6 +37,7 @@ from protocols.planning import (
 from protocols.services import protocol_lock
 
 from .models import Course, Patient, Session
+from .screening import screening_warnings_for
 from .selectors import screening_valid_for_booking
 
 LIVE = Session.LIVE
@@ -286,12 +287,15 @@ def course_preview(
     now = now or timezone.now()
     request = BookingRequest(patient, protocol, location, start, practitioner, surgery_date, dict(pinned or {}))
     plan, warnings = _plan(request, now=now)
-    _, blocks = screening_valid_for_booking(patient, protocol, now)
-    screening, _ = screening_valid_for_booking(patient, protocol, now)
+    screening, blocks = screening_valid_for_booking(patient, protocol, now)
     if screening is None:
         warnings.insert(0, "No screening in the last 30 days: screen the patient before booking.")
     elif blocks:
         warnings.insert(0, f"The latest screening blocks booking: {', '.join(blocks)}.")
+    else:
+        notes = screening_warnings_for(screening, protocol)
+        if notes:
+            warnings.insert(0, f"The screening asks a clinician to look at: {', '.join(notes)}.")
     return plan, warnings
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from clinic.hours import parse_offset
 
 from .models import Course, Reminder, Session
+from .selectors import patient_accepts_email
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,6 @@ def backoff(attempts: int) -> timedelta:
     """Wait before retrying after a temporary failure: 1, 2, 4, 8 × the base (a minute by default)."""
     return timedelta(seconds=settings.REMINDER_RETRY_BASE_SECONDS) * 2 ** (attempts - 1)
 
-NOT_OPTIONAL = {"confirmation", "change", "cancellation"}  # transactional: sent whatever the consent
 
 
 def _message_domain() -> str:
@@ -203,9 +203,9 @@ def _verdict(reminder: Reminder, now: datetime) -> tuple[str, str] | None:
     """Re-read at send time: should this row not be sent after all? (status, reason) or None."""
     session = reminder.session
     patient = reminder.patient
-    if not patient.email:
-        return "skipped", "The patient has no email address."
-    if reminder.kind in ("reminder", "recall") and not patient.reminder_opt_in:
+    if not patient_accepts_email(patient, reminder.kind):
+        if not patient.email:
+            return "skipped", "The patient has no email address."
         return "skipped", "The patient has not consented to reminder emails."
     if reminder.kind == "reminder":
         if session.status not in ("booked", "confirmed"):
