@@ -1,1 +1,21 @@
-urlpatterns: list = []
+"""The receptionist's booking pages, under /booking/."""
+
+from django.urls import path
+
+from . import booking_views as views
+
+app_name = "booking"
+
+urlpatterns = [
+    path("new/", views.BookCourseView.as_view(), name="new"),
+    path("calendar/", views.CalendarView.as_view(), name="calendar"),
+    path("calendar/feed/", views.CalendarFeedView.as_view(), name="calendar-feed"),
+    path("chase/", views.ChaseView.as_view(), name="chase"),
+    path("courses/<int:pk>/", views.CourseDetailView.as_view(), name="course"),
+    path("courses/<int:pk>/cancel/", views.CourseCancelView.as_view(), name="course-cancel"),
+    path("courses/<int:pk>/rebook/", views.CourseRebookView.as_view(), name="course-rebook"),
+    path("sessions/<int:pk>/", views.SessionDetailView.as_view(), name="session"),
+    path("sessions/<int:pk>/move/", views.SessionMoveView.as_view(), name="session-move"),
+    path("sessions/<int:pk>/cancel/", views.SessionCancelView.as_view(), name="session-cancel"),
+    path("sessions/<int:pk>/status/", views.SessionStatusView.as_view(), name="session-status"),
+]

@@ -1,0 +1,218 @@
+"""Booking services the receptionist's pages add to patients.booking: a dry run of a reschedule
+(to show which later sessions the cascade would move before anyone confirms) and re-booking one
+missing session of an existing course (the "To chase" list's "Book")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from clinic.models import Practitioner
+from protocols.planning import Window, plan_course, window_for
+
+from . import reminders
+from .booking import (
+    LIVE,
+    MOVABLE,
+    InvalidTransition,
+    SlotConflict,
+    _as_local,
+    _horizon,
+    _previous_anchor,
+    _raise_for_conflicts,
+    booking_resources,
+    invalid,
+    session_reschedule,
+    steps_of,
+)
+from .models import Course, Session
+
+
+@dataclass(frozen=True)
+class Move:
+    """A session as it is and as the reschedule would leave it."""
+
+    session_id: int
+    number: int
+    old_start: datetime
+    new_start: datetime
+    new_end: datetime
+    old_practitioner: str
+    new_practitioner: str
+    window_earliest: date
+    window_latest: date
+
+
+@dataclass(frozen=True)
+class ReschedulePreview:
+    session: Move
+    moved: list[Move]
+    warnings: list[str]
+
+
+def session_reschedule_preview(
+    *,
+    session: Session,
+    start: datetime,
+    practitioner: Practitioner | None = None,
+    cascade: bool = True,
+    override_reason: str = "",
+    now: datetime | None = None,
+) -> ReschedulePreview:
+    """What `session_reschedule` would do, written nowhere: it runs the real service inside a
+    savepoint and rolls it back, so the preview can never disagree with the move itself.
+
+    Raises what session_reschedule raises (window_violation, slot_conflict, invalid_transition)."""
+    before = {
+        s.pk: (s.start, s.practitioner.name)
+        for s in Session.objects.filter(course_id=session.course_id).select_related("practitioner")
+    }
+    names = dict(Practitioner.objects.filter(location_id=session.location_id).values_list("id", "name"))
+    with transaction.atomic():
+        moved_session, moved, warnings = session_reschedule(
+            session=session,
+            start=start,
+            practitioner=practitioner,
+            cascade=cascade,
+            override_reason=override_reason,
+            now=now,
+        )
+        # Nothing of the dry run may stay: not the moves, the reminders, nor their history rows.
+        transaction.set_rollback(True)
+
+    def as_move(s: Session) -> Move:
+        old_start, old_practitioner = before[s.pk]
+        return Move(
+            session_id=s.pk,
+            number=s.number,
+            old_start=old_start,
+            new_start=s.start,
+            new_end=s.end,
+            old_practitioner=old_practitioner,
+            new_practitioner=names.get(s.practitioner_id, ""),
+            window_earliest=s.window_earliest,
+            window_latest=s.window_latest,
+        )
+
+    return ReschedulePreview(as_move(moved_session), [as_move(s) for s in moved], list(warnings))
+
+
+def missing_numbers(course: Course) -> list[int]:
+    """Session numbers of the course's protocol with no live session (cancelled, no-show, never placed)."""
+    live = {s.number for s in course.sessions.all() if s.status in LIVE}
+    return [step.number for step in course.protocol.sessions.all() if step.number not in live]
+
+
+def session_window(course: Course, number: int) -> Window:
+    """The window of session `number` counted from the live session before it (or the anchor)."""
+    zone = ZoneInfo(course.location.timezone)
+    steps = {step.number: step for step in steps_of(course.protocol)}
+    previous_date, _ = _previous_anchor(course, list(course.sessions.all()), number, zone)
+    return window_for(steps[number], previous_date)
+
+
+def session_rebook(
+    *,
+    course: Course,
+    number: int,
+    start: datetime,
+    practitioner: Practitioner | None = None,
+    by=None,
+    now: datetime | None = None,
+) -> tuple[Session, list[str]]:
+    """Book again one session of an active course that has none live (cancelled, no-show or never
+    placed), at a start inside its window; queue its change email and reminders in the same
+    transaction.
+
+    Returns the new session and warnings (e.g. the next session now outside its window). Raises
+    window_violation (422) outside the window, slot_conflict (409) when the time is taken,
+    invalid_transition (409) when the course is not active or the session is already booked."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        course = Course.objects.select_for_update().select_related("location", "protocol", "patient").get(pk=course.pk)
+        if course.status != "active":
+            raise InvalidTransition(f"This course is {course.status}: its sessions cannot be booked.")
+        sessions = list(course.sessions.select_for_update().order_by("number"))
+        steps = {step.number: step for step in steps_of(course.protocol)}
+        if number not in steps:
+            raise invalid("number", f"The protocol has no session number {number}.")
+        if any(s.number == number and s.status in LIVE for s in sessions):
+            raise InvalidTransition(f"Session {number} is already booked.")
+        location = course.location
+        zone = ZoneInfo(location.timezone)
+        start = _as_local(start, zone, "start")
+        if start < now:
+            raise invalid("start", "The chosen time is in the past.")
+        if practitioner is not None and (practitioner.location_id != location.id or not practitioner.active):
+            raise invalid("practitioner", f"{practitioner.name} does not work at {location.name}.")
+        previous_date, previous_practitioner = _previous_anchor(course, sessions, number, zone)
+        step = steps[number]
+        resources = booking_resources(
+            location=location,
+            start_date=min(previous_date, start.astimezone(zone).date()),
+            end_date=_horizon([step], previous_date),
+            patient=course.patient,
+        )
+        plan = plan_course(
+            [step],
+            wished_start=start,
+            resources=resources,
+            pinned={number: start},
+            practitioner=practitioner.id if practitioner else None,
+            now=now,
+            first_number=number,
+            previous=(previous_date, previous_practitioner),
+        )
+        _raise_for_conflicts(plan)
+        placed = plan.sessions[0]
+        warnings: list[str] = []
+        new_date = placed.start.astimezone(zone).date()
+        later = [s for s in sessions if s.number > number and s.status in MOVABLE]
+        if later:
+            following = min(later, key=lambda s: s.number)
+            following_window = window_for(steps[following.number], new_date)
+            if following.start.astimezone(zone).date() not in following_window:
+                warnings.append(
+                    f"Session {following.number} is now outside its window ({following_window.earliest} to "
+                    f"{following_window.latest}): move it too."
+                )
+        try:
+            with transaction.atomic():
+                session = Session.objects.create(
+                    course=course,
+                    patient_id=course.patient_id,
+                    location_id=location.id,
+                    number=number,
+                    kind=placed.kind,
+                    start=placed.start,
+                    end=placed.end,
+                    practitioner_id=placed.practitioner,
+                    room_id=placed.room,
+                    window_earliest=placed.window_earliest,
+                    window_latest=placed.window_latest,
+                )
+                # The exclusion constraints are deferred: check them now, while we can still say why.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        except IntegrityError:
+            raise SlotConflict(
+                "Another booking took this time a moment ago. Choose another time.",
+                conflicts=[{"number": number, "start": start.isoformat(), "reason": "slot_taken"}],
+            ) from None
+        # A new calendar entry for the patient, and its reminders.
+        reminders.queue_for_change(course=course, sessions=[session], now=now)
+    return session, warnings
+
+
+__all__ = [
+    "Move",
+    "ReschedulePreview",
+    "missing_numbers",
+    "session_rebook",
+    "session_reschedule_preview",
+    "session_window",
+]

@@ -1,0 +1,572 @@
+"""The receptionist's booking pages: book a course, the calendar, a course's page, "To chase".
+
+Thin: read the request, validate a form, call a booking service (patients.booking,
+patients.booking_preview) or a selector (patients.slots, patients.recalls), render or redirect.
+Services raise DomainError; the pages show its message where the receptionist can act on it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import TemplateView
+
+from clinic.errors import DomainError
+from clinic.intervals import local_datetime
+from clinic.models import Location, Practitioner, Room
+from clinic.permissions import RoleRequiredMixin
+from protocols.planning import Window
+
+from . import booking, booking_preview, recalls, slots
+from .booking_forms import CourseBookingForm, ReasonForm, RebookForm, RescheduleForm, local_value, parse_pin
+from .models import Course, Session
+from .selectors import screening_valid_for_booking
+
+CONFLICT_REASONS = {
+    "no_free_slot_in_window": "No free time inside its window",
+    "pinned_slot_taken": "The chosen time is taken",
+    "pinned_outside_window": "The chosen time is outside its window",
+    "pinned_outside_hours": "The chosen time is outside opening or working hours",
+    "in_the_past": "Its window has already passed",
+    "nonexistent_local_time": "That time does not exist at the clinic (the clocks change)",
+    "slot_taken": "Someone else booked this time a moment ago",
+}
+STATUS_ACTIONS = [("confirmed", "Confirm"), ("arrived", "Arrived"), ("completed", "Completed"), ("no_show", "No-show")]
+FORM_FIELDS = {"start": "start_date", "practitioner": "practitioner", "surgery_date": "surgery_date"}
+
+
+def wall(value: datetime, zone: ZoneInfo) -> datetime:
+    """Wall-clock time at the clinic, naive on purpose: templates show it as it is rather than
+    converting it to the server's zone."""
+    return value.astimezone(zone).replace(tzinfo=None)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    """Where to go after an action: the page it was taken from, if it is one of ours."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return candidate
+    return default
+
+
+def _finish(request: HttpRequest, url: str) -> HttpResponse:
+    """After an action: htmx navigates the whole page (the calendar or course page reloads)."""
+    if _is_htmx(request):
+        return HttpResponse(status=200, headers={"HX-Redirect": url})
+    return HttpResponseRedirect(url)
+
+
+def _apply_errors(form: Any, error: DomainError, fields: dict[str, str]) -> bool:
+    """Put a 400 `invalid` error's messages by their fields; False if it is another kind of error."""
+    problems = error.extra.get("errors")
+    if error.code != "invalid" or not problems:
+        return False
+    for name, texts in problems.items():
+        form.add_error(fields.get(name) if fields.get(name) in form.fields else None, texts)
+    return True
+
+
+# --- Book a course -----------------------------------------------------------------------------
+
+
+class BookCourseView(RoleRequiredMixin, View):
+    """Form → preview (each session's time, window, conflict and free times) → book."""
+
+    template_name = "patients/booking_form.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        initial = {key: request.GET.get(key) for key in CourseBookingForm.base_fields if request.GET.get(key)}
+        return self.render(request, CourseBookingForm(initial=initial))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = CourseBookingForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, form)
+        pins = _posted_pins(request.POST)
+        signature = _signature(request.POST, pins)
+        error: DomainError | None = None
+        if request.POST.get("action") == "book":
+            if signature != request.POST.get("previewed"):
+                messages.info(request, "The preview below shows your changes: check it, then book.")
+            else:
+                try:
+                    course, warnings = booking.course_book(**form.service_kwargs(), pinned=pins, by=request.user)
+                except DomainError as problem:
+                    error = problem
+                else:
+                    messages.success(request, f"Course booked: {course.sessions.count()} sessions.")
+                    for warning in warnings:
+                        messages.warning(request, warning)
+                    return HttpResponseRedirect(reverse("booking:course", args=[course.pk]))
+        try:
+            plan, warnings = booking.course_preview(**form.service_kwargs(), pinned=pins)
+        except DomainError as problem:
+            if not _apply_errors(form, problem, {**FORM_FIELDS, "sessions": ""}):
+                error = error or problem
+            return self.render(request, form, error=error)
+        data = form.cleaned_data
+        location, protocol, patient = data["location"], data["protocol"], data["patient"]
+        zone = ZoneInfo(location.timezone)
+        start = form.wished_start()
+        anchor = data["surgery_date"] if protocol.anchor == "surgery_date" else start.date()
+        now = timezone.now()
+        rows = slots.preview_table(
+            steps=booking.steps_of(protocol), plan=plan, location=location, patient=patient, wished_start=start,
+            anchor=anchor, now=now, practitioner=data["practitioner"].pk if data.get("practitioner") else None,
+        )
+        screening, blocks = screening_valid_for_booking(patient, protocol, now)
+        return self.render(
+            request, form, error=error, rows=_preview_rows(rows, pins, zone, location), warnings=warnings,
+            signature=signature, can_book=plan.ok and screening is not None and not blocks,
+            screening_missing=screening is None, hard_stops=blocks, patient=patient,
+        )
+
+    def render(self, request: HttpRequest, form: CourseBookingForm, **context: Any) -> HttpResponse:
+        error = context.get("error")
+        return render(request, self.template_name, {
+            "form": form,
+            "error": error,
+            "error_conflicts": _conflict_texts(error),
+            "patient": context.pop("patient", None) or _patient_of(form),
+            **context,
+        })
+
+
+def _patient_of(form: CourseBookingForm) -> Any:
+    value = form.data.get("patient") if form.is_bound else form.initial.get("patient")
+    field = form.fields["patient"]
+    try:
+        return field.queryset.filter(pk=int(value)).first() if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _posted_pins(post: Any) -> dict[int, datetime]:
+    pins = {}
+    for key, value in post.items():
+        if key.startswith("pin_") and key[4:].isdigit() and value:
+            start = parse_pin(value)
+            if start is not None:
+                pins[int(key[4:])] = start
+    return pins
+
+
+def _signature(post: Any, pins: dict[int, datetime]) -> str:
+    """What the preview on screen was made from: booking checks nothing changed since."""
+    fields = [post.get(name, "") for name in CourseBookingForm.base_fields]
+    chosen = [f"{n}={start:%Y-%m-%dT%H:%M}" for n, start in sorted(pins.items())]
+    return "|".join([*fields, *chosen])
+
+
+def _conflict_texts(error: DomainError | None) -> list[str]:
+    if error is None:
+        return []
+    return [
+        f"Session {c.get('number')}: {CONFLICT_REASONS.get(c.get('reason'), c.get('reason'))}"
+        for c in error.extra.get("conflicts", [])
+    ]
+
+
+def _preview_rows(rows: list[slots.PreviewRow], pins: dict[int, datetime], zone: ZoneInfo,
+                  location: Location) -> list[dict]:
+    practitioners = dict(Practitioner.objects.filter(location=location).values_list("id", "name"))
+    rooms = dict(Room.objects.filter(location=location).values_list("id", "name"))
+    shown = []
+    for row in rows:
+        planned, conflict = row.planned, row.conflict
+        pinned = pins.get(row.step.number)
+        options = [(local_value(s.start, zone), wall(s.start, zone), practitioners.get(s.practitioner, ""))
+                   for s in row.slots]
+        if pinned is not None and f"{pinned:%Y-%m-%dT%H:%M}" not in {value for value, _, _ in options}:
+            options.insert(0, (f"{pinned:%Y-%m-%dT%H:%M}", pinned, ""))
+        shown.append({
+            "number": row.step.number,
+            "kind": row.step.kind,
+            "start": wall(planned.start, zone) if planned else None,
+            "end": wall(planned.end, zone) if planned else None,
+            "practitioner": practitioners.get(planned.practitioner, "") if planned else "",
+            "room": rooms.get(planned.room, "") if planned else "",
+            "window": row.window,
+            "conflict": CONFLICT_REASONS.get(conflict.reason, conflict.reason) if conflict else "",
+            "pinned": f"{pinned:%Y-%m-%dT%H:%M}" if pinned else "",
+            "options": options,
+        })
+    return shown
+
+
+# --- Calendar ------------------------------------------------------------------------------------
+
+
+def _location(request: HttpRequest) -> Location:
+    raw = request.GET.get("location", "")
+    locations = Location.objects.order_by("name")
+    location = locations.filter(pk=raw).first() if raw.isdigit() else locations.first()
+    if location is None:
+        raise Http404("No location is set up yet.")
+    return location
+
+
+def _day(value: str | None, zone: ZoneInfo) -> date:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return timezone.now().astimezone(zone).date()
+
+
+class CalendarView(RoleRequiredMixin, TemplateView):
+    """One location's sessions: a day with a column per practitioner or per room, or a week
+    (FullCalendar, fed by CalendarFeedView) filtered by one practitioner or room."""
+
+    template_name = "patients/calendar.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        request = self.request
+        location = _location(request)
+        zone = ZoneInfo(location.timezone)
+        day = _day(request.GET.get("date"), zone)
+        by = "room" if request.GET.get("by") == "room" else "practitioner"
+        view = "week" if request.GET.get("view") == "week" else "day"
+        practitioners = list(Practitioner.objects.filter(location=location, active=True).order_by("name", "id"))
+        rooms = list(Room.objects.filter(location=location, active=True).order_by("name", "id"))
+        context = super().get_context_data(
+            location=location, locations=Location.objects.order_by("name"), day=day, by=by, view=view,
+            practitioners=practitioners, rooms=rooms, resource=request.GET.get("resource", ""),
+            previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
+            today=timezone.now().astimezone(zone).date(), statuses=Session.Status.choices, **kwargs,
+        )
+        if view == "day":
+            columns = practitioners if by == "practitioner" else rooms
+            sessions = list(slots.sessions_for_calendar(
+                location=location, start=local_datetime(day, 0, zone), end=local_datetime(day, 1440, zone)))
+            context["grid"] = _day_grid(day, zone, location.slot_minutes, columns, sessions, by)
+        return context
+
+
+def _day_grid(day: date, zone: ZoneInfo, slot: int, columns: list, sessions: list[Session], by: str) -> dict:
+    """Rows of `slot` minutes from 08:00 (or the earliest session) to 20:00 (or the latest), a
+    column per practitioner or room; each session placed by CSS grid row and column."""
+    local = [(s, wall(s.start, zone), wall(s.end, zone)) for s in sessions]
+    first = min([8 * 60, *((start.hour * 60 + start.minute) for _, start, _ in local)])
+    last = max([20 * 60, *((end.hour * 60 + end.minute if end.date() == day else 1440) for _, _, end in local)])
+    first, last = first - first % 60, min(1440, last + (-last % 60))
+    index = {column.pk: n for n, column in enumerate(columns)}
+    placed, unplaced = [], []
+    for session, start, end in local:
+        key = session.practitioner_id if by == "practitioner" else session.room_id
+        if key not in index:
+            unplaced.append(session)  # its practitioner or room is no longer active
+            continue
+        begin = max(start.hour * 60 + start.minute, first) if start.date() == day else first
+        finish = (end.hour * 60 + end.minute) if end.date() == day else last
+        placed.append({
+            "session": session,
+            "start": start,
+            "end": end,
+            "column": index[key] + 2,
+            "row": (begin - first) // slot + 2,
+            "span": max(1, -(-(finish - begin) // slot)),
+        })
+    times = [{"label": f"{m // 60:02d}:{m % 60:02d}", "row": (m - first) // slot + 2, "hour": m % 60 == 0}
+             for m in range(first, last, slot)]
+    return {"columns": columns, "placed": placed, "unplaced": unplaced, "times": times,
+            "rows": (last - first) // slot, "count": len(columns)}
+
+
+class CalendarFeedView(RoleRequiredMixin, View):
+    """FullCalendar's event feed: ?location=&start=&end=&by=practitioner|room&resource=.
+    Times are wall-clock times at the clinic without an offset (the calendar runs in UTC mode, so
+    it shows them as they are whatever the tablet's own zone). One query for the sessions."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        location = _location(request)
+        zone = ZoneInfo(location.timezone)
+        start, end = _feed_bound(request.GET.get("start"), zone), _feed_bound(request.GET.get("end"), zone)
+        if start is None or end is None or end <= start or end - start > timedelta(days=62):
+            return JsonResponse({"code": "invalid", "detail": "Give start and end, at most 62 days apart."},
+                                status=400)
+        by = "room" if request.GET.get("by") == "room" else "practitioner"
+        resource = request.GET.get("resource", "")
+        resource_id = int(resource) if resource.isdigit() else None
+        sessions = slots.sessions_for_calendar(
+            location=location, start=start, end=end,
+            practitioner=resource_id if by == "practitioner" else None,
+            room=resource_id if by == "room" else None,
+        )
+        events = [_event(s, zone, by) for s in sessions]
+        return JsonResponse(events, safe=False)
+
+
+def _feed_bound(value: str | None, zone: ZoneInfo) -> datetime | None:
+    """FullCalendar sends the visible range in its own (UTC) mode: read it as clinic wall-clock time."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace(" ", "+").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=None).replace(tzinfo=zone)
+
+
+def _event(session: Session, zone: ZoneInfo, by: str) -> dict:
+    patient = session.patient
+    return {
+        "id": str(session.pk),
+        "title": f"{patient.first_name} {patient.last_name} · {session.course.protocol.code} #{session.number}",
+        "start": session.start.astimezone(zone).replace(tzinfo=None).isoformat(timespec="minutes"),
+        "end": session.end.astimezone(zone).replace(tzinfo=None).isoformat(timespec="minutes"),
+        "classNames": [f"st-{session.status}"],
+        "url": reverse("booking:session", args=[session.pk]),
+        "extendedProps": {
+            "status": session.status,
+            "statusLabel": session.get_status_display(),
+            "practitioner": session.practitioner.name,
+            "room": session.room.name,
+            "resourceId": session.practitioner_id if by == "practitioner" else session.room_id,
+            "course": session.course_id,
+            "changeRequested": session.change_requested_at is not None,
+        },
+    }
+
+
+# --- One session: details and actions ------------------------------------------------------------
+
+
+class SessionMixin(RoleRequiredMixin):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.session = get_object_or_404(
+            Session.objects.select_related("patient", "practitioner", "room", "location", "course__protocol"),
+            pk=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def panel(self, request: HttpRequest, *, status: int = 200, **context: Any) -> HttpResponse:
+        session = self.session
+        zone = ZoneInfo(session.location.timezone)
+        local = wall(session.start, zone)
+        move_form = context.pop("move_form", None) or RescheduleForm(
+            session=session, initial={"date": local.date(), "time": local.time(), "cascade": True})
+        allowed = booking.TRANSITIONS.get(session.status, set())
+        next_url = _next_url(request, request.headers.get("HX-Current-URL", "")) or reverse(
+            "booking:course", args=[session.course_id])
+        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+            next_url = reverse("booking:course", args=[session.course_id])
+        template = f"patients/booking_session_{'panel' if _is_htmx(request) else 'detail'}.html"
+        return render(request, template, {
+            "session": session,
+            "local_start": local,
+            "local_end": wall(session.end, zone),
+            "zone": zone.key,
+            "movable": session.status in booking.MOVABLE,
+            "status_actions": [(value, label) for value, label in STATUS_ACTIONS if value in allowed],
+            "move_form": move_form,
+            "cancel_form": context.pop("cancel_form", None) or ReasonForm(prefix_id=f"cancel{session.pk}"),
+            "next": next_url,
+            **context,
+        }, status=status)
+
+
+class SessionDetailView(SessionMixin, View):
+    """The session's details with its actions: a modal panel (htmx) or a page of its own."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.panel(request)
+
+
+class SessionMoveView(SessionMixin, View):
+    """Reschedule: 'preview' shows what the cascade would move (nothing written), 'confirm' moves."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = RescheduleForm(request.POST, session=self.session)
+        if not form.is_valid():
+            return self.panel(request, move_form=form)
+        try:
+            if request.POST.get("action") != "confirm":
+                preview = booking_preview.session_reschedule_preview(session=self.session, **form.service_kwargs())
+                return self.panel(request, move_form=form, move_preview=preview)
+            session, moved, warnings = booking.session_reschedule(
+                session=self.session, **form.service_kwargs(), by=request.user)
+        except DomainError as error:
+            if not _apply_errors(form, error, {"start": "date", "practitioner": "practitioner"}):
+                return self.panel(request, move_form=form, move_error=error,
+                                  move_conflicts=_conflict_texts(error))
+            return self.panel(request, move_form=form)
+        zone = ZoneInfo(self.session.location.timezone)
+        text = f"Session {session.number} moved to {session.start.astimezone(zone):%a %d %b %Y %H:%M}."
+        if moved:
+            text += " Re-fitted: " + ", ".join(
+                f"session {s.number} to {s.start.astimezone(zone):%a %d %b %H:%M}" for s in moved) + "."
+        messages.success(request, text)
+        for warning in warnings:
+            messages.warning(request, warning)
+        return _finish(request, _next_url(request, reverse("booking:course", args=[session.course_id])))
+
+
+class SessionCancelView(SessionMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = ReasonForm(request.POST, prefix_id=f"cancel{self.session.pk}")
+        if not form.is_valid():
+            return self.panel(request, cancel_form=form)
+        try:
+            booking.session_cancel(session=self.session, reason=form.cleaned_data["reason"], by=request.user)
+        except DomainError as error:
+            return self.panel(request, cancel_form=form, action_error=error)
+        messages.success(request, f"Session {self.session.number} cancelled; the patient will be told.")
+        return _finish(request, _next_url(request, reverse("booking:course", args=[self.session.course_id])))
+
+
+class SessionStatusView(SessionMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        status = request.POST.get("status", "")
+        if status not in dict(STATUS_ACTIONS):
+            return self.panel(request, action_error=DomainError("Choose a status."), status=400)
+        try:
+            session = booking.session_set_status(session=self.session, status=status, by=request.user)
+        except DomainError as error:
+            return self.panel(request, action_error=error)
+        messages.success(request, f"Session {session.number} is now {session.get_status_display().lower()}.")
+        return _finish(request, _next_url(request, reverse("booking:course", args=[session.course_id])))
+
+
+# --- A course's page -----------------------------------------------------------------------------
+
+
+class CourseDetailView(RoleRequiredMixin, View):
+    """Its timeline, its sessions with their actions, re-booking a missing session, cancelling it."""
+
+    template_name = "patients/course_detail.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render(request, pk)
+
+    def render(self, request: HttpRequest, pk: int, *, rebook_forms: dict | None = None, status: int = 200,
+               **context: Any) -> HttpResponse:
+        ordered = Session.objects.select_related("practitioner", "room").order_by("number", "start", "id")
+        course = get_object_or_404(
+            Course.objects.select_related("patient", "protocol", "location").prefetch_related(
+                "protocol__sessions", Prefetch("sessions", queryset=ordered)),
+            pk=pk,
+        )
+        sessions = list(course.sessions.all())
+        zone = ZoneInfo(course.location.timezone)
+        now = timezone.now()
+        rebooks = []
+        if course.status == "active":
+            for number in booking_preview.missing_numbers(course):
+                window = booking_preview.session_window(course, number)
+                if window.latest < now.astimezone(zone).date():
+                    continue
+                form = (rebook_forms or {}).get(number) or RebookForm(
+                    slots=_slot_choices(course, number, window, now, zone), number=number)
+                rebooks.append({"number": number, "earliest": window.earliest, "latest": window.latest, "form": form})
+        return render(request, self.template_name, {
+            "course": course,
+            "sessions": [(s, wall(s.start, zone), wall(s.end, zone)) for s in sessions],
+            "zone": zone.key,
+            "rebooks": rebooks,
+            "cancel_form": context.pop("cancel_form", None) or ReasonForm(prefix_id="course-cancel"),
+            "can_cancel": course.status == "active",
+            "step_count": len(course.protocol.sessions.all()),
+            "statuses": Session.Status.choices,
+            **context,
+        }, status=status)
+
+
+def _slot_choices(course: Course, number: int, window: Window, now: datetime,
+                  zone: ZoneInfo) -> list[tuple[str, str]]:
+    """Free times for a missing session, nearest its target day and the course's usual time first."""
+    step = next(s for s in booking.steps_of(course.protocol) if s.number == number)
+    target = min(max(window.target, now.astimezone(zone).date()), window.latest)
+    usual = [s for s in course.sessions.all() if s.number < number] or list(course.sessions.all())
+    wished = wall(usual[-1].start, zone) if usual else None
+    found = slots.free_slots(location=course.location, patient=course.patient,
+                             window=Window(window.earliest, target, window.latest),
+                             duration_minutes=step.duration_minutes, now=now,
+                             wished_minutes=wished.hour * 60 + wished.minute if wished else 10 * 60)
+    names = dict(Practitioner.objects.filter(location=course.location).values_list("id", "name"))
+    return [(local_value(s.start, zone), f"{s.start.astimezone(zone):%a %d %b %Y %H:%M} · {names.get(s.practitioner)}")
+            for s in found]
+
+
+class CourseRebookView(CourseDetailView):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        course = get_object_or_404(Course.objects.select_related("location", "protocol", "patient"), pk=pk)
+        zone = ZoneInfo(course.location.timezone)
+        raw = request.POST.get("number", "")
+        number = int(raw) if raw.isdigit() else 0
+        if number not in booking_preview.missing_numbers(course):
+            messages.error(request, "That session is already booked or not part of this course.")
+            return HttpResponseRedirect(reverse("booking:course", args=[pk]))
+        window = booking_preview.session_window(course, number)
+        form = RebookForm(request.POST, number=number,
+                          slots=_slot_choices(course, number, window, timezone.now(), zone))
+        if form.is_valid():
+            try:
+                session, warnings = booking_preview.session_rebook(
+                    course=course, number=number, start=form.start_value(), by=request.user)
+            except DomainError as error:
+                form.add_error("start", error.detail)
+            else:
+                messages.success(request, f"Session {number} booked for "
+                                          f"{session.start.astimezone(zone):%a %d %b %Y %H:%M}.")
+                for warning in warnings:
+                    messages.warning(request, warning)
+                return HttpResponseRedirect(reverse("booking:course", args=[pk]))
+        return self.render(request, pk, rebook_forms={number: form}, status=400)
+
+
+class CourseCancelView(CourseDetailView):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        course = get_object_or_404(Course, pk=pk)
+        form = ReasonForm(request.POST, prefix_id="course-cancel")
+        if not form.is_valid():
+            return self.render(request, pk, cancel_form=form, status=400)
+        try:
+            booking.course_cancel(course=course, reason=form.cleaned_data["reason"], by=request.user)
+        except DomainError as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, "Course cancelled; its sessions still to come are cancelled too.")
+        return HttpResponseRedirect(reverse("booking:course", args=[pk]))
+
+
+# --- To chase ----------------------------------------------------------------------------------
+
+
+class ChaseView(RoleRequiredMixin, TemplateView):
+    """Courses whose next session is not booked while its window is open, soonest-closing first;
+    then sessions whose patient asked for another time."""
+
+    template_name = "patients/chase_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        now = timezone.now()
+        raw = self.request.GET.get("location", "")
+        location = Location.objects.filter(pk=raw).first() if raw.isdigit() else None
+        chases = recalls.courses_to_chase(now=now, location=location)
+        rows = []
+        for chase in chases:
+            today = now.astimezone(ZoneInfo(chase.course.location.timezone)).date()
+            rows.append({"chase": chase, "days_left": (chase.window_latest - today).days,
+                         "opens_later": chase.window_earliest > today})
+        requests = Session.objects.filter(
+            change_requested_at__isnull=False, status__in=booking.MOVABLE, start__gt=now
+        ).select_related("patient", "practitioner", "location", "course__protocol").order_by("start", "id")
+        if location is not None:
+            requests = requests.filter(location=location)
+        requested = [(s, wall(s.start, ZoneInfo(s.location.timezone))) for s in requests]
+        return super().get_context_data(rows=rows, requested=requested, location=location,
+                                        locations=Location.objects.order_by("name"), **kwargs)

@@ -1,0 +1,195 @@
+"""Reading the booking calendar for the receptionist's pages: the free times inside a session's
+window, the windows of a previewed course, and the sessions the calendar shows.
+
+Free times use the same calendar as the planner (patients.booking.booking_resources) and the same
+tests (inside the practitioner's open time, practitioner free, a room free, the patient free), so a
+time offered here is a time the planner accepts when it is pinned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+
+from clinic.intervals import Interval, IntervalSet, is_nonexistent, local_datetime
+from clinic.models import Location
+from protocols.planning import Plan, PlanConflict, PlannedSession, Step, Window, grid_by_preference, window_for
+
+from .booking import booking_resources
+from .models import Patient, Session
+
+MAX_SLOTS = 40
+PER_DAY = 8
+_EMPTY = IntervalSet()
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A free start time (UTC-aware) with the practitioner and room the planner would take."""
+
+    start: datetime
+    end: datetime
+    practitioner: int
+    room: int
+
+
+def free_slots(
+    *,
+    location: Location,
+    patient: Patient,
+    window: Window,
+    duration_minutes: int,
+    now: datetime,
+    wished_minutes: int = 10 * 60,
+    practitioner: int | None = None,
+    busy: Iterable[Interval] = (),
+    exclude_sessions: Iterable[int] = (),
+    limit: int = MAX_SLOTS,
+    per_day: int = PER_DAY,
+) -> list[Slot]:
+    """Free starts inside `window`, in time order: the days nearest the window's target first and,
+    on each day, the `per_day` times nearest the wished time of day, until `limit`.
+
+    `busy` holds extra spans the patient is taken (the other sessions of a course being previewed);
+    `exclude_sessions` frees the times of sessions that are about to move."""
+    zone = ZoneInfo(location.timezone)
+    resources = booking_resources(
+        location=location,
+        start_date=window.earliest,
+        end_date=window.latest,
+        patient=patient,
+        exclude_sessions=exclude_sessions,
+    )
+    patient_busy = IntervalSet([*resources.patient_busy, *busy])
+    order = [practitioner] if practitioner is not None else sorted(resources.practitioners)
+    rooms = sorted(resources.rooms)
+    grid = grid_by_preference(resources.slot_minutes, wished_minutes)
+    duration = timedelta(minutes=duration_minutes)
+    found: list[Slot] = []
+    for day in window.days_by_preference():
+        if local_datetime(day, 1440, zone) <= now:
+            continue
+        today = 0
+        for minutes in grid:
+            if is_nonexistent(datetime.combine(day, time(minutes // 60, minutes % 60)), zone):
+                continue
+            start = local_datetime(day, minutes, zone)
+            if start < now:
+                continue
+            span = Interval(start, start + duration)
+            if patient_busy.overlaps(span):
+                continue
+            chosen = _assign(span, order, rooms, resources)
+            if chosen is None:
+                continue
+            found.append(Slot(start, span.end, *chosen))
+            today += 1
+            if today >= per_day or len(found) >= limit:
+                break
+        if len(found) >= limit:
+            break
+    return sorted(found, key=lambda slot: slot.start)
+
+
+def _assign(span: Interval, order: Sequence[int], rooms: Sequence[int], resources) -> tuple[int, int] | None:
+    """As the planner assigns: the first practitioner open and free, the lowest free room."""
+    room = next((r for r in rooms if not resources.room_busy.get(r, _EMPTY).overlaps(span)), None)
+    if room is None:
+        return None
+    for practitioner in order:
+        if not resources.open_for(practitioner).covers(span):
+            continue
+        if resources.practitioner_busy.get(practitioner, _EMPTY).overlaps(span):
+            continue
+        return practitioner, room
+    return None
+
+
+@dataclass
+class PreviewRow:
+    """One line of a previewed course: the planned session or the conflict, its window, and the
+    free times the receptionist may pick instead."""
+
+    step: Step
+    window: Window
+    planned: PlannedSession | None
+    conflict: PlanConflict | None
+    slots: list[Slot] = field(default_factory=list)
+
+
+def preview_rows(steps: Sequence[Step], plan: Plan, *, anchor: date, zone: ZoneInfo) -> list[PreviewRow]:
+    """Each step of a previewed plan with its window, counted as the planner counts: from the
+    placed session before it, a pinned date, or (when it could not be placed) its target day."""
+    placed = {p.number: p for p in plan.sessions}
+    conflicts = {c.number: c for c in plan.conflicts}
+    rows = []
+    counted_from = anchor
+    for step in sorted(steps, key=lambda s: s.number):
+        window = window_for(step, counted_from)
+        planned, conflict = placed.get(step.number), conflicts.get(step.number)
+        rows.append(PreviewRow(step, window, planned, conflict))
+        if planned is not None:
+            counted_from = planned.start.astimezone(zone).date()
+        elif conflict is not None and conflict.start is not None:
+            counted_from = conflict.start.astimezone(zone).date()
+        else:
+            counted_from = window.target
+    return rows
+
+
+def preview_table(
+    *,
+    steps: Sequence[Step],
+    plan: Plan,
+    location: Location,
+    patient: Patient,
+    wished_start: datetime,
+    anchor: date,
+    now: datetime,
+    practitioner: int | None = None,
+) -> list[PreviewRow]:
+    """The rows of a course preview, each with the free times inside its window. The course's
+    other planned sessions count as busy for the patient, so a picked time never overlaps them."""
+    zone = ZoneInfo(location.timezone)
+    rows = preview_rows(steps, plan, anchor=anchor, zone=zone)
+    spans = {p.number: Interval(p.start, p.end) for p in plan.sessions}
+    wished_local = wished_start.astimezone(zone) if wished_start.tzinfo else wished_start
+    wished_minutes = wished_local.hour * 60 + wished_local.minute
+    for row in rows:
+        row.slots = free_slots(
+            location=location,
+            patient=patient,
+            window=row.window,
+            duration_minutes=row.step.duration_minutes,
+            now=now,
+            wished_minutes=wished_minutes,
+            practitioner=practitioner,
+            busy=[span for number, span in spans.items() if number != row.step.number],
+        )
+    return rows
+
+
+def sessions_for_calendar(
+    *, location: Location, start: datetime, end: datetime, practitioner: int | None = None, room: int | None = None
+) -> QuerySet[Session]:
+    """The sessions overlapping [start, end) at a location, with everything a calendar shows
+    joined in: one query whatever the number of sessions."""
+    sessions = (
+        Session.objects.filter(location=location, start__lt=end, end__gt=start)
+        .select_related("patient", "practitioner", "room", "course__protocol")
+        .only(
+            "id", "number", "kind", "start", "end", "status", "course_id", "patient_id", "practitioner_id", "room_id",
+            "change_requested_at", "patient__first_name", "patient__last_name", "practitioner__name", "room__name",
+            "course__protocol__code", "course__protocol__name",
+        )
+        .order_by("start", "id")
+    )
+    if practitioner is not None:
+        sessions = sessions.filter(practitioner_id=practitioner)
+    if room is not None:
+        sessions = sessions.filter(room_id=room)
+    return sessions

@@ -1,0 +1,62 @@
+// The booking calendar: session details open in a modal (loaded by htmx); the week view is
+// FullCalendar fed by /booking/calendar/feed/. The feed gives wall-clock times at the clinic with
+// no offset and the calendar runs in UTC mode, so it shows them as they are on any tablet.
+(function () {
+  "use strict";
+  const modalElement = document.getElementById("session-modal");
+  const modal = modalElement ? bootstrap.Modal.getOrCreateInstance(modalElement) : null;
+
+  function openSession(url) {
+    if (!modal) { window.location.href = url; return; }
+    document.getElementById("session-modal-body").innerHTML = '<p class="text-body-secondary">Loading…</p>';
+    modal.show();
+    htmx.ajax("GET", url, { target: "#session-modal-body", swap: "innerHTML" });
+  }
+
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("[data-session-modal]");
+    if (!link) { return; }
+    event.preventDefault();
+    event.stopPropagation();
+    openSession(link.getAttribute("href"));
+  }, true);
+
+  const weekElement = document.getElementById("week-calendar");
+  if (weekElement && window.FullCalendar) {
+    const slot = parseInt(weekElement.dataset.slotMinutes || "15", 10);
+    const pad = (n) => String(n).padStart(2, "0");
+    const calendar = new FullCalendar.Calendar(weekElement, {
+      initialView: "timeGridWeek",
+      initialDate: weekElement.dataset.date,
+      timeZone: "UTC",
+      firstDay: 1,
+      allDaySlot: false,
+      slotDuration: `00:${pad(slot)}:00`,
+      slotLabelInterval: "01:00",
+      slotMinTime: "07:00:00",
+      slotMaxTime: "21:00:00",
+      scrollTime: "08:00:00",
+      height: "auto",
+      expandRows: true,
+      nowIndicator: false,
+      eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+      slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+      headerToolbar: { left: "prev,next today", center: "title", right: "timeGridWeek,timeGridDay" },
+      buttonText: { today: "This week", week: "Week", day: "Day" },
+      events: { url: weekElement.dataset.feed, failure: () => { weekElement.insertAdjacentHTML("beforebegin",
+        '<div class="alert alert-danger" role="alert">The calendar could not load its sessions. Reload the page.</div>'); } },
+      eventDidMount: (info) => {
+        const p = info.event.extendedProps;
+        const label = `${info.event.title}, ${p.statusLabel}, ${p.practitioner}, ${p.room}`;
+        info.el.setAttribute("aria-label", label);
+        info.el.setAttribute("title", label);
+        info.el.dataset.testid = "calendar-event";
+      },
+      eventClick: (info) => {
+        info.jsEvent.preventDefault();
+        openSession(info.event.url);
+      },
+    });
+    calendar.render();
+  }
+})();
