@@ -14,7 +14,7 @@ from patients.models import Course, Patient, Session
 
 register = template.Library()
 
-WIDTH, LEFT, RIGHT, TOP, ROW = 1000, 120, 20, 34, 34
+WIDTH, LEFT, RIGHT, TOP, ROW = 1000, 130, 45, 40, 36
 
 
 @register.inclusion_tag("patients/course_timeline.html")
@@ -28,7 +28,7 @@ def course_timeline(course: Course, sessions: list[tuple[Session, datetime, date
                      "status": session.status, "title": f"Session {session.number}: {start:%a %d %b %Y %H:%M}, "
                                                        f"{session.get_status_display()}"})
     for rebook in rebooks:
-        rows.append({"label": f"Session {rebook['number']}", "earliest": rebook["earliest"],
+        rows.append({"label": f"To book: {rebook['number']}", "earliest": rebook["earliest"],
                      "latest": rebook["latest"], "day": None, "status": "", "title": f"Session {rebook['number']}: "
                      f"not booked, window {rebook['earliest']:%d %b} to {rebook['latest']:%d %b %Y}"})
     if not rows:

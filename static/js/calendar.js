@@ -40,11 +40,16 @@
       expandRows: true,
       nowIndicator: false,
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+      dayHeaderFormat: { weekday: "short", day: "numeric", month: "short" },
       slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       headerToolbar: { left: "prev,next today", center: "title", right: "timeGridWeek,timeGridDay" },
       buttonText: { today: "This week", week: "Week", day: "Day" },
       events: { url: weekElement.dataset.feed, failure: () => { weekElement.insertAdjacentHTML("beforebegin",
         '<div class="alert alert-danger" role="alert">The calendar could not load its sessions. Reload the page.</div>'); } },
+      // FullCalendar's arrow icons are role="img" without a name; their buttons carry the name.
+      datesSet: () => {
+        weekElement.querySelectorAll('.fc-icon[role="img"]').forEach((icon) => icon.setAttribute("aria-hidden", "true"));
+      },
       eventDidMount: (info) => {
         const p = info.event.extendedProps;
         const label = `${info.event.title}, ${p.statusLabel}, ${p.practitioner}, ${p.room}`;
