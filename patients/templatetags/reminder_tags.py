@@ -1,0 +1,26 @@
+"""Template helpers for reminders: a patient's recent emails and status badges."""
+
+from django import template
+from django.db.models import QuerySet
+
+from patients.models import Patient, Reminder
+
+register = template.Library()
+
+RECENT = 10
+
+
+@register.simple_tag
+def recent_reminders(patient: Patient) -> QuerySet[Reminder]:
+    """The patient's last RECENT reminders, newest first, with what a row shows (one query)."""
+    from patients.reminder_views import with_display_fields
+
+    return with_display_fields(Reminder.objects.filter(patient=patient)).order_by("-send_at", "-id")[:RECENT]
+
+
+@register.filter
+def reminder_badge(status: str) -> str:
+    """Bootstrap classes of a status badge: pending grey, sent green, failed red, the rest muted."""
+    from patients.reminder_views import STATUS_BADGES
+
+    return STATUS_BADGES.get(status, "text-bg-light")
