@@ -129,7 +129,10 @@ class Consent(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consents")
     kind = models.CharField(max_length=24, choices=Kind.choices)
     given = models.BooleanField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: the patient, through the unsubscribe link.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
