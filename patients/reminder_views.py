@@ -27,7 +27,7 @@ from clinic.models import Location
 from clinic.permissions import RoleRequiredMixin
 from protocols.models import ProtocolSession
 
-from .emails import one_line, render
+from .emails import render
 from .models import Patient, Reminder
 from .reminders import reminder_retry
 from .selectors import patients_search
@@ -186,13 +186,11 @@ class ReminderDetailView(RoleRequiredMixin, DetailView):
             subject, text, html = reminder.rendered_subject, reminder.rendered_text, reminder.rendered_html
         else:
             subject, text, html, _sessions = render(reminder)
-        patient = reminder.patient
         return super().get_context_data(
             sent=sent,
             subject=subject,
             text=text,
             html=html,
-            to=f"{one_line(patient.full_name)} <{patient.email}>" if patient.email else "",
             badges=STATUS_BADGES,
             **kwargs,
         )

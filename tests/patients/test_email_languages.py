@@ -31,7 +31,8 @@ PHRASES = {
 }
 INVESTIGATIONAL = {
     "en": "no exosome product is FDA-approved", "tr": "hiçbir eksozom ürünü FDA onaylı değildir",
-    "ar": "لا يوجد أي منتج إكسوسومات معتمد", "es": "ningún producto de exosomas está aprobado por la FDA",
+    "ar": "لم تعتمد إدارة الغذاء والدواء الأمريكية (FDA) أي منتج",
+    "es": "ningún producto de exosomas está aprobado por la FDA",
     "de": "Kein Exosomen-Produkt ist von der FDA zugelassen",
 }
 
