@@ -3,11 +3,13 @@ them, in English (a London patient) and Arabic (a Dubai patient). Screenshots:
 tests/browser/screenshots/reminder-log.png, reminder-detail-{en,ar}.png, email-reminder-{en,ar}.png."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from patients import booking
+from patients.emails import signed_link
 from patients.models import Reminder
 from patients.reminders import reminder_dispatch_due
 from tests.browser.conftest import SCREENSHOTS, assert_accessible, screenshot
@@ -125,3 +127,16 @@ def test_a_receptionist_reads_the_log_retries_and_sees_emails_as_patients_did(lo
     assert_accessible(page)
     section.locator("tbody tr").first.get_by_role("link").first.click()
     expect(page.get_by_test_id("preview-label")).to_have_text("Preview: not sent yet")
+
+
+def test_the_arabic_patient_confirms_through_the_link_in_her_email(page, emails):
+    reminder = emails["sent"]["ar"]
+    session = reminder.session
+    page.goto(urlsplit(signed_link("confirm", session.pk, session.patient_id)).path)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    assert_accessible(page)
+    screenshot(page, "link-confirm-ar")
+    page.get_by_role("button", name="سأحضر").click()
+    expect(page.get_by_role("status")).to_have_text("شكرًا لكم: لقد سجّلنا أنكم ستحضرون.")
+    session.refresh_from_db()
+    assert session.status == "confirmed"
