@@ -215,6 +215,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["clinic.permissions.IsStaffWithRole"],
     "DEFAULT_PAGINATION_CLASS": "clinic.api.pagination.Pagination",
+    # JSON whose strings are valid Unicode only: a lone surrogate is a 400, never a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "clinic.api.serializers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "clinic.api.errors.exception_handler",

@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 from email.message import MIMEPart
 from email.utils import formataddr
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -45,6 +46,19 @@ def read_link(purpose: str, token: str) -> dict:
 def _format(moment: datetime, zone: ZoneInfo) -> str:
     local = moment.astimezone(zone).replace(tzinfo=None)  # naive: the date filter must not convert it
     return f"{formats.date_format(local, 'l j F Y')}, {local:%H:%M}"
+
+
+@lru_cache(maxsize=1024)
+def protocol_facts(protocol_id: int) -> tuple[int, dict[int, str], tuple[str, ...]]:
+    """(session count, instructions by session number, home-adjunct texts) of a protocol version.
+
+    Safe to keep for the life of the process: a version that has a course can never change
+    again (database triggers refuse it), and only booked versions have emails."""
+    from protocols.models import HomeAdjunct, ProtocolSession
+
+    instructions = dict(ProtocolSession.objects.filter(protocol_id=protocol_id).values_list("number", "instructions"))
+    adjuncts = tuple(HomeAdjunct.objects.filter(protocol_id=protocol_id).values_list("instructions", flat=True))
+    return len(instructions), instructions, adjuncts
 
 
 def _sessions_for(reminder: Reminder) -> list[Session]:
@@ -92,8 +106,7 @@ def render(reminder: Reminder) -> tuple[str, str, str, list[Session]]:
     clinic_zone = ZoneInfo(location.timezone)
     patient_zone = ZoneInfo(patient.timezone) if patient.timezone else clinic_zone
     sessions = _sessions_for(reminder)
-    total = protocol.sessions.count()
-    instructions = dict(protocol.sessions.values_list("number", "instructions"))
+    total, instructions, home_adjuncts = protocol_facts(protocol.pk)
     with translation.override(patient.language or "en"):
         views = [
             _session_view(
@@ -116,7 +129,7 @@ def render(reminder: Reminder) -> tuple[str, str, str, list[Session]]:
             "protocol_name": protocol.name,
             "sessions": views,
             "session": views[0] if views else None,
-            "home_adjuncts": list(protocol.home_adjuncts.values_list("instructions", flat=True)),
+            "home_adjuncts": list(home_adjuncts),
             "unsubscribe_url": signed_link("unsubscribe", reminder.pk, patient.pk),
             "offset": reminder.offset,
             "rtl": translation.get_language_bidi(),
@@ -137,7 +150,7 @@ def calendar_part(reminder: Reminder, sessions: list[Session]) -> MIMEPart | Non
     course = reminder.course
     zone = ZoneInfo(course.location.timezone)
     domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "anagen.local"
-    total = course.protocol.sessions.count()
+    total = protocol_facts(course.protocol_id)[0]
     entries = [
         CalendarEntry(
             uid=session_uid(s.pk, domain),

@@ -264,10 +264,19 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
                     if held is None:
                         result.claimed -= 1
                         continue
+                    # The email itself is the durable effect; its "sent" mark need not wait for a
+                    # disk flush. A worker killed now loses nothing committed; only a crash of
+                    # PostgreSQL itself could forget the last marks, re-sending those few emails.
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL synchronous_commit TO OFF")
                     # Re-read the session under a row lock: a move or cancellation waits until this
                     # email is out (and then sends its own), so an old time is never announced.
                     if reminder.session_id:
-                        reminder.session = Session.objects.select_for_update().get(pk=reminder.session_id)
+                        reminder.session = (
+                            Session.objects.select_for_update(of=("self",))
+                            .select_related("practitioner")
+                            .get(pk=reminder.session_id)
+                        )
                     # Judge against the real clock too: a batch may take a while, and a session
                     # that has started by now must not be announced.
                     verdict = _verdict(reminder, max(now, timezone.now()))

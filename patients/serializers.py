@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
@@ -10,6 +12,7 @@ from .models import Patient, Screening, ScreeningOverride
 from .validators import normalize_name
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
 class StrictBooleanField(serializers.Field):
     """A JSON true or false, nothing else: "yes", 1 or null are not answers to a medical question."""
 

@@ -67,6 +67,7 @@ class SmtpSink:
         from aiosmtpd.controller import Controller
 
         self.messages: list = []
+        self.raw: list[bytes] = []
         self.fail_with: str | None = None
         self.port = free_port()
         sink = self
@@ -78,6 +79,7 @@ class SmtpSink:
                 import email
                 from email import policy
 
+                sink.raw.append(envelope.content)
                 sink.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
                 return "250 OK"
 
