@@ -223,6 +223,13 @@ def _verdict(reminder: Reminder, now: datetime) -> tuple[str, str] | None:
     return None
 
 
+def _server_unreachable(error: Exception) -> bool:
+    """The mail server could not be reached or dropped us: a fault of the path, not of the email."""
+    if isinstance(error, (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
 def reminder_dispatch_due(
     *, now: datetime | None = None, batch: int = 200, worker: str | None = None
 ) -> DispatchResult:
@@ -311,9 +318,19 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
                     connection_.close()
                 except Exception:  # the connection is already broken; closing it is best effort
                     logger.debug("closing a broken SMTP connection failed", exc_info=True)
-                attempts = reminder.attempts + 1
                 text = f"{type(error).__name__}: {error}"[:500]
-                permanent = isinstance(error, smtplib.SMTPRecipientsRefused)
+                if _server_unreachable(error):
+                    # Not this email's fault: give the whole batch back untouched (no attempt spent)
+                    # and let the next pass try again. Reminders whose session starts meanwhile
+                    # expire there; none is sent late.
+                    released = Reminder.objects.filter(pk__in=ids, claimed_by=worker, status="pending").update(
+                        claimed_until=None, last_error=text
+                    )
+                    result.retried += released
+                    break
+                attempts = reminder.attempts + 1
+                permanent = isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+                permanent = permanent or isinstance(error, smtplib.SMTPRecipientsRefused)
                 if attempts >= MAX_ATTEMPTS or permanent:
                     _finish(reminder, worker, status="failed", attempts=attempts, last_error=text)
                     result.failed += 1

@@ -63,7 +63,8 @@ def test_the_web_service_command_serves_health():
 
 
 def test_the_worker_answers_a_ping_and_beat_sends_it_the_heartbeat(tmp_path):
-    worker = start([*service_command("worker"), "--hostname", "compose-test@%h", "--without-mingle", "--without-gossip"])
+    worker = start([*service_command("worker"), "--hostname", "compose-test@%h", "--without-mingle",
+                    "--without-gossip"])
     beat_args = [a if a != "/tmp/celerybeat-schedule" else str(tmp_path / "schedule") for a in service_command("beat")]
     beat = start(beat_args, REMINDER_DISPATCH_SECONDS="1")
     output = ""

@@ -164,9 +164,20 @@ def test_a_server_that_refuses_for_a_while_gets_each_reminder_once_when_it_is_ba
     assert len(smtp.messages) == 1
 
 
-def test_a_server_that_is_down_makes_a_failed_reminder_after_the_last_attempt_and_retry_requeues_it(world, settings):
+def test_an_unreachable_server_spends_no_attempt_and_the_batch_waits_for_the_next_pass(world, settings):
     settings.MAILERS = SmtpSink().mailers()  # nothing listens on that port
     book(world)
+    Reminder.objects.update(send_at=BOOKED_AT)
+    result = reminder_dispatch_due(now=BOOKED_AT)
+    assert result.sent == 0 and result.retried == 7
+    rows = Reminder.objects.all()
+    assert {(r.status, r.attempts, r.claimed_until) for r in rows} == {("pending", 0, None)}
+    assert all("Connection refused" in r.last_error or "Errno" in r.last_error for r in rows)
+
+
+def test_a_message_the_server_keeps_refusing_fails_after_the_last_attempt_and_retry_requeues_it(world, smtp):
+    book(world)
+    smtp.fail_with = "451 4.3.0 Try again later"
     moment = BOOKED_AT
     for _ in range(5):
         reminder_dispatch_due(now=moment)
@@ -176,6 +187,14 @@ def test_a_server_that_is_down_makes_a_failed_reminder_after_the_last_attempt_an
     reminder_retry(reminder=confirmation, now=moment)
     confirmation.refresh_from_db()
     assert confirmation.status == "pending" and confirmation.attempts == 0
+
+
+def test_a_permanent_refusal_fails_at_once(world, smtp):
+    book(world)
+    smtp.fail_with = "554 5.7.1 Message rejected"
+    reminder_dispatch_due(now=BOOKED_AT)
+    confirmation = Reminder.objects.get(kind="confirmation")
+    assert confirmation.status == "failed" and confirmation.attempts == 1 and "554" in confirmation.last_error
 
 
 def test_names_with_line_breaks_and_html_cannot_inject_headers_and_render_as_text(world, smtp):
