@@ -46,7 +46,8 @@ run: install
 	$(PY) -m clinic.engines run
 
 test: install browser
-	$(PY) -m clinic.engines exec -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/ruff check .
+	$(PY) -m clinic.engines exec -- sh -c '$(PY) manage.py makemigrations --check --dry-run -v 0 && $(PY) -m pytest $(PYTEST_ARGS)' 
 
 # Everything but the browser and the multi-process tests, for a quick loop.
 test-fast: install

@@ -96,10 +96,9 @@ def embedded_redis_url() -> Iterator[str]:
 
 def ensure_database(url: str) -> None:
     """Create the database named by url if it does not exist yet (tests create their own)."""
+    import environ
     import psycopg2
     from psycopg2 import sql
-
-    import environ
 
     config = environ.Env.db_url_config(url)
     name = config["NAME"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -124,11 +124,11 @@ def local_datetime(day: date, minutes: int, zone: ZoneInfo) -> datetime:
     if minutes >= 1440:
         day, minutes = day + timedelta(days=minutes // 1440), minutes % 1440
     naive = datetime.combine(day, time(minutes // 60, minutes % 60))
-    return naive.replace(tzinfo=zone).astimezone(timezone.utc)
+    return naive.replace(tzinfo=zone).astimezone(UTC)
 
 
 def is_nonexistent(naive: datetime, zone: ZoneInfo) -> bool:
     """True for a wall-clock time skipped by a DST change (e.g. 02:30 in Madrid on the last
     Sunday of March)."""
     aware = naive.replace(tzinfo=zone)
-    return aware.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != naive
+    return aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive
