@@ -2,7 +2,6 @@ import pytest
 
 from tests.browser.conftest import assert_accessible, screenshot
 
-
 SETUP_PAGES = ["locations", "practitioners", "rooms", "closures"]
 
 

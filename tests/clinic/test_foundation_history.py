@@ -3,7 +3,6 @@
 import pytest
 from django.db import InternalError, ProgrammingError, transaction
 
-from clinic.models import Location
 from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
