@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -348,7 +348,8 @@ def course_book(
                 surgery_date=surgery_date,
                 created_by=by,
             )
-            sessions = Session.objects.bulk_create([_session_row(course, planned) for planned in plan.sessions])
+            sessions = Session.objects.bulk_create([session_row(course, planned) for planned in plan.sessions])
+            check_constraints_now()
             _after_booking(course, sessions, now=now)
     except IntegrityError:
         # Another booking took one of these times between our read and our write.
@@ -361,7 +362,15 @@ def course_book(
     return course, warnings
 
 
-def _session_row(course: Course, planned: PlannedSession) -> Session:
+def check_constraints_now() -> None:
+    """Run the deferred exclusion constraints now (raising IntegrityError on a double booking),
+    so a race is caught here even when the caller's transaction commits later."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def session_row(course: Course, planned: PlannedSession) -> Session:
+    """An unsaved Session for a planned visit of this course."""
     return Session(
         course=course,
         patient_id=course.patient_id,
@@ -527,11 +536,7 @@ def session_reschedule(
             previous_date, previous_practitioner = new.start.astimezone(zone).date(), new.practitioner
         try:
             with transaction.atomic():
-                # Deferred exclusion constraints are checked here, not at each save.
-                from django.db import connection
-
-                with connection.cursor() as cursor:
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                check_constraints_now()
         except IntegrityError:
             raise SlotConflict(
                 "Another booking took this time a moment ago.",

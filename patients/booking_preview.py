@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.models import Practitioner
@@ -25,8 +25,10 @@ from .booking import (
     _previous_anchor,
     _raise_for_conflicts,
     booking_resources,
+    check_constraints_now,
     invalid,
     session_reschedule,
+    session_row,
     steps_of,
 )
 from .models import Course, Session
@@ -182,22 +184,10 @@ def session_rebook(
                 )
         try:
             with transaction.atomic():
-                session = Session.objects.create(
-                    course=course,
-                    patient_id=course.patient_id,
-                    location_id=location.id,
-                    number=number,
-                    kind=placed.kind,
-                    start=placed.start,
-                    end=placed.end,
-                    practitioner_id=placed.practitioner,
-                    room_id=placed.room,
-                    window_earliest=placed.window_earliest,
-                    window_latest=placed.window_latest,
-                )
+                session = session_row(course, placed)
+                session.save()
                 # The exclusion constraints are deferred: check them now, while we can still say why.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                check_constraints_now()
         except IntegrityError:
             raise SlotConflict(
                 "Another booking took this time a moment ago. Choose another time.",
