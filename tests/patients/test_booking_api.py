@@ -293,3 +293,36 @@ def test_unknown_and_malformed_ids_are_404(api_receptionist, world):
 def test_malformed_booking_bodies_get_400_invalid(api_receptionist, world, body):
     response = api_receptionist.post("/api/v1/courses/", body, format="json")
     assert response.status_code == 400 and response.json()["code"] == "invalid"
+
+
+def test_a_post_transplant_protocol_counts_from_the_surgery_date(api_receptionist):
+    world = build_world(sessions=2, gap=(28, 28, 42), anchor="surgery_date")
+    body = course_body(world, "2027-03-02T10:00")
+    response = api_receptionist.post("/api/v1/courses/", body, format="json")
+    assert response.status_code == 400 and "surgery_date" in response.json()["errors"]
+    # Session 1's gap (0/0/0) counts from the surgery date itself: FUE on Monday 1 March.
+    body["surgery_date"] = "2027-03-01"
+    response = api_receptionist.post("/api/v1/courses/preview/", body, format="json")
+    assert response.status_code == 200, response.json()
+    sessions = response.json()["sessions"]
+    assert [(s["window_earliest"], s["window_latest"]) for s in sessions][0] == ("2027-03-01", "2027-03-01")
+    assert local(sessions[1]["start"]).startswith("2027-03-29")
+
+
+def test_bookings_and_moves_are_in_the_audit_trail_with_their_author_and_reason(api_receptionist, receptionist):
+    from django.apps import apps
+
+    world = build_world(gap=(7, 7, 7))
+    course = book(api_receptionist, world, start="2027-03-15T10:00")
+    second = course["sessions"][1]
+    api_receptionist.post(f"/api/v1/sessions/{second['id']}/reschedule/",
+                          {"start": "2027-03-23T10:00", "override_reason": "Patient travelling"}, format="json")
+    SessionEvent = apps.get_model("patients", "SessionEvent")
+    events = list(SessionEvent.objects.filter(pgh_obj_id=second["id"]).order_by("pgh_id"))
+    assert [e.pgh_label for e in events][:2] == ["insert", "update"]
+    moved = events[-1]
+    assert moved.override_reason == "Patient travelling"
+    assert moved.pgh_context.metadata["user"] == receptionist.pk
+    CourseEvent = apps.get_model("patients", "CourseEvent")
+    assert CourseEvent.objects.get(pgh_obj_id=course["id"], pgh_label="insert").pgh_context.metadata["user"] == \
+        receptionist.pk
