@@ -117,7 +117,7 @@ def time_previews(world: dict, runs: int) -> list[float]:
     return timings
 
 
-def time_week_feed(world: dict, runs: int) -> tuple[list[float], int, int]:
+def time_week_feed(world: dict, runs: int, resource: int | None = None) -> tuple[list[float], int, int]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -133,6 +133,8 @@ def time_week_feed(world: dict, runs: int) -> tuple[list[float], int, int]:
         monday = FIRST_DAY + timedelta(weeks=4 + n % 40)
         url = (f"/booking/calendar/feed/?location={world['location'].pk}&start={monday}T00:00:00"
                f"&end={monday + timedelta(days=7)}T00:00:00")
+        if resource:
+            url += f"&by=practitioner&resource={resource}"
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             response = client.get(url)
@@ -199,8 +201,11 @@ def main() -> int:
         previews = time_previews(world, args.runs)
         print(f"6-session preview: {summary(previews)} (target: median under 30 ms)")
         feed, events, queries = time_week_feed(world, args.runs)
-        print(f"week feed, one location ({events} events): {summary(feed)}, {queries} queries "
+        print(f"week feed, one location, all practitioners ({events} events): {summary(feed)}, {queries} queries "
               "(target: p95 under 50 ms)")
+        feed, events, queries = time_week_feed(world, args.runs, resource=world["doctors"][0].pk)
+        print(f"week feed, one location, one practitioner as the week view asks ({events} events): {summary(feed)}, "
+              f"{queries} queries")
     bookings = time_concurrent_booking(world, clients=20, per_client=5)
     print(f"booking a 6-session course, 20 concurrent clients: {summary(bookings)}, "
           f"max {max(bookings):.0f} ms (target: p95 under 250 ms)")
