@@ -35,6 +35,7 @@ from protocols.planning import (
 )
 from protocols.services import protocol_lock
 
+from .busy import DayLoadedBusy, LazyBusyMap, LazyBusySet, busy_blocks
 from .models import Course, Patient, Session
 from .screening import screening_warnings_for
 from .selectors import screening_valid_for_booking
@@ -85,10 +86,15 @@ def booking_resources(
     end_date: date,
     patient: Patient,
     exclude_sessions: Iterable[int] = (),
+    lazy: bool = False,
 ) -> Resources:
     """The calendar the planner books into at `location` over the local dates [start_date, end_date]:
     each practitioner's open time (computed on demand), and the live sessions that make
-    practitioners, rooms and the patient busy. Three queries whatever the size of the calendar."""
+    practitioners, rooms and the patient busy, merged into blocks by PostgreSQL.
+
+    `lazy` reads busy blocks a few days at a time as the planner looks at them (for planning a
+    course, which touches about a day per session); otherwise all at once, for callers that list
+    or walk the whole range."""
     zone = ZoneInfo(location.timezone)
     practitioners = {p.id: p for p in Practitioner.objects.filter(location=location, active=True).order_by("id")}
     rooms = list(location.rooms.filter(active=True).order_by("id").values_list("id", flat=True))
@@ -106,27 +112,34 @@ def booking_resources(
         target.append(Interval(start, end))
 
     @cache
-    def open_for(practitioner_id: int) -> IntervalSet:
-        practitioner = practitioners.get(practitioner_id)
-        if practitioner is None:
-            return IntervalSet()
+    def open_with(working_hours: tuple, closures: tuple[Interval, ...]) -> IntervalSet:
         return IntervalSet(
             availability_from(
-                hours=hours,
-                working_hours=parse_hours(practitioner.working_hours, field="working hours"),
-                closures=[*location_closures, *own_closures.get(practitioner_id, [])],
-                holiday_dates=holidays,
-                zone=zone,
-                start_date=start_date,
-                end_date=end_date,
+                hours=hours, working_hours=working_hours, closures=[*location_closures, *closures],
+                holiday_dates=holidays, zone=zone, start_date=start_date, end_date=end_date,
             )
         )
 
+    def open_for(practitioner_id: int) -> IntervalSet:
+        # Practitioners with the same hours and no closures of their own share one computation.
+        practitioner = practitioners.get(practitioner_id)
+        if practitioner is None:
+            return IntervalSet()
+        working = tuple(parse_hours(practitioner.working_hours, field="working hours"))
+        return open_with(working, tuple(own_closures.get(practitioner_id, ())))
+
+    common = {"zone": zone, "slot_minutes": location.slot_minutes, "practitioners": list(practitioners),
+              "rooms": rooms, "open_for": open_for}
+    if lazy:
+        busy = DayLoadedBusy(zone=zone, practitioners=list(practitioners), rooms=rooms, patient_id=patient.id,
+                             exclude=list(exclude_sessions))
+        return Resources(**common, practitioner_busy=LazyBusyMap(busy, "practitioner"),
+                         room_busy=LazyBusyMap(busy, "room"), patient_busy=LazyBusySet(busy, "patient", 0))
     practitioner_busy: dict[int, list[Interval]] = {}
     room_busy: dict[int, list[Interval]] = {}
     patient_busy: list[Interval] = []
-    busy = {"practitioner": practitioner_busy, "room": room_busy}
-    for who, key, start, end in _busy_blocks(
+    by_who = {"practitioner": practitioner_busy, "room": room_busy}
+    for who, key, start, end in busy_blocks(
         practitioners=list(practitioners), rooms=rooms, patient_id=patient.id, start=range_start, end=range_end,
         exclude=list(exclude_sessions),
     ):
@@ -134,53 +147,13 @@ def booking_resources(
         if who == "patient":
             patient_busy.append(span)
         else:
-            busy[who].setdefault(key, []).append(span)
+            by_who[who].setdefault(key, []).append(span)
     return Resources(
-        zone=zone,
-        slot_minutes=location.slot_minutes,
-        practitioners=list(practitioners),
-        rooms=rooms,
-        open_for=open_for,
+        **common,
         practitioner_busy={k: IntervalSet(v) for k, v in practitioner_busy.items()},
         room_busy={k: IntervalSet(v) for k, v in room_busy.items()},
         patient_busy=IntervalSet(patient_busy),
     )
-
-
-# Live sessions overlapping a range, merged by PostgreSQL into busy blocks per practitioner, per room
-# and for the patient: a fully booked day is one block, not sixteen rows for Python to merge.
-_BUSY_SQL = """
-    WITH live AS (
-        SELECT practitioner_id, room_id, patient_id, tstzrange(start, "end") AS span
-          FROM patients_session
-         WHERE status = ANY(%(live)s) AND start < %(end)s AND "end" > %(start)s
-           -- No visit lasts over 8 hours (protocol durations stop at 480 minutes): this bound lets
-           -- the start index do the work.
-           AND start > %(start)s - interval '8 hours'
-           AND NOT (id = ANY(%(exclude)s))
-           AND (practitioner_id = ANY(%(practitioners)s) OR room_id = ANY(%(rooms)s) OR patient_id = %(patient)s)
-    )
-    SELECT 'practitioner', practitioner_id, lower(block), upper(block)
-      FROM (SELECT practitioner_id, unnest(range_agg(span)) AS block FROM live
-             WHERE practitioner_id = ANY(%(practitioners)s) GROUP BY practitioner_id) p
-    UNION ALL
-    SELECT 'room', room_id, lower(block), upper(block)
-      FROM (SELECT room_id, unnest(range_agg(span)) AS block FROM live
-             WHERE room_id = ANY(%(rooms)s) GROUP BY room_id) r
-    UNION ALL
-    SELECT 'patient', 0, lower(block), upper(block)
-      FROM (SELECT unnest(range_agg(span)) AS block FROM live WHERE patient_id = %(patient)s) x
-"""
-
-
-def _busy_blocks(*, practitioners: list[int], rooms: list[int], patient_id: int, start: datetime, end: datetime,
-                 exclude: list[int]) -> list[tuple[str, int, datetime, datetime]]:
-    with connection.cursor() as cursor:
-        cursor.execute(_BUSY_SQL, {
-            "live": list(LIVE), "start": start, "end": end, "exclude": exclude or [0],
-            "practitioners": practitioners or [0], "rooms": rooms or [0], "patient": patient_id,
-        })
-        return cursor.fetchall()
 
 
 def _horizon(steps: list[Step], anchor: date) -> date:
@@ -266,6 +239,7 @@ def _plan(request: BookingRequest, *, now: datetime, exclude_sessions: Iterable[
         end_date=_horizon(steps, anchor),
         patient=request.patient,
         exclude_sessions=exclude_sessions,
+        lazy=True,
     )
     plan = plan_course(
         steps,
