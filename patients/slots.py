@@ -173,13 +173,18 @@ def preview_table(
     return rows
 
 
+MAX_VISIT = timedelta(hours=8)  # protocol session durations stop at 480 minutes
+
+
 def sessions_for_calendar(
     *, location: Location, start: datetime, end: datetime, practitioner: int | None = None, room: int | None = None
 ) -> QuerySet[Session]:
     """The sessions overlapping [start, end) at a location, with everything a calendar shows
     joined in: one query whatever the number of sessions."""
     sessions = (
-        Session.objects.filter(location=location, start__lt=end, end__gt=start)
+        # No visit lasts over 8 hours: the lower bound on start lets the (location, start) index
+        # read only the range, not every earlier session.
+        Session.objects.filter(location=location, start__lt=end, end__gt=start, start__gt=start - MAX_VISIT)
         .select_related("patient", "practitioner", "room", "course__protocol")
         .only(
             "id", "number", "kind", "start", "end", "status", "course_id", "patient_id", "practitioner_id", "room_id",
