@@ -76,7 +76,7 @@ def main() -> int:
     started = time.perf_counter()
     sent = 0
     while True:
-        result = reminder_dispatch_due(batch=500)
+        result = reminder_dispatch_due()
         sent += result.sent
         if result.claimed == 0:
             break

@@ -169,7 +169,7 @@ def test_an_unreachable_server_spends_no_attempt_and_the_batch_waits_for_the_nex
     book(world)
     Reminder.objects.update(send_at=BOOKED_AT)
     result = reminder_dispatch_due(now=BOOKED_AT)
-    assert result.sent == 0 and result.retried == 7
+    assert result.sent == 0 and result.retried == 7 and result.unreachable
     rows = Reminder.objects.all()
     assert {(r.status, r.attempts, r.claimed_until) for r in rows} == {("pending", 0, None)}
     assert all("Connection refused" in r.last_error or "Errno" in r.last_error for r in rows)
@@ -262,3 +262,15 @@ def test_completing_a_treatment_session_queues_its_aftercare_in_the_patients_lan
     assert aftercare.status == "sent"
     body = aftercare.rendered_text
     assert "48" in body
+
+
+def test_the_periodic_task_stops_its_loop_when_the_server_is_unreachable(world, settings):
+    from patients.tasks import dispatch_due_reminders
+
+    from django.utils import timezone
+
+    settings.MAILERS = SmtpSink().mailers()  # nothing listens on that port
+    book(world)
+    Reminder.objects.update(send_at=timezone.now() - timedelta(minutes=1))  # the task reads the real clock
+    totals = dispatch_due_reminders.run(batch=2)  # seven due rows: a loop would take four batches
+    assert totals["claimed"] == 2 and totals["unreachable"] == 1
