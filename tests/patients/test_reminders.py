@@ -265,12 +265,49 @@ def test_completing_a_treatment_session_queues_its_aftercare_in_the_patients_lan
 
 
 def test_the_periodic_task_stops_its_loop_when_the_server_is_unreachable(world, settings):
-    from patients.tasks import dispatch_due_reminders
-
     from django.utils import timezone
+
+    from patients.tasks import dispatch_due_reminders
 
     settings.MAILERS = SmtpSink().mailers()  # nothing listens on that port
     book(world)
     Reminder.objects.update(send_at=timezone.now() - timedelta(minutes=1))  # the task reads the real clock
     totals = dispatch_due_reminders.run(batch=2)  # seven due rows: a loop would take four batches
     assert totals["claimed"] == 2 and totals["unreachable"] == 1
+
+
+def test_a_reminder_prepared_ahead_is_sent_byte_for_byte_when_nothing_changed(world, smtp):
+    from patients.reminders import reminder_prepare_upcoming
+
+    course = book(world)
+    due = Reminder.objects.get(session=course.sessions.get(number=1), offset="7d")
+    assert reminder_prepare_upcoming(now=due.send_at - timedelta(minutes=30)) == 1  # only what is due within the hour
+    due.refresh_from_db()
+    prepared = bytes(due.prepared_message)
+    assert b"Message-ID: <anagen-reminder-" in prepared
+    reminder_dispatch_due(now=due.send_at)
+    due.refresh_from_db()
+    assert due.status == "sent"
+    assert smtp.raw[-1].replace(b"\r\n", b"\n") == prepared.replace(b"\r\n", b"\n")
+
+
+def test_a_prepared_reminder_is_rendered_again_when_what_it_shows_has_changed(world, smtp):
+    from patients.reminders import reminder_prepare_upcoming
+
+    course = book(world)
+    due = Reminder.objects.get(session=course.sessions.get(number=1), offset="7d")
+    reminder_prepare_upcoming(now=due.send_at)
+    world.patient.first_name = "Elif"
+    world.patient.save(update_fields=["first_name"])
+    reminder_dispatch_due(now=due.send_at)
+    [message] = [m for m in smtp.messages if str(m["Message-ID"]) == f"<anagen-reminder-{due.pk}@clinic.example.com>"]
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Elif" in text and "Ayşe" not in text
+
+
+def test_confirmations_are_never_prepared_ahead(world):
+    from patients.reminders import reminder_prepare_upcoming
+
+    book(world)
+    reminder_prepare_upcoming(now=BOOKED_AT + timedelta(days=400))
+    assert not Reminder.objects.filter(kind="confirmation").exclude(prepared_message=None).exists()
