@@ -204,7 +204,6 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "clinic.tasks.heartbeat", "schedule": REMINDER_DISPATCH_SECONDS},
     "dispatch-reminders": {"task": "patients.tasks.dispatch_due_reminders", "schedule": REMINDER_DISPATCH_SECONDS},
     "queue-recalls": {"task": "patients.tasks.queue_recalls", "schedule": 60 * 60 * 24},
-    "prepare-reminders": {"task": "patients.tasks.prepare_reminders", "schedule": 60},
 }
 
 SCREENING_VALID_DAYS = env.int("SCREENING_VALID_DAYS", default=30)

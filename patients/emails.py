@@ -4,8 +4,6 @@ Content-Type. Templates live in templates/emails/<kind>_{subject.txt,body.txt,bo
 
 from __future__ import annotations
 
-import email.policy
-import hashlib
 import re
 from datetime import datetime
 from email.message import MIMEPart
@@ -219,34 +217,3 @@ def build_message(reminder: Reminder) -> EmailMultiAlternatives:
     if part is not None:
         message.attach(part)
     return message
-
-
-def content_key(reminder: Reminder) -> str:
-    """A fingerprint of everything a prepared email shows or is addressed with. If any of it has
-    changed since the email was prepared (the patient's name, address, language or zone, the
-    session's time, status or practitioner, the clinic's name, address or zone), the prepared
-    copy is not sent: the email is rendered again."""
-    patient = reminder.patient
-    location = reminder.course.location
-    session = reminder.session
-    parts = [
-        reminder.kind, reminder.offset, reminder.pk,
-        patient.email, patient.first_name, patient.last_name, patient.language, patient.timezone,
-        location.name, location.address, location.timezone, settings.SITE_URL, settings.DEFAULT_FROM_EMAIL,
-    ]
-    if session is not None:
-        parts += [session.sequence, session.status, session.start.isoformat(), session.end.isoformat(),
-                  session.practitioner_id, session.practitioner.name]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-def prepare(reminder: Reminder) -> tuple[bytes, str, EmailMultiAlternatives]:
-    """The email as the bytes SMTP will carry, its fingerprint, and the message it came from."""
-    message = build_message(reminder)
-    raw = message.message(policy=email.policy.SMTP).as_bytes()
-    return raw, content_key(reminder), message
-
-
-def envelope(reminder: Reminder) -> tuple[str, list[str]]:
-    """The SMTP envelope: sender and recipient addresses."""
-    return _sender()[1], [reminder.patient.email]

@@ -409,10 +409,6 @@ class Reminder(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # What the patient received, for the reminder history ("as the patient saw it").
-    # The whole email rendered ahead of its send time (a periodic pass), with a fingerprint of
-    # everything it shows: sent as it is only while the fingerprint still matches.
-    prepared_message = models.BinaryField(null=True, blank=True, editable=False)
-    prepared_key = models.CharField(max_length=64, blank=True, default="")
     rendered_subject = models.TextField(blank=True, default="")
     rendered_text = models.TextField(blank=True, default="")
     rendered_html = models.TextField(blank=True, default="")

@@ -245,7 +245,7 @@ def reminder_dispatch_due(
 
 def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None = None) -> DispatchResult:
     """Send rows this worker has claimed, re-reading each session first; record every outcome."""
-    from .emails import build_message, content_key, envelope  # rendering is heavier: not for booking
+    from .emails import build_message  # rendering is heavier; keep its imports out of booking
 
     now = now or timezone.now()
     result = DispatchResult(claimed=len(ids))
@@ -295,32 +295,25 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
                         _finish(reminder, worker, status=status, last_error=reason)
                         setattr(result, status, getattr(result, status) + 1)
                         continue
+                    message = build_message(reminder)
                     if not opened:
                         connection_.open()
                         opened = True
-                    if reminder.prepared_message and reminder.prepared_key == content_key(reminder):
-                        # Rendered ahead and still true: send the prepared bytes as they are.
-                        sender, recipients = envelope(reminder)
-                        connection_.connection.sendmail(sender, recipients, bytes(reminder.prepared_message))
-                        _finish(reminder, worker, status="sent", sent_at=timezone.now(),
-                                attempts=reminder.attempts + 1, message_id=message_id_for(reminder), last_error="")
-                    else:
-                        message = build_message(reminder)
-                        sent = connection_.send_messages([message])
-                        if not sent:
-                            raise smtplib.SMTPException("the mail server accepted none of the recipients")
-                        _finish(
-                            reminder,
-                            worker,
-                            status="sent",
-                            sent_at=timezone.now(),
-                            attempts=reminder.attempts + 1,
-                            message_id=message.extra_headers["Message-ID"],
-                            last_error="",
-                            rendered_subject=message.subject,
-                            rendered_text=message.body,
-                            rendered_html=message.alternatives[0][0] if message.alternatives else "",
-                        )
+                    sent = connection_.send_messages([message])
+                    if not sent:
+                        raise smtplib.SMTPException("the mail server accepted none of the recipients")
+                    _finish(
+                        reminder,
+                        worker,
+                        status="sent",
+                        sent_at=timezone.now(),
+                        attempts=reminder.attempts + 1,
+                        message_id=message.extra_headers["Message-ID"],
+                        last_error="",
+                        rendered_subject=message.subject,
+                        rendered_text=message.body,
+                        rendered_html=message.alternatives[0][0] if message.alternatives else "",
+                    )
                 result.sent += 1
             except (smtplib.SMTPException, OSError) as error:
                 opened = False
@@ -363,36 +356,6 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
             except Exception:  # closing after a successful batch is best effort
                 logger.debug("closing the SMTP connection failed", exc_info=True)
     return result
-
-
-PREPARE_AHEAD = timedelta(hours=1)
-PREPARED_KINDS = ("reminder", "recall", "aftercare")
-
-
-def reminder_prepare_upcoming(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Render, ahead of time, the reminders due within the next hour, so that sending them when
-    they fall due is mostly SMTP. Each prepared copy carries a fingerprint; the dispatcher sends
-    it only if nothing it shows has changed since, and renders the email again otherwise.
-    Confirmations, changes and cancellations go out at once and are never prepared."""
-    from .emails import prepare
-
-    now = now or timezone.now()
-    rows = list(
-        Reminder.objects.filter(status="pending", kind__in=PREPARED_KINDS, send_at__lte=now + PREPARE_AHEAD,
-                                prepared_message__isnull=True)
-        .select_related("session__practitioner", "course__location", "course__protocol", "patient")
-        .order_by("send_at", "id")[:batch]
-    )
-    prepared = 0
-    for reminder in rows:
-        if not reminder.patient.email:
-            continue
-        raw, key, message = prepare(reminder)
-        prepared += Reminder.objects.filter(pk=reminder.pk, status="pending").update(
-            prepared_message=raw, prepared_key=key, rendered_subject=message.subject, rendered_text=message.body,
-            rendered_html=message.alternatives[0][0] if message.alternatives else "",
-        )
-    return prepared
 
 
 def reminder_retry(*, reminder: Reminder, now: datetime | None = None) -> Reminder:

@@ -30,17 +30,3 @@ def queue_recalls() -> int:
     from .recalls import recall_queue_due
 
     return recall_queue_due(now=timezone.now())
-
-
-@shared_task(name="patients.tasks.prepare_reminders", ignore_result=True)
-def prepare_reminders(batch: int = 500) -> int:
-    """Render the reminders due within the next hour ahead of time (bounded per run)."""
-    from .reminders import reminder_prepare_upcoming
-
-    total = 0
-    for _ in range(20):
-        prepared = reminder_prepare_upcoming(batch=batch)
-        total += prepared
-        if prepared < batch:
-            break
-    return total
