@@ -146,6 +146,17 @@ def _run_checked(args: list[str], env: dict[str, str]) -> None:
     subprocess.run(args, env=env, cwd=BASE_DIR, check=True)
 
 
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C (SIGINT) and `kill` (SIGTERM) both stop everything in order, even when we were
+    started with SIGINT ignored, as shells do for background jobs."""
+    signal.signal(signal.SIGINT, _raise_interrupt)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+
+
 def command_exec(argv: list[str]) -> int:
     """Run one command with the engines up; return its exit code."""
     with engines() as engine_env:
@@ -163,6 +174,7 @@ def command_run() -> int:
     python = sys.executable
     manage = str(BASE_DIR / "manage.py")
     port = os.environ.get("PORT", "8000")
+    _stop_on_signals()
     with engines() as engine_env:
         env = {**os.environ, **engine_env}
         _run_checked([python, manage, "migrate", "--no-input", "-v", "0"], env)
