@@ -156,7 +156,7 @@ if _email_url:
     _email = environ.Env.email_url_config(_email_url)
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "clinic.mail.SMTPBackend",
             "OPTIONS": {
                 "host": _email.get("EMAIL_HOST") or "localhost",
                 "port": int(_email.get("EMAIL_PORT") or 25),

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from email.message import MIMEPart
-from email.utils import formataddr
+from email.utils import parseaddr
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, translation
+
+from clinic.mail import Attachment, WireEmail, wire_email
 
 from .ics import CalendarEntry, build_calendar, session_uid
 from .models import Reminder, Session
@@ -142,7 +142,7 @@ def render(reminder: Reminder) -> tuple[str, str, str, list[Session]]:
     return subject, text, html, sessions
 
 
-def calendar_part(reminder: Reminder, sessions: list[Session]) -> MIMEPart | None:
+def calendar_part(reminder: Reminder, sessions: list[Session]) -> Attachment | None:
     """The .ics part: REQUEST for confirmations and changes, CANCEL for cancellations."""
     if reminder.kind not in ("confirmation", "change", "cancellation") or not sessions:
         return None
@@ -174,46 +174,34 @@ def calendar_part(reminder: Reminder, sessions: list[Session]) -> MIMEPart | Non
         attendee_name=one_line(str(reminder.patient)),
         stamp=reminder.send_at,
     )
-    part = MIMEPart()
-    part.set_content(
-        ics.decode(),
-        subtype="calendar",
-        charset="utf-8",
-        params={"method": method},
-        disposition="attachment",
-        filename="anagen.ics",
-    )
-    return part
+    return Attachment(content=ics, content_type="text/calendar", filename="anagen.ics", params=(("method", method),))
 
 
 def _sender() -> tuple[str, str]:
-    from email.utils import parseaddr
-
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     return name or "Anagen", address or "no-reply@anagen.local"
 
 
-def build_message(reminder: Reminder) -> EmailMultiAlternatives:
-    """The email for one outbox row, with its fixed Message-ID."""
+def build_message(reminder: Reminder) -> WireEmail:
+    """The email for one outbox row, with its fixed Message-ID. ValueError for an address that
+    cannot be sent to."""
     from .reminders import message_id_for
 
     subject, text, html, sessions = render(reminder)
     patient = reminder.patient
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=formataddr(_sender()),
-        to=[formataddr((one_line(str(patient)), patient.email))],
-        headers={
-            "Message-ID": message_id_for(reminder),
-            "Content-Language": patient.language or "en",
-            "Auto-Submitted": "auto-generated",
-        },
-    )
+    headers = {
+        "Message-ID": message_id_for(reminder),
+        "Content-Language": patient.language or "en",
+        "Auto-Submitted": "auto-generated",
+    }
     if reminder.kind in ("reminder", "recall", "aftercare"):
-        message.extra_headers["List-Unsubscribe"] = f"<{signed_link('unsubscribe', reminder.pk, patient.pk)}>"
-    message.attach_alternative(html, "text/html")
-    part = calendar_part(reminder, sessions)
-    if part is not None:
-        message.attach(part)
-    return message
+        headers["List-Unsubscribe"] = f"<{signed_link('unsubscribe', reminder.pk, patient.pk)}>"
+    return wire_email(
+        sender=_sender(),
+        recipient=(one_line(str(patient)), patient.email),
+        subject=subject,
+        text=text,
+        html=html,
+        headers=headers,
+        attachment=calendar_part(reminder, sessions),
+    )

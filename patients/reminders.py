@@ -40,11 +40,9 @@ def lease() -> timedelta:
     return timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS)
 
 
-
 def backoff(attempts: int) -> timedelta:
     """Wait before retrying after a temporary failure: 1, 2, 4, 8 × the base (a minute by default)."""
     return timedelta(seconds=settings.REMINDER_RETRY_BASE_SECONDS) * 2 ** (attempts - 1)
-
 
 
 def _message_domain() -> str:
@@ -196,10 +194,51 @@ def reminder_claim_due(*, now: datetime, batch: int, worker: str) -> list[int]:
 
 def _finish(reminder: Reminder, worker: str, **fields) -> bool:
     """Record an outcome, only if we still hold the claim (a lease may have passed to another)."""
-    updated = Reminder.objects.filter(pk=reminder.pk, claimed_by=worker, status="pending").update(
-        claimed_until=None, **fields
-    )
-    return bool(updated)
+    fields["claimed_until"] = None
+    # Plain SQL, one round trip and no query compiling per email; table and column names come
+    # from the model's metadata, every value is a parameter.
+    columns = ", ".join(f'"{Reminder._meta.get_field(name).column}" = %s' for name in fields)
+    sql = f"UPDATE {Reminder._meta.db_table} SET {columns} WHERE id = %s AND claimed_by = %s AND status = 'pending'"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*fields.values(), reminder.pk, worker])
+        return cursor.rowcount == 1
+
+
+# Lock the session before the reminder, the order a move takes them in (session, then its pending
+# reminders), so the two never deadlock; one round trip for both. The second statement reads the
+# session as committed after its lock was granted.
+_LOCK_WITH_SESSION_SQL = """
+    SELECT 1 FROM {session} WHERE id = %(session)s FOR UPDATE;
+    SELECT s.status, s.sequence, s.start, s."end", s.practitioner_id, s.number, s.kind
+      FROM {reminder} r JOIN {session} s ON s.id = r.session_id
+     WHERE r.id = %(reminder)s AND r.claimed_by = %(worker)s AND r.status = 'pending'
+       FOR UPDATE OF r
+"""
+_LOCK_SQL = """
+    SELECT 1 FROM {reminder} WHERE id = %(reminder)s AND claimed_by = %(worker)s AND status = 'pending' FOR UPDATE
+"""
+_SESSION_FIELDS = ("status", "sequence", "start", "end", "practitioner_id", "number", "kind")
+
+
+def _hold(reminder: Reminder, worker: str) -> bool:
+    """Inside the send's transaction: lock the row (and its session), only if the claim is still
+    ours, and bring `reminder.session` up to date. False when the row is no longer ours to send."""
+    tables = {"reminder": Reminder._meta.db_table, "session": Session._meta.db_table}
+    params = {"reminder": reminder.pk, "worker": worker, "session": reminder.session_id}
+    with connection.cursor() as cursor:
+        cursor.execute((_LOCK_WITH_SESSION_SQL if reminder.session_id else _LOCK_SQL).format(**tables), params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    if reminder.session_id:
+        fresh = dict(zip(_SESSION_FIELDS, row, strict=True))
+        session = reminder.session
+        if fresh["practitioner_id"] != session.practitioner_id:
+            reminder.session = Session.objects.select_related("practitioner").get(pk=session.pk)
+        else:
+            for name, value in fresh.items():
+                setattr(session, name, value)
+    return True
 
 
 def _verdict(reminder: Reminder, now: datetime) -> tuple[str, str] | None:
@@ -256,7 +295,7 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
         .select_related("session", "session__practitioner", "course__location", "course__protocol", "patient")
         .order_by("send_at", "id")
     )
-    connection_ = mail.mailers.default
+    mailer = mail.mailers.default
     opened = False
     # The email itself is the durable effect; its "sent" mark need not wait for a disk flush. A
     # worker killed mid-batch loses nothing committed; only a crash of PostgreSQL itself could
@@ -269,24 +308,12 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
                 with transaction.atomic():
                     # Hold the row while sending, and only if the claim is still ours: a lease that
                     # ran out mid-batch may have passed it to another dispatcher, whose claim query
-                    # skips rows locked here.
-                    held = (
-                        Reminder.objects.select_for_update()
-                        .filter(pk=reminder.pk, claimed_by=worker, status="pending")
-                        .values_list("pk", flat=True)
-                        .first()
-                    )
-                    if held is None:
+                    # skips rows locked here. The session is re-read under its lock: a move or
+                    # cancellation waits until this email is out (and then sends its own), so an
+                    # old time is never announced.
+                    if not _hold(reminder, worker):
                         result.claimed -= 1
                         continue
-                    # Re-read the session under a row lock: a move or cancellation waits until this
-                    # email is out (and then sends its own), so an old time is never announced.
-                    if reminder.session_id:
-                        reminder.session = (
-                            Session.objects.select_for_update(of=("self",))
-                            .select_related("practitioner")
-                            .get(pk=reminder.session_id)
-                        )
                     # Judge against the real clock too: a batch may take a while, and a session
                     # that has started by now must not be announced.
                     verdict = _verdict(reminder, max(now, timezone.now()))
@@ -295,12 +322,22 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
                         _finish(reminder, worker, status=status, last_error=reason)
                         setattr(result, status, getattr(result, status) + 1)
                         continue
-                    message = build_message(reminder)
+                    try:
+                        message = build_message(reminder)
+                    except ValueError as error:  # an address no mail server could take: no retry helps
+                        _finish(
+                            reminder,
+                            worker,
+                            status="failed",
+                            attempts=reminder.attempts + 1,
+                            last_error=str(error)[:500],
+                        )
+                        result.failed += 1
+                        continue
                     if not opened:
-                        connection_.open()
+                        mailer.open()
                         opened = True
-                    sent = connection_.send_messages([message])
-                    if not sent:
+                    if not mailer.send_messages([message]):
                         raise smtplib.SMTPException("the mail server accepted none of the recipients")
                     _finish(
                         reminder,
@@ -312,13 +349,13 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
                         last_error="",
                         rendered_subject=message.subject,
                         rendered_text=message.body,
-                        rendered_html=message.alternatives[0][0] if message.alternatives else "",
+                        rendered_html=message.html,
                     )
                 result.sent += 1
             except (smtplib.SMTPException, OSError) as error:
                 opened = False
                 try:
-                    connection_.close()
+                    mailer.close()
                 except Exception:  # the connection is already broken; closing it is best effort
                     logger.debug("closing a broken SMTP connection failed", exc_info=True)
                 text = f"{type(error).__name__}: {error}"[:500]
@@ -352,7 +389,7 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
             cursor.execute("RESET synchronous_commit")
         if opened:
             try:
-                connection_.close()
+                mailer.close()
             except Exception:  # closing after a successful batch is best effort
                 logger.debug("closing the SMTP connection failed", exc_info=True)
     return result

@@ -110,7 +110,7 @@ class SmtpSink:
         return f"smtp://127.0.0.1:{self.port}"
 
     def mailers(self) -> dict:
-        return {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        return {"default": {"BACKEND": "clinic.mail.SMTPBackend",
                             "OPTIONS": {"host": "127.0.0.1", "port": self.port, "timeout": 5}}}
 
     def message_ids(self) -> list[str]:

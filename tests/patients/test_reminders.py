@@ -9,8 +9,9 @@ from patients import booking
 from patients.models import Reminder
 from patients.recalls import courses_to_chase, recall_queue_due
 from patients.reminders import reminder_claim_due, reminder_dispatch_due, reminder_retry, reminder_send_claimed
+from tests.factories import PatientFactory, ScreeningFactory
 from tests.helpers import SmtpSink
-from tests.patients.booking_world import at, build_world
+from tests.patients.booking_world import at, build_world, screening_time
 
 pytestmark = pytest.mark.django_db
 
@@ -274,3 +275,19 @@ def test_the_periodic_task_stops_its_loop_when_the_server_is_unreachable(world, 
     Reminder.objects.update(send_at=timezone.now() - timedelta(minutes=1))  # the task reads the real clock
     totals = dispatch_due_reminders.run(batch=2)  # seven due rows: a loop would take four batches
     assert totals["claimed"] == 2 and totals["unreachable"] == 1
+
+
+def test_an_address_no_mail_server_can_take_fails_that_email_and_the_batch_goes_on(world, smtp):
+    book(world)
+    other = PatientFactory(email="mehmet@example.test")
+    ScreeningFactory(patient=other, **screening_time(BOOKED_AT - timedelta(days=1)))
+    booking.course_book(patient=other, protocol=world.protocol, location=world.location,
+                        start=at("2027-03-02 10:00"), now=BOOKED_AT)
+    # The forms refuse such an address; one written around them must not stall the queue.
+    world.patient.email = "ayşe@example.test"
+    world.patient.save(update_fields=["email"])
+    result = reminder_dispatch_due(now=BOOKED_AT)
+    bad = Reminder.objects.get(kind="confirmation", patient=world.patient)
+    assert bad.status == "failed" and "non-ASCII" in bad.last_error
+    assert Reminder.objects.get(kind="confirmation", patient=other).status == "sent"
+    assert result.failed == 1 and result.sent == 1 and len(smtp.messages) == 1
