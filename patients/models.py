@@ -389,8 +389,12 @@ class Reminder(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="reminders")
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, null=True, blank=True, related_name="reminders")
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="reminders")
+    # No index of their own for these two: the unique (session, kind, offset, sequence) and the
+    # (patient, -send_at) indexes lead with them, and every index costs each "sent" mark a write.
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, null=True, blank=True, related_name="reminders", db_index=False
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="reminders", db_index=False)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     # For reminders: the offset before the session ("7d", "24h"); for recalls: the gap's session number.
     offset = models.CharField(max_length=16, blank=True, default="")
