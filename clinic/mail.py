@@ -16,6 +16,7 @@ import email
 import email.policy
 import re
 import secrets
+import smtplib
 from dataclasses import dataclass
 from email.utils import formataddr, formatdate
 
@@ -61,7 +62,7 @@ class SMTPBackend(DjangoSMTPBackend):
             return super()._send(email_message)
         try:
             self.connection.sendmail(email_message.envelope_from, [email_message.envelope_to], raw)
-        except Exception:
+        except smtplib.SMTPException:  # as Django's own _send: fail_silently covers SMTP refusals only
             if not self.fail_silently:
                 raise
             return False

@@ -97,8 +97,19 @@ def _session_view(
     }
 
 
+def site_domain() -> str:
+    """The host of SITE_URL: the right-hand side of Message-IDs and calendar UIDs."""
+    return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "anagen.local"
+
+
 def render(reminder: Reminder) -> tuple[str, str, str, list[Session]]:
     """(subject, text, html, sessions) in the patient's language."""
+    subject, text, html, sessions, _ = _render(reminder)
+    return subject, text, html, sessions
+
+
+def _render(reminder: Reminder) -> tuple[str, str, str, list[Session], str]:
+    """render(), and the unsubscribe link it signed (the List-Unsubscribe header reuses it)."""
     course = reminder.course
     location = course.location
     patient = reminder.patient
@@ -107,6 +118,7 @@ def render(reminder: Reminder) -> tuple[str, str, str, list[Session]]:
     patient_zone = ZoneInfo(patient.timezone) if patient.timezone else clinic_zone
     sessions = _sessions_for(reminder)
     total, instructions, home_adjuncts = protocol_facts(protocol.pk)
+    unsubscribe_url = signed_link("unsubscribe", reminder.pk, patient.pk)
     with translation.override(patient.language or "en"):
         views = [
             _session_view(
@@ -130,7 +142,7 @@ def render(reminder: Reminder) -> tuple[str, str, str, list[Session]]:
             "sessions": views,
             "session": views[0] if views else None,
             "home_adjuncts": list(home_adjuncts),
-            "unsubscribe_url": signed_link("unsubscribe", reminder.pk, patient.pk),
+            "unsubscribe_url": unsubscribe_url,
             "offset": reminder.offset,
             "rtl": translation.get_language_bidi(),
             "language": translation.get_language(),
@@ -139,7 +151,7 @@ def render(reminder: Reminder) -> tuple[str, str, str, list[Session]]:
         subject = one_line(render_to_string(f"emails/{reminder.kind}_subject.txt", context))
         text = render_to_string(f"emails/{reminder.kind}_body.txt", context)
         html = render_to_string(f"emails/{reminder.kind}_body.html", context)
-    return subject, text, html, sessions
+    return subject, text, html, sessions, unsubscribe_url
 
 
 def calendar_part(reminder: Reminder, sessions: list[Session]) -> Attachment | None:
@@ -149,7 +161,7 @@ def calendar_part(reminder: Reminder, sessions: list[Session]) -> Attachment | N
     method = "CANCEL" if reminder.kind == "cancellation" else "REQUEST"
     course = reminder.course
     zone = ZoneInfo(course.location.timezone)
-    domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "anagen.local"
+    domain = site_domain()
     total = protocol_facts(course.protocol_id)[0]
     entries = [
         CalendarEntry(
@@ -187,7 +199,7 @@ def build_message(reminder: Reminder) -> WireEmail:
     cannot be sent to."""
     from .reminders import message_id_for
 
-    subject, text, html, sessions = render(reminder)
+    subject, text, html, sessions, unsubscribe_url = _render(reminder)
     patient = reminder.patient
     headers = {
         "Message-ID": message_id_for(reminder),
@@ -195,7 +207,7 @@ def build_message(reminder: Reminder) -> WireEmail:
         "Auto-Submitted": "auto-generated",
     }
     if reminder.kind in ("reminder", "recall", "aftercare"):
-        headers["List-Unsubscribe"] = f"<{signed_link('unsubscribe', reminder.pk, patient.pk)}>"
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     return wire_email(
         sender=_sender(),
         recipient=(one_line(str(patient)), patient.email),

@@ -45,13 +45,11 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=settings.REMINDER_RETRY_BASE_SECONDS) * 2 ** (attempts - 1)
 
 
-def _message_domain() -> str:
-    return (settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]) or "anagen.local"
-
-
 def message_id_for(reminder: Reminder) -> str:
     """A fixed Message-ID per reminder row, so a copy is recognisable as the same email."""
-    return f"<anagen-{reminder.kind}-{reminder.pk}@{_message_domain()}>"
+    from .emails import site_domain  # rendering is heavier; keep its imports out of booking
+
+    return f"<anagen-{reminder.kind}-{reminder.pk}@{site_domain()}>"
 
 
 # --- Queueing (called inside the booking transaction) -----------------------------------------
