@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import formats, translation
 
 from clinic.mail import Attachment, WireEmail, wire_email
 
+from .email_templates import render_email
 from .ics import CalendarEntry, build_calendar, session_uid
 from .models import Reminder, Session
 
@@ -35,7 +35,17 @@ def one_line(value: str) -> str:
 
 def signed_link(purpose: str, reminder_or_session_id: int, patient_id: int) -> str:
     token = signing.dumps({"p": patient_id, "s": reminder_or_session_id}, salt=f"anagen.link.{purpose}")
-    return f"{settings.SITE_URL}{reverse('patient-link', args=[purpose, token])}"
+    before, after = _link_path(purpose, get_script_prefix())
+    return f"{settings.SITE_URL}{before}{token}{after}"
+
+
+@lru_cache(maxsize=16)
+def _link_path(purpose: str, script_prefix: str) -> tuple[str, str]:
+    """The link's path around its token, reversed once: a token's characters (URL-safe base64 and
+    colons) need no quoting, so the path is the same for every token."""
+    marker = "TOKEN"
+    before, after = reverse("patient-link", args=[purpose, marker]).rsplit(marker, 1)
+    return before, after
 
 
 def read_link(purpose: str, token: str) -> dict:
@@ -148,9 +158,9 @@ def _render(reminder: Reminder) -> tuple[str, str, str, list[Session], str]:
             "language": translation.get_language(),
             "aftercare_keys": AFTERCARE_KEYS,
         }
-        subject = one_line(render_to_string(f"emails/{reminder.kind}_subject.txt", context))
-        text = render_to_string(f"emails/{reminder.kind}_body.txt", context)
-        html = render_to_string(f"emails/{reminder.kind}_body.html", context)
+        subject = one_line(render_email(f"emails/{reminder.kind}_subject.txt", context))
+        text = render_email(f"emails/{reminder.kind}_body.txt", context)
+        html = render_email(f"emails/{reminder.kind}_body.html", context)
     return subject, text, html, sessions, unsubscribe_url
 
 
@@ -190,7 +200,12 @@ def calendar_part(reminder: Reminder, sessions: list[Session]) -> Attachment | N
 
 
 def _sender() -> tuple[str, str]:
-    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return _parse_sender(settings.DEFAULT_FROM_EMAIL)
+
+
+@lru_cache(maxsize=4)
+def _parse_sender(value: str) -> tuple[str, str]:
+    name, address = parseaddr(value)
     return name or "Anagen", address or "no-reply@anagen.local"
 
 

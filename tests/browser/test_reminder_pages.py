@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from patients import booking
+from patients.dispatch import reminder_dispatch_due
 from patients.emails import signed_link
 from patients.models import Reminder
-from patients.reminders import reminder_dispatch_due
 from tests.browser.conftest import SCREENSHOTS, assert_accessible, screenshot
 from tests.helpers import SmtpSink
 from tests.patients.booking_world import at, build_world

@@ -135,6 +135,30 @@ def test_two_workers_and_two_beats_send_each_of_2000_reminders_exactly_once(redi
     assert set(counts) == set(Reminder.objects.values_list("message_id", flat=True))
 
 
+def test_one_pass_shares_a_backlog_between_worker_processes_and_carries_on_until_it_is_sent(
+        redis_server, smtp, tmp_path):
+    ids = make_due(600)
+    env = app_env(redis_server, smtp, REMINDER_DISPATCHERS="2")
+    worker = subprocess.Popen(
+        [CELERY, "-A", "clinic", "worker", "--hostname", "pair@%h", "--concurrency", "2", "--loglevel", "WARNING",
+         "--without-mingle", "--without-gossip"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        # One task and no beat: batches of 5 make 120 rounds, more than one task sends (50).
+        subprocess.run([CELERY, "-A", "clinic", "call", "patients.tasks.dispatch_due_reminders",
+                        "--kwargs", '{"batch": 5}'], cwd=ROOT, env=env, check=True, capture_output=True)
+        wait_until(all_done, timeout=180, interval=0.5, message="the backlog to be sent without a beat")
+    finally:
+        output = stop(worker)
+    counts = Counter(smtp.message_ids())
+    assert len(counts) == 600 and max(counts.values()) == 1, output[-2000:]
+    # Both worker processes sent, side by side (not one after the other): in the order the emails
+    # went out, the sender keeps changing.
+    senders = list(Reminder.objects.filter(pk__in=ids).order_by("sent_at").values_list("claimed_by", flat=True))
+    switches = sum(a != b for a, b in zip(senders, senders[1:], strict=False))
+    assert len(set(senders)) == 2 and switches > 20, (set(senders), switches)
+
+
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_what_was_in_flight(redis_server, smtp, tmp_path):
     make_due(600)
     env = app_env(redis_server, smtp)

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from patients import booking
+from patients.dispatch import reminder_dispatch_due
 from patients.models import Patient, Reminder
-from patients.reminders import reminder_dispatch_due
 from tests.factories import LocationFactory
 from tests.helpers import SmtpSink
 from tests.patients.booking_world import at, build_world
