@@ -205,7 +205,7 @@ def command_run() -> int:
         celery = [python, "-m", "celery", "-A", "clinic"]
         services = {
             "web": [python, manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
-            "worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"],
+            "worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "4"],
             "beat": [*celery, "beat", "--loglevel", "INFO", "--schedule", str(VAR_DIR / "celerybeat-schedule")],
         }
         processes = {name: subprocess.Popen(args, env=env, cwd=BASE_DIR) for name, args in services.items()}

@@ -199,8 +199,9 @@ REMINDER_OFFSETS = env.list("REMINDER_OFFSETS", default=["7d", "24h"])
 # A dispatcher's claim on a reminder row lapses after this long (its worker died mid-batch).
 REMINDER_CLAIM_LEASE_SECONDS = env.int("REMINDER_CLAIM_LEASE_SECONDS", default=300)
 # Worker processes that share a backlog of due reminders (each on its own rows, SKIP LOCKED):
-# match the worker's --concurrency.
-REMINDER_DISPATCHERS = env.int("REMINDER_DISPATCHERS", default=2)
+# match the worker's --concurrency. A dispatcher waits on SMTP and PostgreSQL for about half of
+# each email, so the worker runs four processes on two cores (docker-compose.yml, `make run`).
+REMINDER_DISPATCHERS = env.int("REMINDER_DISPATCHERS", default=4)
 # After a temporary SMTP failure a reminder waits 1, 2, 4, 8 times this before the next attempt.
 REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
