@@ -76,8 +76,8 @@ def reminder_claim_due(*, now: datetime, batch: int, worker: str) -> list[int]:
 #
 # Each email is sent inside its own short transaction that holds its row (and its session) and
 # commits the outcome before the next email: a worker killed mid-batch repeats at most the one
-# email on the wire. The transaction costs two round trips: BEGIN travels with the locks, COMMIT
-# with the outcome.
+# email on the wire. It costs one round trip per email: the outcome, its COMMIT, and the next
+# email's BEGIN and locks travel together (the first email of a batch opens on its own).
 #
 # The rows are found by primary key alone and whose they are is checked on the locked row: a
 # `status = 'pending'` condition would let the planner walk the partial index of pending rows,
