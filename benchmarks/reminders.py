@@ -39,14 +39,14 @@ def start_redis(port: int) -> subprocess.Popen:
                              "--appendonly", "no", "--dir", tempfile.mkdtemp()], stdout=subprocess.DEVNULL)
 
 
-def start_worker(*, redis_url: str, smtp_port: int, processes: int) -> subprocess.Popen:
+def start_worker(*, redis_url: str, smtp_port: int, processes: int, log: Path) -> subprocess.Popen:
     env = {**os.environ, "REDIS_URL": redis_url, "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
            "REMINDER_DISPATCHERS": str(processes), "LOG_LEVEL": "WARNING"}
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "clinic", "worker", "--concurrency", str(processes),
          "--loglevel", "WARNING",
          "--without-mingle", "--without-gossip", "--hostname", "bench@%h"],
-        cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+        cwd=BASE_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def plain_loop(port: int, messages: list[bytes]) -> float:
@@ -117,7 +117,8 @@ def main() -> int:
     redis_port = free_port()
     redis_server = start_redis(redis_port)
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
-    worker = start_worker(redis_url=redis_url, smtp_port=port, processes=args.processes)
+    worker_log = Path(tempfile.mkdtemp()) / "worker.log"
+    worker = start_worker(redis_url=redis_url, smtp_port=port, processes=args.processes, log=worker_log)
     from clinic.celery import app
 
     app.conf.broker_url = redis_url
@@ -125,7 +126,7 @@ def main() -> int:
         deadline = time.monotonic() + 60
         while not app.control.ping(timeout=0.5):
             if time.monotonic() > deadline or worker.poll() is not None:
-                raise SystemExit("the Celery worker did not start")
+                raise SystemExit(f"the Celery worker did not start:\n{worker_log.read_text()[-3000:]}")
         started = time.time()
         app.send_task("patients.tasks.dispatch_due_reminders")
         while Reminder.objects.filter(status="pending").exists():
