@@ -15,6 +15,7 @@ import smtplib
 import socket
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.core import mail
 from django.db import connection
@@ -147,10 +148,7 @@ class _Held:
         """Record the outcome on the held row and commit, in one round trip. With `then`, the same
         round trip opens the next email's transaction and locks its rows (see `hold`)."""
         fields["claimed_until"] = None
-        # Plain SQL, no query compiling per email; table and column names come from the model's
-        # metadata, every value is a parameter.
-        columns = ", ".join(f'"{Reminder._meta.get_field(name).column}" = %(f{i})s' for i, name in enumerate(fields))
-        sql = f"UPDATE {Reminder._meta.db_table} SET {columns} WHERE id = %(id)s; {self.commit}"  # noqa: S608
+        sql = _update_sql(tuple(fields), self.commit)
         params = {f"f{i}": value for i, value in enumerate(fields.values())} | {"id": reminder.pk}
         if then is not None:
             sql += ";" + self.lock_sql
@@ -171,6 +169,15 @@ class _Held:
     @staticmethod
     def _lock_params(reminder: Reminder) -> dict:
         return {"reminder": reminder.pk, "session": reminder.session_id}
+
+
+@lru_cache(maxsize=32)
+def _update_sql(names: tuple[str, ...], commit: str) -> str:
+    """The outcome's UPDATE and COMMIT for these columns, written once per shape of outcome. Plain
+    SQL, no query compiling per email: table and column names come from the model's metadata,
+    every value is a parameter."""
+    columns = ", ".join(f'"{Reminder._meta.get_field(name).column}" = %(f{i})s' for i, name in enumerate(names))
+    return f"UPDATE {Reminder._meta.db_table} SET {columns} WHERE id = %(id)s; {commit}"  # noqa: S608
 
 
 def _record(held: _Held, reminder: Reminder, worker: str, **fields) -> None:

@@ -95,4 +95,5 @@ def _engine() -> Engine:
 
 def render_email(template_name: str, context: dict) -> str:
     """Render an email template in the active language (as render_to_string would, without a request)."""
-    return _engine().get_template(template_name).render(Context(context, autoescape=_engine().autoescape))
+    engine = _engine()
+    return engine.get_template(template_name).render(Context(context, autoescape=engine.autoescape))

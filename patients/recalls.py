@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, F, Q
 
 from .models import Course, Reminder, Session
 
@@ -28,20 +28,13 @@ class Chase:
 
 def courses_to_chase(*, now: datetime, location=None) -> list[Chase]:
     """Active courses with an unbooked session whose window has not closed, soonest-closing first."""
-    from protocols.models import ProtocolSession
+    from protocols.selectors import session_count
 
-    step_count = (
-        ProtocolSession.objects.filter(protocol=OuterRef("protocol"))
-        .order_by()
-        .values("protocol")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     courses = (
         Course.objects.filter(status="active")
         .annotate(
             live=Count("sessions", filter=Q(sessions__status__in=LIVE)),
-            steps=Subquery(step_count, output_field=IntegerField()),
+            steps=session_count("protocol"),
         )
         .filter(live__lt=F("steps"))
         .select_related("patient", "location", "protocol")

@@ -12,7 +12,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, DateField, DateTimeField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateField, DateTimeField, F, Func, Q, QuerySet
 from django.db.models.functions import Cast, Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -25,7 +25,7 @@ from django.views.generic import DetailView, TemplateView
 from clinic.errors import DomainError
 from clinic.models import Location
 from clinic.permissions import RoleRequiredMixin
-from protocols.models import ProtocolSession
+from protocols.selectors import session_count
 
 from .emails import render
 from .models import Patient, Reminder
@@ -117,15 +117,8 @@ def reminders_filtered(filters: dict[str, Any], *, with_status: bool = True) -> 
 
 def with_display_fields(reminders: QuerySet[Reminder]) -> QuerySet[Reminder]:
     """Everything a log row shows, in the same query: patient, session, location, course length."""
-    total = (
-        ProtocolSession.objects.filter(protocol=OuterRef("course__protocol"))
-        .order_by()
-        .values("protocol")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return reminders.select_related("patient", "session", "course__location").annotate(
-        sessions_total=Coalesce(Subquery(total, output_field=IntegerField()), 0)
+        sessions_total=Coalesce(session_count("course__protocol"), 0)
     )
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from clinic.models import Location
 
@@ -15,6 +15,19 @@ def protocols_with_children() -> QuerySet[Protocol]:
         Prefetch("sessions", queryset=ProtocolSession.objects.order_by("number")),
         Prefetch("home_adjuncts", queryset=HomeAdjunct.objects.order_by("id")),
     )
+
+
+def session_count(protocol_field: str) -> Subquery:
+    """The number of sessions of the protocol version that `protocol_field` of the outer query names,
+    as a subquery to annotate with (None when it has none)."""
+    counts = (
+        ProtocolSession.objects.filter(protocol=OuterRef(protocol_field))
+        .order_by()
+        .values("protocol")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Subquery(counts, output_field=IntegerField())
 
 
 def protocols_search(

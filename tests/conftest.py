@@ -36,6 +36,14 @@ def admin_user(make_staff):
     return make_staff("admin")
 
 
+@pytest.fixture
+def desk(receptionist):
+    """The pages as the front desk sees them."""
+    from tests.helpers import client_for
+
+    return client_for(receptionist)
+
+
 def _token_client(user) -> APIClient:
     client = APIClient()
     token, _ = Token.objects.get_or_create(user=user)

@@ -13,6 +13,15 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def client_for(user):
+    """A page client logged in as `user`."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def free_port() -> int:
     with closing(socket.socket()) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -6,6 +6,7 @@ from django.test import Client
 
 from patients.models import Consent, Patient, PatientAccess, Screening, ScreeningOverride
 from tests.factories import PatientFactory, ScreeningFactory, no_answers
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -14,17 +15,6 @@ FORM = {
     "email": "omar@example.ae", "phone": "+971 50 123 4567", "language": "ar", "timezone": "Asia/Dubai",
     "reminder_opt_in": "on", "notes": "",
 }
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def desk(receptionist) -> Client:
-    return client_for(receptionist)
 
 
 def test_the_list_pages_by_25_and_searches(desk):

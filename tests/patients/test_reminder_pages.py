@@ -5,13 +5,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
 
 from patients import booking
 from patients.dispatch import reminder_dispatch_due
 from patients.models import Patient, Reminder
 from tests.factories import LocationFactory
-from tests.helpers import SmtpSink
+from tests.helpers import client_for
 from tests.patients.booking_world import at, build_world
 
 pytestmark = pytest.mark.django_db
@@ -19,29 +18,9 @@ pytestmark = pytest.mark.django_db
 BOOKED_AT = at("2027-02-01 09:00")
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def desk(receptionist) -> Client:
-    return client_for(receptionist)
-
-
 @pytest.fixture
 def world():
     return build_world(screened_at=BOOKED_AT - timedelta(days=1))
-
-
-@pytest.fixture
-def smtp(settings):
-    sink = SmtpSink().start()
-    settings.MAILERS = sink.mailers()
-    settings.SITE_URL = "https://clinic.example.com"
-    yield sink
-    sink.stop()
 
 
 def book(world, patient=None, start="2027-03-01 10:00"):

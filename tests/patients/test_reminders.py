@@ -20,15 +20,6 @@ BOOKED_AT = at("2027-02-01 09:00")
 
 
 @pytest.fixture
-def smtp(settings):
-    sink = SmtpSink().start()
-    settings.MAILERS = sink.mailers()
-    settings.SITE_URL = "https://clinic.example.com"
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
 def world():
     return build_world(screened_at=BOOKED_AT - timedelta(days=1))
 
