@@ -6,6 +6,23 @@
 # `apt-get source`, Debian's registry) into ~/.cache/anagen, where every clone reuses it.
 set -euo pipefail
 
+# The deb-src entry for Debian's release that ships 3.13, on the archive this machine's own apt
+# sources already use (its mirror, whatever it is; this script names none).
+source_entry() {
+  local codename site
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+  site=$(apt-get indextargets --format '$(SITE) $(RELEASE)' 'Created-By: Packages' 2>/dev/null |
+    awk -v release="$codename" '$2 == release { print $1; exit }')
+  if [ -z "$site" ]; then
+    echo "No Debian archive for '$codename' in this machine's apt sources; install Python 3.12+ and set ANAGEN_PYTHON." >&2
+    return 1
+  fi
+  printf 'Types: deb-src\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: %s\n' \
+    "$site" /usr/share/keyrings/debian-archive-keyring.gpg
+}
+
+if [ "${1:-}" = "--source-entry" ]; then source_entry; exit; fi
+
 for candidate in "${ANAGEN_PYTHON:-}" python3.14 python3.13 python3.12; do
   [ -n "$candidate" ] || continue
   if path=$(command -v "$candidate" 2>/dev/null) && "$path" -c 'import sys, ssl, sqlite3; assert sys.version_info >= (3, 12)' 2>/dev/null; then
@@ -25,13 +42,7 @@ fi
   fi
   src_list=/etc/apt/sources.list.d/anagen-cpython-src.sources
   if ! apt-cache showsrc python3.13 2>/dev/null | grep -q '^Version'; then
-    cat > "$src_list" <<'LIST'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: trixie
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-LIST
+    source_entry > "$src_list"
     apt-get update -qq
   fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq build-essential libssl-dev libffi-dev zlib1g-dev \
