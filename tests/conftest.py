@@ -1,6 +1,12 @@
-"""Fixtures shared by every test: staff users per role and API clients authenticated as them."""
+"""Fixtures shared by every test: staff users per role and API clients authenticated as them.
+
+`pytest --now=YYYY-MM-DD` runs the tests with the clock travelled to that date (09:00 UTC, ticking),
+so a test that only passes before some date shows itself today."""
+
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -8,6 +14,28 @@ from clinic.management.commands.create_staff import staff_upsert
 from clinic.roles import Role
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--now", metavar="YYYY-MM-DD", default=None,
+                     help="run every test with the clock travelled to this date (09:00 UTC, ticking)")
+
+
+def pytest_configure(config):
+    value = config.getoption("--now")
+    if value:
+        try:
+            day = datetime.strptime(value, "%Y-%m-%d")
+        except ValueError:
+            raise pytest.UsageError(f"--now takes a date as YYYY-MM-DD, not {value!r}") from None
+        traveller = time_machine.travel(day.replace(hour=9, tzinfo=UTC), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config):
+    value = config.getoption("--now")
+    return f"clock travelled to {value} 09:00 UTC" if value else None
 
 
 @pytest.fixture
