@@ -89,6 +89,11 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 # A Unix-socket directory arrives percent-encoded in the URL's host, as libpq writes it.
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
+# Production runs two roles: the schema's owner migrates, and web, worker and beat connect as the
+# app's own role, which owns nothing and cannot change the audit trail. Set DATABASE_APP_URL (that
+# role, with its password) on the migrate step only, whose DATABASE_URL is the owner: migrate then
+# creates or updates the role and its privileges (clinic/db_roles.py). Unset: nothing is granted.
+DATABASE_APP_URL = env.str("DATABASE_APP_URL", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
