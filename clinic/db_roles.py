@@ -8,8 +8,8 @@ privileges, which no trigger setting bypasses: it may read and insert history an
 update, delete or truncate them. pghistory's context table keeps UPDATE for pghistory's own upsert,
 under a guard trigger (clinic.audit).
 
-`migrate` run with DATABASE_APP_URL set creates or updates the role after every migrate
-(clinic.apps), so new tables, new event tables included, are covered.
+`migrate` run as the owner (DATABASE_OWNER_URL) creates or updates DATABASE_URL's role after every
+migrate (clinic.apps), so new tables, new event tables included, are covered.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -41,10 +41,10 @@ def app_role_grant(*, role: str, password: str | None, using: str = "default") -
 
         cursor.execute("SELECT current_user, current_database(), current_schema()")
         owner, database, schema = cursor.fetchone()
-        if role == owner:
+        if not role or role == owner:
             raise ImproperlyConfigured(
                 f"The app's database role must not be the owner who migrates ({owner}): give "
-                "DATABASE_APP_URL a role of its own."
+                "DATABASE_URL a role of its own, e.g. postgres://anagen_app:PASSWORD@host/db."
             )
         cursor.execute(
             "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls"
@@ -92,12 +92,3 @@ def app_role_grant(*, role: str, password: str | None, using: str = "default") -
         ]
         cursor.execute(text(sql.SQL(";\n").join(statements)))
 
-
-def app_role_from_url(url: str) -> tuple[str, str | None]:
-    """The role and password a DATABASE_APP_URL names."""
-    import environ
-
-    config = environ.Env.db_url_config(url)
-    if not config.get("USER"):
-        raise ImproperlyConfigured("DATABASE_APP_URL must name a user: postgres://ROLE:PASSWORD@host/db")
-    return config["USER"], config.get("PASSWORD") or None

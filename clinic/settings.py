@@ -84,16 +84,18 @@ TEMPLATES = [
 ]
 
 # PostgreSQL everywhere: `make run` and `make test` start an embedded one when DATABASE_URL is unset.
-DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/anagen")}
+# Production runs two roles: DATABASE_URL is the app's own role, which owns nothing and cannot change
+# the audit trail, for web, worker and beat; DATABASE_OWNER_URL, the schema's owner, is given to the
+# migrate step only. A process given it connects as the owner, and its migrate creates or updates
+# DATABASE_URL's role and its privileges (clinic/db_roles.py).
+_database_url = env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/anagen")
+DATABASE_OWNER_URL = env.str("DATABASE_OWNER_URL", default="")
+DATABASE_APP_ROLE = env.db_url_config(_database_url) if DATABASE_OWNER_URL else None
+DATABASES = {"default": env.db_url_config(DATABASE_OWNER_URL or _database_url)}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 # A Unix-socket directory arrives percent-encoded in the URL's host, as libpq writes it.
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
-# Production runs two roles: the schema's owner migrates, and web, worker and beat connect as the
-# app's own role, which owns nothing and cannot change the audit trail. Set DATABASE_APP_URL (that
-# role, with its password) on the migrate step only, whose DATABASE_URL is the owner: migrate then
-# creates or updates the role and its privileges (clinic/db_roles.py). Unset: nothing is granted.
-DATABASE_APP_URL = env.str("DATABASE_APP_URL", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
