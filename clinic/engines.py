@@ -24,11 +24,14 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 DEFAULT_DB_NAME = "anagen"
+# `make run` serves as the app's own role, as production does (clinic/db_roles.py). Roles belong to
+# the whole server, so every checkout on one server shares this development role and password.
+APP_ROLE, APP_ROLE_PASSWORD = "anagen_app", "anagen-app-local"
 
 
 def _log(message: str) -> None:
@@ -162,6 +165,13 @@ def engines() -> Iterator[dict[str, str]]:
         yield {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
 
 
+def app_database_url(owner_url: str) -> str:
+    """The database of owner_url, as the app's own role."""
+    parts = urlsplit(owner_url)
+    server = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{APP_ROLE}:{APP_ROLE_PASSWORD}@{server}"))
+
+
 def _run_checked(args: list[str], env: dict[str, str]) -> None:
     subprocess.run(args, env=env, cwd=BASE_DIR, check=True)
 
@@ -190,14 +200,20 @@ def command_exec(argv: list[str]) -> int:
 
 
 def command_run() -> int:
-    """Migrate, load the starter protocols and demo clinic, then serve until Ctrl-C."""
+    """Migrate as the server's owner (DATABASE_URL, or the embedded server's superuser), which
+    creates the app's own role; then load the starter protocols and the demo clinic and serve web,
+    worker and beat as that role until Ctrl-C."""
     python = sys.executable
     manage = str(BASE_DIR / "manage.py")
     port = os.environ.get("PORT", "8000")
     _stop_on_signals()
     with engines() as engine_env:
-        env = {**os.environ, **engine_env}
-        _run_checked([python, manage, "migrate", "--no-input", "-v", "0"], env)
+        app_url = app_database_url(engine_env["DATABASE_URL"])
+        env = {**os.environ, **engine_env, "DATABASE_URL": app_url}
+        env.pop("DATABASE_OWNER_URL", None)
+        owner_env = {**env, "DATABASE_OWNER_URL": engine_env["DATABASE_URL"]}
+        _run_checked([python, manage, "migrate", "--no-input", "-v", "0"], owner_env)
+        _log(f"web, worker and beat connect as the app's own role {urlsplit(app_url).username}.")
         _run_checked([python, manage, "load_starter_protocols"], env)
         _run_checked([python, manage, "seed_demo"], env)
         if not os.environ.get("EMAIL_URL"):

@@ -84,7 +84,14 @@ TEMPLATES = [
 ]
 
 # PostgreSQL everywhere: `make run` and `make test` start an embedded one when DATABASE_URL is unset.
-DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/anagen")}
+# Production runs two roles: DATABASE_URL is the app's own role, which owns nothing and cannot change
+# the audit trail, for web, worker and beat; DATABASE_OWNER_URL, the schema's owner, is given to the
+# migrate step only. A process given it connects as the owner, and its migrate creates or updates
+# DATABASE_URL's role and its privileges (clinic/db_roles.py).
+_database_url = env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/anagen")
+DATABASE_OWNER_URL = env.str("DATABASE_OWNER_URL", default="")
+DATABASE_APP_ROLE = env.db_url_config(_database_url) if DATABASE_OWNER_URL else None
+DATABASES = {"default": env.db_url_config(DATABASE_OWNER_URL or _database_url)}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 # A Unix-socket directory arrives percent-encoded in the URL's host, as libpq writes it.

@@ -15,7 +15,7 @@ from django.db.models.functions import Concat, Lower, Replace
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from clinic.audit import audited
+from clinic.audit import append_only_log, audited
 from clinic.hours import validate_timezone
 
 from . import screening as rules
@@ -232,6 +232,7 @@ class ScreeningOverride(models.Model):
         return f"Override of screening #{self.screening_id}"
 
 
+@append_only_log
 class PatientAccess(models.Model):
     """Who looked at a patient's record, and when. Separate from the change history, and
     append-only like it."""

@@ -28,11 +28,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_database_url() -> str:
-    """A DATABASE_URL naming the database the current test runs against."""
+def test_database_url(user: str | None = None, password: str | None = None) -> str:
+    """A DATABASE_URL naming the database the current test runs against (as `user`, if given)."""
     db = settings.DATABASES["default"]
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    if user is None:
+        user, password = db.get("USER") or "postgres", db.get("PASSWORD")
+    password = f":{quote(password, safe='')}" if password else ""
     host = quote(db.get("HOST") or "localhost", safe="")
     port = f":{db['PORT']}" if db.get("PORT") else ""
     return f"postgres://{user}{password}@{host}{port}/{db['NAME']}"

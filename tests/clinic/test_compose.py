@@ -1,8 +1,11 @@
 """docker-compose.yml cannot run here (no Docker engine), so each app service's command runs
-natively against the local engines: web answers /health/, the worker answers a ping, beat starts
-and its heartbeat reaches the worker through Redis."""
+natively against the local engines: migrate runs as the owner and makes the app's own role; web,
+worker and beat run as such a role: web answers /health/, the worker answers a ping, beat starts and
+its heartbeat reaches the worker through Redis."""
 
 import json
+import os
+import secrets
 import shlex
 import subprocess
 import sys
@@ -11,7 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.db import connection
 
+from tests import helpers
 from tests.helpers import ROOT, free_port, process_env, stop, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -29,6 +34,11 @@ def service_command(name: str) -> list[str]:
     return args
 
 
+def owner_env_file() -> dict[str, str]:
+    lines = (ROOT / "db-owner.env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
 def start(args: list[str], **env: str) -> subprocess.Popen:
     return subprocess.Popen(args, cwd=ROOT, env=process_env(**env), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
@@ -41,13 +51,41 @@ def test_compose_declares_every_service_with_health_checks():
         assert "healthcheck" in services[name], name
     for name in ("web", "worker", "beat"):
         assert services[name]["env_file"] == ".env"
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://anagen_app:")
+    # Only postgres and migrate know the owner: web, worker and beat never see db-owner.env.
+    assert services["migrate"]["env_file"] == [".env", "db-owner.env"]
+    assert services["postgres"]["env_file"] == "db-owner.env"
+    assert set(owner_env_file()) == {"POSTGRES_PASSWORD", "DATABASE_OWNER_URL"}
+    assert "db-owner.env" in (ROOT / ".dockerignore").read_text().split()
 
 
-def test_the_web_service_command_serves_health():
+def test_the_migrate_service_migrates_as_the_owner_and_makes_the_apps_role():
+    role, password = f"anagen_app_test_{secrets.token_hex(4)}", secrets.token_urlsafe(16)
+    env = process_env(DATABASE_URL=helpers.test_database_url(role, password),
+                      DATABASE_OWNER_URL=helpers.test_database_url(),
+                      PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}")
+    try:
+        result = subprocess.run(service_command("migrate"), cwd=ROOT, env=env, capture_output=True, text=True,
+                                timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        # The starter protocols were loaded by the new role itself.
+        assert "Installed 10 starter protocols" in result.stdout
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT has_table_privilege(%s, 'clinic_locationevent', 'INSERT'),"
+                           " has_table_privilege(%s, 'clinic_locationevent', 'UPDATE')", [role, role])
+            assert cursor.fetchone() == (True, False)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+            if cursor.fetchone():
+                cursor.execute(f'DROP OWNED BY "{role}"; DROP ROLE "{role}"')
+
+
+def test_the_web_service_command_serves_health(app_role):
     port = free_port()
     args = [a.replace("0.0.0.0:8000", f"127.0.0.1:{port}") for a in service_command("web")]
     assert args[0].endswith("gunicorn")
-    web = start(args)
+    web = start(args, DATABASE_URL=app_role.url)
     try:
         def healthy():
             try:
@@ -62,11 +100,11 @@ def test_the_web_service_command_serves_health():
         stop(web)
 
 
-def test_the_worker_answers_a_ping_and_beat_sends_it_the_heartbeat(tmp_path):
+def test_the_worker_answers_a_ping_and_beat_sends_it_the_heartbeat(tmp_path, app_role):
     worker = start([*service_command("worker"), "--hostname", "compose-test@%h", "--without-mingle",
-                    "--without-gossip"])
+                    "--without-gossip"], DATABASE_URL=app_role.url)
     beat_args = [a if a != "/tmp/celerybeat-schedule" else str(tmp_path / "schedule") for a in service_command("beat")]
-    beat = start(beat_args, REMINDER_DISPATCH_SECONDS="1")
+    beat = start(beat_args, REMINDER_DISPATCH_SECONDS="1", DATABASE_URL=app_role.url)
     output = ""
     try:
         def pong():
