@@ -111,16 +111,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock the account and IP pair after 5 failures, for 15 minutes, never forever.
+# django-axes: lock the account and IP pair after 5 failures, and the account alone after 20 from
+# any address (clinic/lockout.py), for 15 minutes after the last failure, never forever.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "clinic.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Behind a proxy the client address is the first of X-Forwarded-For; trust it only as far as
-# the number of proxies we are told sit in front of us.
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client address: REMOTE_ADDR, unless we are told how many reverse proxies sit in front of us;
+# then the address the outermost one saw, counted from the right of X-Forwarded-For. Entries a
+# client wrote itself are never believed.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "clinic.lockout.client_ip_address"
 
 # Staff sessions end after this many idle minutes: every request pushes the expiry forward.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
