@@ -5,9 +5,10 @@
 
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -20,7 +21,14 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-" + "x" * 40 if DEBUG else environ.Env.NOTSET)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+# Links in patient emails start with SITE_URL: in production they must reach the clinic over TLS.
+if not DEBUG and not (SITE_URL.startswith("https://") and urlsplit(SITE_URL).hostname):
+    raise ImproperlyConfigured(
+        "SITE_URL must be the clinic's https:// address when DEBUG is off "
+        f"({f'it is {SITE_URL!r}' if SITE_URL else 'it is not set'}): it is the base of every link in "
+        "patient emails, e.g. SITE_URL=https://clinic.example.com"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
