@@ -224,9 +224,14 @@ CELERY_BEAT_SCHEDULE = {
 
 SCREENING_VALID_DAYS = env.int("SCREENING_VALID_DAYS", default=30)
 
+# An API key (DRF token) works for this many days from when it was made; staff make a new one on
+# their profile page (or with `drf_create_token -r`).
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's TokenAuthentication, with keys that expire after API_TOKEN_DAYS.
+        "clinic.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["clinic.permissions.IsStaffWithRole"],
