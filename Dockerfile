@@ -15,7 +15,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 COPY --from=assets /src/static/vendor static/vendor
 RUN python manage.py compilemessages --ignore=.venv -v 0 \
- && SECRET_KEY=build-only python manage.py collectstatic --no-input -v 0
+ && SECRET_KEY=build-only SITE_URL=https://build.invalid python manage.py collectstatic --no-input -v 0
 RUN useradd --system --home /app anagen && chown -R anagen /app
 USER anagen
 EXPOSE 8000

@@ -67,6 +67,7 @@ def main() -> int:
     # As in production: DEBUG off (no query log, no template debug data).
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("SITE_URL", "https://bench.anagen.invalid")
     django_on_bench_database("anagen_bench_reminders")
 
     from django.conf import settings

@@ -5,9 +5,10 @@
 
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -20,7 +21,14 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-" + "x" * 40 if DEBUG else environ.Env.NOTSET)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+# Links in patient emails start with SITE_URL: in production they must reach the clinic over TLS.
+if not DEBUG and not (SITE_URL.startswith("https://") and urlsplit(SITE_URL).hostname):
+    raise ImproperlyConfigured(
+        "SITE_URL must be the clinic's https:// address when DEBUG is off "
+        f"({f'it is {SITE_URL!r}' if SITE_URL else 'it is not set'}): it is the base of every link in "
+        "patient emails, e.g. SITE_URL=https://clinic.example.com"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -118,16 +126,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock the account and IP pair after 5 failures, for 15 minutes, never forever.
+# django-axes: lock the account and IP pair after 5 failures, and the account alone after 20 from
+# any address (clinic/lockout.py), for 15 minutes after the last failure, never forever.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "clinic.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Behind a proxy the client address is the first of X-Forwarded-For; trust it only as far as
-# the number of proxies we are told sit in front of us.
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client address: REMOTE_ADDR, unless we are told how many reverse proxies sit in front of us;
+# then the address the outermost one saw, counted from the right of X-Forwarded-For. Entries a
+# client wrote itself are never believed.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "clinic.lockout.client_ip_address"
 
 # Staff sessions end after this many idle minutes: every request pushes the expiry forward.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
@@ -219,9 +231,14 @@ CELERY_BEAT_SCHEDULE = {
 
 SCREENING_VALID_DAYS = env.int("SCREENING_VALID_DAYS", default=30)
 
+# An API key (DRF token) works for this many days from when it was made; staff make a new one on
+# their profile page (or with `drf_create_token -r`).
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's TokenAuthentication, with keys that expire after API_TOKEN_DAYS.
+        "clinic.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["clinic.permissions.IsStaffWithRole"],

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic.views import core
+from clinic.views import core, profile
 from patients.links import patient_link
 
 handler404 = "clinic.api.errors.handler404"
@@ -13,6 +13,10 @@ urlpatterns = [
     path("health/", core.health, name="health"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", profile.ProfileView.as_view(), name="profile"),
+    path("accounts/profile/api-key/", profile.ApiKeyCreateView.as_view(), name="profile-api-key"),
+    path("accounts/profile/api-key/revoke/", profile.ApiKeyRevokeView.as_view(), name="profile-api-key-revoke"),
+    path("accounts/profile/password/", profile.PasswordChangeView.as_view(), name="profile-password"),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", core.HistoryView.as_view(), name="history"),
     path("clinic/", include("clinic.setup_urls")),
     path("protocols/", include("protocols.urls")),

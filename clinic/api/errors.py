@@ -12,9 +12,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from clinic.api.authentication import TokenExpired
 from clinic.errors import DomainError
 
+# The first class that matches gives the code: subclasses before their parents.
 _CODES: dict[type[exceptions.APIException], str] = {
+    TokenExpired: "token_expired",
     exceptions.NotAuthenticated: "not_authenticated",
     exceptions.AuthenticationFailed: "authentication_failed",
     exceptions.PermissionDenied: "forbidden",

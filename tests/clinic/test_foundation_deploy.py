@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -27,9 +29,38 @@ def test_check_deploy_passes_with_debug_off_and_production_variables():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"DEBUG": "false"}
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {
+        "DEBUG": "false", "SITE_URL": "https://clinic.example.com"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def import_settings(**variables: str) -> subprocess.CompletedProcess:
+    """Import the settings module in a fresh interpreter with these variables (and no SITE_URL else)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "DEBUG")} | {
+        "SECRET_KEY": "p" * 20 + "roduction-secret-from-the-environment-0123456789", **variables}
+    return subprocess.run([sys.executable, "-c", "import clinic.settings as s; print(s.SITE_URL)"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("site_url", [None, "", "http://clinic.example.com", "clinic.example.com", "https://"])
+def test_production_refuses_to_start_without_an_https_site_url(site_url):
+    result = import_settings(DEBUG="false", **({} if site_url is None else {"SITE_URL": site_url}))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SITE_URL must be the clinic's https:// address when DEBUG is off" in result.stderr
+    assert "e.g. SITE_URL=https://clinic.example.com" in result.stderr
+
+
+def test_production_starts_with_an_https_site_url():
+    result = import_settings(DEBUG="false", SITE_URL="https://clinic.example.com/")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "https://clinic.example.com"
+
+
+def test_development_keeps_its_local_site_url_default():
+    result = import_settings(DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "http://127.0.0.1:8000"

@@ -1,15 +1,25 @@
-"""python manage.py seed_demo: the demo clinic and logins, and a second run that changes nothing."""
+"""python manage.py seed_demo: the demo clinic and logins, a second run that changes nothing, and
+its refusal to run with DEBUG off unless --force."""
 
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from clinic.models import Location, Practitioner, Room
 from clinic.roles import Role, role_of
+from tests.helpers import ROOT, process_env
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def debug_on(settings):
+    """As `make run` runs it: DEBUG on (pytest-django turns it off for tests)."""
+    settings.DEBUG = True
 
 
 def seed() -> str:
@@ -73,3 +83,28 @@ def test_it_repairs_a_demo_login_whose_password_was_changed():
     seed()
     user.refresh_from_db()
     assert user.check_password("anagen-demo-2026")
+
+
+def test_with_debug_off_it_refuses_and_changes_nothing(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off.*Nothing was changed.*--force"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not Location.objects.exists()
+    assert not get_user_model().objects.exists()
+
+
+def test_with_debug_off_manage_py_exits_non_zero_with_the_reason():
+    env = process_env(DEBUG="false", SECRET_KEY="s" * 50, SITE_URL="https://clinic.example.com")
+    result = subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "CommandError: DEBUG is off, so this looks like production" in result.stderr
+    assert "add --force" in result.stderr
+
+
+def test_with_debug_off_force_installs_the_demo_clinic(settings):
+    settings.DEBUG = False
+    out = StringIO()
+    call_command("seed_demo", "--force", stdout=out)
+    assert Location.objects.count() == 2
+    assert "Demo logins" in out.getvalue()

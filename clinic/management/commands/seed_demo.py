@@ -1,7 +1,8 @@
 """python manage.py seed_demo: the demo clinic (Istanbul, with a Madrid branch) and demo staff.
 
 Idempotent: what exists is left exactly as it is (an admin's later edits included), so a second
-run writes nothing at all.
+run writes nothing at all. It refuses to run with DEBUG off (a production database) unless --force:
+the demo logins share one published password.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import pghistory
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from clinic.management.commands.create_staff import staff_upsert
@@ -105,7 +107,17 @@ def _staff(username: str, role: Role, first_name: str, last_name: str) -> bool:
 class Command(BaseCommand):
     help = "Install the demo clinic (Istanbul and Madrid) and one demo login per role. Idempotent."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--force", action="store_true",
+                            help="Run even with DEBUG off, i.e. against what may be a production database.")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "DEBUG is off, so this looks like production: seed_demo would add demo logins whose password "
+                f"({DEMO_PASSWORD!r}) is published in the README. Nothing was changed. "
+                "Run it with DEBUG=true, or add --force if this really is a demo or test installation."
+            )
         with transaction.atomic(), pghistory.context(command="seed_demo"):
             created = []
             for values, practitioners, rooms in (
