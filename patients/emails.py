@@ -61,31 +61,33 @@ def read_link(purpose: str, token: str) -> dict:
 
 
 INERT_LINK = "[patient link: not shown in the staff copy]"
+_INERT_STYLE = "display:inline-block;border:1px dashed #8a9696;border-radius:5px;padding:6px 12px;color:#4a5858;"
 
 
 @lru_cache(maxsize=16)
-def _link_pattern(site_url: str, script_prefix: str) -> re.Pattern:
-    """Any patient link (absolute or by path), its purpose captured; in HTML also its href."""
+def _link_patterns(site_url: str, script_prefix: str) -> tuple[re.Pattern, re.Pattern]:
+    """Any patient link (absolute or by path), its purpose captured: as the <a> an HTML email
+    writes around it, and bare."""
     marker_purpose, marker_token = "PURPOSE", "TOKEN"
     path = re.escape(reverse("patient-link", args=[marker_purpose, marker_token]))
     path = path.replace(marker_purpose, "(?P<purpose>[a-z]+)").replace(marker_token, r"[-\w:.]+")
     url = f"(?:{re.escape(site_url)})?{path}"
-    return re.compile(f'(?P<href>href=")?{url}(?(href)")')
+    return re.compile(f'<a href="{url}"[^>]*>(?P<label>.*?)</a>', re.S), re.compile(url)
 
 
 def inert_links(content: str) -> str:
     """An email's text or HTML as staff may see it: every patient link (confirm, change,
-    unsubscribe) replaced, so nobody opening a copy can act as the patient. An <a> keeps its
-    text but loses its href; a bare URL becomes a visible placeholder."""
+    unsubscribe) replaced, so nobody opening a copy can act as the patient. A button or link
+    becomes a dashed box with its label and no href; a bare URL becomes a placeholder."""
     if not content:
         return content
+    anchor, bare = _link_patterns(settings.SITE_URL, get_script_prefix())
 
-    def replace(match: re.Match) -> str:
-        if match.group("href"):
-            return f'data-inert-link="{match.group("purpose")}" title="{INERT_LINK}"'
-        return INERT_LINK
+    def box(match: re.Match) -> str:
+        return (f'<span data-inert-link="{match.group("purpose")}" title="{INERT_LINK}" style="{_INERT_STYLE}">'
+                f'{match.group("label")} <small>{INERT_LINK}</small></span>')
 
-    return _link_pattern(settings.SITE_URL, get_script_prefix()).sub(replace, content)
+    return bare.sub(INERT_LINK, anchor.sub(box, content))
 
 
 def _format(moment: datetime, zone: ZoneInfo) -> str:
