@@ -1,7 +1,7 @@
 """A patient opens the links in her emails on a phone: the change page with the clinic's phone and a
 note of the times that suit her, and an old confirm link after the clinic moved the visit.
 Screenshots: tests/browser/screenshots/link-change-en.png, link-changed-visit-en.png,
-link-change-ar.png."""
+link-change-ar.png, chase-change-request-note.png."""
 
 import re
 from datetime import timedelta
@@ -44,7 +44,7 @@ def link_in(reminder, purpose: str) -> str:
     return next(urlsplit(m.group(0)).path for m in LINK.finditer(text) if m.group(1) == purpose)
 
 
-def test_a_patient_asks_for_another_time_and_later_opens_an_old_link(phone_page):
+def test_a_patient_asks_for_another_time_and_later_opens_an_old_link(phone_page, login):
     page = phone_page
     course = course_for("en", "Europe/London", "Emily")
     reminder = course.reminders.get(kind="reminder", session__number=2, offset="7d")
@@ -63,6 +63,12 @@ def test_a_patient_asks_for_another_time_and_later_opens_an_old_link(phone_page)
     expect(page.get_by_role("status")).to_have_text("Thank you: the clinic will contact you to find another time.")
     session = course.sessions.get(number=2)
     assert session.change_request_note == "Any weekday after 4 pm"
+
+    desk = login("receptionist")
+    desk.goto("/booking/chase/")
+    expect(desk.get_by_test_id("change-request-note")).to_have_text("Any weekday after 4 pm")
+    assert_accessible(desk)
+    screenshot(desk, "chase-change-request-note")
 
     first = course.sessions.get(number=1)
     old_confirm = link_in(course.reminders.get(kind="confirmation"), "confirm")
