@@ -346,3 +346,11 @@ def test_a_patient_who_unsubscribed_by_the_link_has_a_record_page_that_says_so(c
     response = desk.get(reverse("patients:detail", args=[world.patient.pk]))
     assert response.status_code == 200
     assert "recorded by the patient, by the link in an email" in response.content.decode()
+
+
+def test_the_session_page_the_desk_moves_from_shows_the_patients_note(client, desk, world):
+    course = book(world)
+    client.post(email_link(reminder_of(course, 2), "change"), {"note": "Saturday <mornings> & evenings"})
+    session = course.sessions.get(number=2)
+    page = desk.get(reverse("booking:session", args=[session.pk])).content.decode()
+    assert "Times that suit them:</span> Saturday &lt;mornings&gt; &amp; evenings" in page
