@@ -188,7 +188,7 @@ class LocationForm(HoursEditingMixin, forms.ModelForm):
 
     class Meta:
         model = Location
-        fields = ["name", "address", "timezone", "country", "subdivision", "observe_public_holidays",
+        fields = ["name", "address", "phone", "timezone", "country", "subdivision", "observe_public_holidays",
                   "slot_minutes", "reminder_offsets"]
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
         labels = {"observe_public_holidays": "Closed on public holidays"}
@@ -217,7 +217,7 @@ class LocationForm(HoursEditingMixin, forms.ModelForm):
                 )
         self._init_hours()
         self.helper = _helper(
-            "name", "address",
+            "name", "address", "phone",
             Div(Div(Field("timezone"), css_class="col-md-6"), Div(Field("country"), css_class="col-md-6"),
                 css_class="row"),
             Div(Div(Field("subdivision"), css_class="col-md-6"), Div(Field("slot_minutes"), css_class="col-md-6"),

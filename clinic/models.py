@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from phonenumber_field.modelfields import PhoneNumberField
 
 from .audit import audited
 from .hours import (
@@ -40,6 +41,8 @@ class Location(models.Model):
     timezone = models.CharField(
         max_length=64, validators=[validate_timezone], help_text="IANA name, e.g. Europe/Istanbul"
     )
+    # Given to patients on the pages their email links open ("call us to change a time").
+    phone = PhoneNumberField(blank=True, help_text="The number patients call, e.g. +90 212 555 01 23")
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2, e.g. TR")
     subdivision = models.CharField(max_length=10, blank=True, help_text="Optional, e.g. MD for Madrid")
     observe_public_holidays = models.BooleanField(default=True)

@@ -562,6 +562,13 @@ def _apply(
     session.practitioner_id, session.room_id = placed.practitioner, placed.room
     session.window_earliest, session.window_latest = window_earliest, window_latest
     session.override_reason = override_reason
+    # A new time is a new visit for the patient: a "yes, I'll come" was for the old time, and a
+    # request for another time is answered by this move. The SEQUENCE going up also retires
+    # every confirm and change link sent for the old time (patients.links).
+    if session.status == "confirmed":
+        session.status = "booked"
+    session.change_requested_at = None
+    session.change_request_note = ""
     session.sequence += 1
     session.save()
 

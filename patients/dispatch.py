@@ -232,7 +232,7 @@ def reminder_dispatch_due(
 
 def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None = None) -> DispatchResult:
     """Send rows this worker has claimed, re-reading each session first; record every outcome."""
-    from .emails import build_message  # rendering is heavier; keep its imports out of booking
+    from .emails import build_message, inert_links  # rendering is heavier; keep its imports out of booking
 
     now = now or timezone.now()
     result = DispatchResult(claimed=len(ids))
@@ -292,9 +292,10 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
                     attempts=reminder.attempts + 1,
                     message_id=message.extra_headers["Message-ID"],
                     last_error="",
+                    # The copy staff can open: the patient's links in it must not work.
                     rendered_subject=message.subject,
-                    rendered_text=message.body,
-                    rendered_html=message.html,
+                    rendered_text=inert_links(message.body),
+                    rendered_html=inert_links(message.html),
                 )
                 result.sent += 1
             except (smtplib.SMTPException, OSError) as error:

@@ -15,6 +15,7 @@ from django.core import signing
 from django.urls import get_script_prefix, reverse
 from django.utils import formats, translation
 
+from clinic.hours import parse_offset
 from clinic.mail import Attachment, WireEmail, wire_email
 
 from .email_templates import render_email
@@ -33,8 +34,14 @@ def one_line(value: str) -> str:
     return _BIDI_CONTROLS.sub("", _LINE_BREAKS.sub(" ", value or "")).strip()
 
 
-def signed_link(purpose: str, reminder_or_session_id: int, patient_id: int) -> str:
-    token = signing.dumps({"p": patient_id, "s": reminder_or_session_id}, salt=f"anagen.link.{purpose}")
+def signed_link(purpose: str, reminder_or_session_id: int, patient_id: int, sequence: int | None = None) -> str:
+    """The URL of a patient link. A confirm or change link also signs the session's SEQUENCE: once
+    the session moves (or is cancelled) the link no longer acts on it, since the patient clicked
+    it for a time that is no longer the visit's."""
+    payload = {"p": patient_id, "s": reminder_or_session_id}
+    if sequence is not None:
+        payload["q"] = sequence
+    token = signing.dumps(payload, salt=f"anagen.link.{purpose}")
     before, after = _link_path(purpose, get_script_prefix())
     return f"{settings.SITE_URL}{before}{token}{after}"
 
@@ -53,9 +60,46 @@ def read_link(purpose: str, token: str) -> dict:
     return signing.loads(token, salt=f"anagen.link.{purpose}", max_age=LINK_MAX_AGE[purpose])
 
 
+INERT_LINK = "[patient link: not shown in the staff copy]"
+_INERT_STYLE = "display:inline-block;border:1px dashed #8a9696;border-radius:5px;padding:6px 12px;color:#4a5858;"
+
+
+@lru_cache(maxsize=16)
+def _link_patterns(site_url: str, script_prefix: str) -> tuple[re.Pattern, re.Pattern]:
+    """Any patient link (absolute or by path), its purpose captured: as the <a> an HTML email
+    writes around it, and bare."""
+    marker_purpose, marker_token = "PURPOSE", "TOKEN"
+    path = re.escape(reverse("patient-link", args=[marker_purpose, marker_token]))
+    path = path.replace(marker_purpose, "(?P<purpose>[a-z]+)").replace(marker_token, r"[-\w:.]+")
+    url = f"(?:{re.escape(site_url)})?{path}"
+    return re.compile(f'<a href="{url}"[^>]*>(?P<label>.*?)</a>', re.S), re.compile(url)
+
+
+def inert_links(content: str) -> str:
+    """An email's text or HTML as staff may see it: every patient link (confirm, change,
+    unsubscribe) replaced, so nobody opening a copy can act as the patient. A button or link
+    becomes a dashed box with its label and no href; a bare URL becomes a placeholder."""
+    if not content:
+        return content
+    anchor, bare = _link_patterns(settings.SITE_URL, get_script_prefix())
+
+    def box(match: re.Match) -> str:
+        return (f'<span data-inert-link="{match.group("purpose")}" title="{INERT_LINK}" style="{_INERT_STYLE}">'
+                f'{match.group("label")} <small>{INERT_LINK}</small></span>')
+
+    return bare.sub(INERT_LINK, anchor.sub(box, content))
+
+
 def _format(moment: datetime, zone: ZoneInfo) -> str:
     local = moment.astimezone(zone).replace(tzinfo=None)  # naive: the date filter must not convert it
     return f"{formats.date_format(local, 'l j F Y')}, {local:%H:%M}"
+
+
+def visit_times(start: datetime, clinic_zone: ZoneInfo, patient_zone: ZoneInfo) -> tuple[str, str]:
+    """A visit's start written in the clinic's zone, and in the patient's ("" where it reads the
+    same), in the active language."""
+    differs = start.astimezone(patient_zone).utcoffset() != start.astimezone(clinic_zone).utcoffset()
+    return _format(start, clinic_zone), _format(start, patient_zone) if differs else ""
 
 
 @lru_cache(maxsize=1024)
@@ -89,21 +133,38 @@ def _session_view(
     patient_zone: ZoneInfo,
     instructions: dict[int, str],
     patient_id: int,
+    links: bool,
 ) -> dict:
-    clinic_offset = session.start.astimezone(clinic_zone).utcoffset()
-    differs = session.start.astimezone(patient_zone).utcoffset() != clinic_offset
+    clinic_time, patient_time = visit_times(session.start, clinic_zone, patient_zone)
     return {
         "number": session.number,
         "total": total,
         "kind": session.kind,
-        "clinic_time": _format(session.start, clinic_zone),
-        "patient_time": _format(session.start, patient_zone) if differs else "",
+        "clinic_time": clinic_time,
+        "patient_time": patient_time,
         "minutes": int((session.end - session.start).total_seconds() // 60),
         "practitioner": one_line(session.practitioner.name),
         "instructions": instructions.get(session.number, ""),
-        "confirm_url": signed_link("confirm", session.pk, patient_id),
-        "change_url": signed_link("change", session.pk, patient_id),
+        "links": links,
+        "confirm_url": signed_link("confirm", session.pk, patient_id, session.sequence) if links else "",
+        "change_url": signed_link("change", session.pk, patient_id, session.sequence) if links else "",
         "status": session.status,
+    }
+
+
+def _with_links(reminder: Reminder, sessions: list[Session]) -> set[int]:
+    """The sessions whose confirm and change links this email carries: a reminder's own session;
+    in a confirmation or change, the first session, and any session so near that no reminder
+    will be sent for it (its last reminder's moment had passed when this email was queued).
+    Counted from `send_at`, not the clock, so a preview and the sent email carry the same links."""
+    if reminder.kind == "reminder":
+        return {s.pk for s in sessions}
+    if reminder.kind not in ("confirmation", "change") or not sessions:
+        return set()
+    offsets = reminder.course.location.reminder_offsets or settings.REMINDER_OFFSETS
+    last_reminder = min((parse_offset(offset) for offset in offsets), default=None)
+    return {sessions[0].pk} | {
+        s.pk for s in sessions if last_reminder is None or s.start - last_reminder <= reminder.send_at
     }
 
 
@@ -128,6 +189,7 @@ def _render(reminder: Reminder) -> tuple[str, str, str, list[Session], str]:
     patient_zone = ZoneInfo(patient.timezone) if patient.timezone else clinic_zone
     sessions = _sessions_for(reminder)
     total, instructions, home_adjuncts = protocol_facts(protocol.pk)
+    with_links = _with_links(reminder, sessions)
     unsubscribe_url = signed_link("unsubscribe", reminder.pk, patient.pk)
     with translation.override(patient.language or "en"):
         views = [
@@ -138,6 +200,7 @@ def _render(reminder: Reminder) -> tuple[str, str, str, list[Session], str]:
                 patient_zone=patient_zone,
                 instructions=instructions,
                 patient_id=patient.pk,
+                links=s.pk in with_links,
             )
             for s in sessions
         ]

@@ -2,33 +2,71 @@
 
 Each link is signed for one purpose and limited in time. Opening it (GET) shows a page with one
 button, so a mail scanner that follows links changes nothing; the button (POST) acts, and a second
-click changes nothing more."""
+click changes nothing more. A confirm or change link also signs the session's SEQUENCE: after the
+session moves, the old link only says that the visit has changed and shows its new time, since
+the patient's "I will come" was for a time that is no longer the visit's."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+from django import forms
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .emails import read_link
-from .models import Patient, Reminder, Session
+from .emails import protocol_facts, read_link, visit_times
+from .models import CHANGE_NOTE_MAX_LENGTH, Patient, Reminder, Session
 
 PURPOSES = ("confirm", "change", "unsubscribe")
+
+
+class ChangeRequestForm(forms.Form):
+    """What the patient may add to a request for another time."""
+
+    note = forms.CharField(
+        label=gettext_lazy("Which days and times would suit you? (optional)"),
+        required=False,
+        max_length=CHANGE_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 def _target(purpose: str, payload: dict) -> tuple[Patient, Session | None]:
     patient = Patient.objects.get(pk=payload["p"])
     if purpose == "unsubscribe":
-        reminder = Reminder.objects.filter(pk=payload["s"], patient=patient).first()
+        reminder = Reminder.objects.filter(pk=payload["s"], patient=patient).select_related(
+            "session__location", "session__course"
+        ).first()
         return patient, reminder.session if reminder else None
-    session = Session.objects.select_related("course__location", "course__protocol").get(
-        pk=payload["s"], patient=patient
-    )
+    session = Session.objects.select_related("course__location", "location").get(pk=payload["s"], patient=patient)
     return patient, session
+
+
+def _visit(session: Session | None, patient: Patient) -> dict | None:
+    """Which visit the page is about: its number, time in both zones, and place."""
+    if session is None:
+        return None
+    location = session.location
+    clinic_zone = ZoneInfo(location.timezone)
+    patient_zone = ZoneInfo(patient.timezone) if patient.timezone else clinic_zone
+    clinic_time, patient_time = visit_times(session.start, clinic_zone, patient_zone)
+    return {
+        "number": session.number,
+        "total": protocol_facts(session.course.protocol_id)[0],
+        "clinic_time": clinic_time,
+        "clinic_zone": location.timezone,
+        "patient_time": patient_time,
+        "patient_zone": patient.timezone,
+        "place": location.name,
+        "address": location.address,
+        "cancelled": session.status == "cancelled",
+    }
 
 
 # The token is the credential (signed, purpose-bound, time-limited); there is no session cookie
@@ -41,23 +79,38 @@ def patient_link(request: HttpRequest, purpose: str, token: str) -> HttpResponse
     try:
         payload = read_link(purpose, token)
         patient, session = _target(purpose, payload)
+        # Links sent before links carried a SEQUENCE were all signed for the booked time.
+        sequence = int(payload.get("q", 0))
     except signing.SignatureExpired:
         return render(request, "patients/link_invalid.html", {"expired": True}, status=410)
-    except (signing.BadSignature, Patient.DoesNotExist, Session.DoesNotExist, KeyError, TypeError):
+    except (signing.BadSignature, Patient.DoesNotExist, Session.DoesNotExist, KeyError, TypeError, ValueError):
         return render(request, "patients/link_invalid.html", status=404)
 
     with translation.override(patient.language or "en"):
-        done = False
-        message = ""
-        if request.method == "POST":
-            done, message = _act(purpose, patient, session)
+        changed = purpose != "unsubscribe" and session is not None and session.sequence != sequence
+        form = None
+        if purpose == "change" and not changed:
+            form = ChangeRequestForm(request.POST if request.method == "POST" else None)
+        done, message = False, ""
+        if request.method == "POST" and not changed and (form is None or form.is_valid()):
+            note = form.cleaned_data["note"] if form is not None else ""
+            done, message = _act(purpose, patient, session, sequence=sequence, note=note.strip())
+            if session is not None:
+                session.refresh_from_db()
+                changed = purpose != "unsubscribe" and session.sequence != sequence
+        phone = session.location.phone if session is not None else None
         context = {
             "purpose": purpose,
             "patient_name": patient.first_name,
             "session": session,
+            "visit": _visit(session, patient),
+            "changed": changed,
+            "form": form,
             "done": done,
             "message": message,
-            "already": _already(purpose, patient, session),
+            "already": not changed and _already(purpose, patient, session),
+            "phone": phone.as_international if phone else "",
+            "phone_uri": phone.as_rfc3966 if phone else "",
             "rtl": translation.get_language_bidi(),
             "language": translation.get_language(),
         }
@@ -72,7 +125,9 @@ def _already(purpose: str, patient: Patient, session: Session | None) -> bool:
     return not patient.reminder_opt_in
 
 
-def _act(purpose: str, patient: Patient, session: Session | None) -> tuple[bool, str]:
+def _act(
+    purpose: str, patient: Patient, session: Session | None, *, sequence: int, note: str = ""
+) -> tuple[bool, str]:
     from django.utils.translation import gettext as _
 
     if purpose == "unsubscribe":
@@ -83,6 +138,8 @@ def _act(purpose: str, patient: Patient, session: Session | None) -> tuple[bool,
         return True, _("You will receive no more reminder emails. We will still tell you about bookings and changes.")
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
+        if session.sequence != sequence:
+            return False, ""  # moved since the page was opened: the page says so instead
         if session.status not in ("booked", "confirmed") or session.start <= timezone.now():
             return False, _("This session can no longer be changed online. Please call the clinic.")
         if purpose == "confirm":
@@ -92,5 +149,6 @@ def _act(purpose: str, patient: Patient, session: Session | None) -> tuple[bool,
             return True, _("Thank you: we have noted that you will come.")
         if session.change_requested_at is None:
             session.change_requested_at = timezone.now()
-            session.save(update_fields=["change_requested_at", "updated_at"])
+            session.change_request_note = note
+            session.save(update_fields=["change_requested_at", "change_request_note", "updated_at"])
         return True, _("Thank you: the clinic will contact you to find another time.")

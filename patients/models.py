@@ -295,6 +295,9 @@ class Course(models.Model):
         return f"{self.protocol.code} v{self.protocol_version} for {self.patient}"
 
 
+CHANGE_NOTE_MAX_LENGTH = 500
+
+
 @audited()
 class Session(models.Model):
     """One visit of a course. Live sessions hold their time: the database refuses to let a
@@ -326,6 +329,8 @@ class Session(models.Model):
     cancel_reason = models.TextField(blank=True)
     # The patient asked for another time through the link in a reminder: shown on "To chase".
     change_requested_at = models.DateTimeField(null=True, blank=True)
+    # What the patient wrote with that request: the days and times that suit them.
+    change_request_note = models.TextField(blank=True, default="", max_length=CHANGE_NOTE_MAX_LENGTH)
     updated_at = models.DateTimeField(auto_now=True)
 
     LIVE = ("booked", "confirmed", "arrived", "completed")

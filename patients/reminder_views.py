@@ -27,7 +27,7 @@ from clinic.models import Location
 from clinic.permissions import RoleRequiredMixin
 from protocols.selectors import session_count
 
-from .emails import render
+from .emails import inert_links, render
 from .models import Patient, Reminder
 from .reminders import reminder_retry
 from .selectors import patients_search
@@ -179,11 +179,13 @@ class ReminderDetailView(RoleRequiredMixin, DetailView):
             subject, text, html = reminder.rendered_subject, reminder.rendered_text, reminder.rendered_html
         else:
             subject, text, html, _sessions = render(reminder)
+        # A staff member must not be able to confirm or unsubscribe as the patient: previews,
+        # and copies stored before copies were kept inert, lose their working links here.
         return super().get_context_data(
             sent=sent,
             subject=subject,
-            text=text,
-            html=html,
+            text=inert_links(text),
+            html=inert_links(html),
             badges=STATUS_BADGES,
             **kwargs,
         )

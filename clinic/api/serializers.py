@@ -98,8 +98,10 @@ class LocationSerializer(ClinicModelSerializer):
         model = Location
         fields = [
             "id", "name", "address", "timezone", "country", "subdivision", "observe_public_holidays",
-            "slot_minutes", "opening_hours", "reminder_offsets", "route_policy",
+            "slot_minutes", "opening_hours", "reminder_offsets", "route_policy", "phone",
         ]
+        # Not in the fixed contract: shown to API clients, set on the location page.
+        read_only_fields = ["phone"]
 
     def validate_country(self, value: str) -> str:
         return value.upper()

@@ -240,3 +240,12 @@ def test_generated_bodies_never_get_a_500_and_a_201_is_a_valid_location(api_admi
     else:
         assert response.json()["code"] == "invalid"
         assert response.json()["errors"]
+
+
+def test_the_phone_patients_call_is_read_only_in_the_api(api_admin):
+    location = LocationFactory(phone="+90 212 555 01 23")
+    assert api_admin.get(f"{URL}{location.pk}/").json()["phone"] == "+902125550123"
+    response = api_admin.patch(f"{URL}{location.pk}/", {"phone": "+34 915 55 01 23"}, format="json")
+    assert response.status_code == 200
+    location.refresh_from_db()
+    assert str(location.phone) == "+902125550123"  # set on the location page, not through the contract

@@ -137,6 +137,14 @@ def test_an_admin_creates_a_location_with_split_hours_and_a_route_policy(client,
     assert "09:00–13:00, 14:00–19:00" in detail
 
 
+def test_an_admin_gives_a_location_the_phone_patients_call(client, admin_user):
+    logged_in(client, admin_user)
+    response = client.post(reverse("clinic:location_create"), location_data(phone="+34 915 55 01 23"))
+    location = Location.objects.get()
+    assert str(location.phone) == "+34915550123"
+    assert "+34 915 55 01 23" in client.get(response.url).content.decode()
+
+
 def test_editing_a_location_shows_its_hours_and_keeps_them_when_saved_unchanged(client, admin_user):
     logged_in(client, admin_user)
     location = LocationFactory(opening_hours=[{"weekday": 2, "opens": "08:30", "closes": "12:00"}])
@@ -161,6 +169,7 @@ def test_editing_a_location_shows_its_hours_and_keeps_them_when_saved_unchanged(
         ({"name": "n" * 500}, "name", "at most 120 characters"),
         ({"reminder_offsets": "soon"}, "reminder_offsets", "not a duration"),
         ({"slot_minutes": "7"}, "slot_minutes", "Select a valid choice"),
+        ({"phone": "call us"}, "phone", "valid phone number"),
     ],
 )
 def test_bad_location_input_gets_a_message_next_to_the_field(client, admin_user, overrides, field, message):

@@ -20,7 +20,7 @@ def rich_context(kind: str, language: str) -> dict:
         {"number": 2, "total": 5, "kind": "assessment", "clinic_time": "Monday 1 March 2027, 10:00",
          "patient_time": "Monday 1 March 2027, 08:00", "minutes": 30, "practitioner": "Dr <X> & Y",
          "instructions": "Wash & dry <hair>", "confirm_url": "https://x.test/c?a=1&b=2", "change_url": "https://x.test/h",
-         "status": "cancelled"},
+         "status": "cancelled", "links": True},
         {"number": 3, "total": 5, "kind": "treatment", "clinic_time": "Tuesday", "patient_time": "", "minutes": 45,
          "practitioner": "Dr Z", "instructions": "", "confirm_url": "u", "change_url": "v", "status": "booked"},
     ]
@@ -88,3 +88,36 @@ def test_a_signed_link_is_the_url_django_reverses_for_its_token(prefix):
             assert read_link(purpose, token) == {"p": 9, "s": 7}
     finally:
         set_script_prefix(before)
+
+
+SUBJECTS = [name for name in EMAILS if name.endswith("_subject.txt")]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", SUBJECTS)
+def test_a_subject_is_plain_text_with_quotes_and_ampersands_as_they_are(name, language):
+    context = rich_context(name.split("_")[0], language)
+    context["clinic_name"] = 'Klinik "Işık" & O\'Brien'
+    context["session"] = {**context["session"], "clinic_time": "Monday \"1\" March & 10:00"}
+    with translation.override(language):
+        subject = render_email(f"emails/{name}", context)
+        assert subject == render_to_string(f"emails/{name}", context)
+    for entity in ("&quot;", "&amp;", "&#x27;", "&#39;", "&lt;"):
+        assert entity not in subject
+    if name != "aftercare_subject.txt":  # the one subject that names nothing
+        assert ('Klinik "Işık" & O\'Brien' in subject) or ('Monday "1" March & 10:00' in subject)
+
+
+def test_the_subject_of_a_real_email_keeps_the_clinics_name_as_typed(db):
+    from patients import booking
+    from patients.emails import render
+    from tests.patients.booking_world import at, build_world
+
+    world = build_world(screened_at=at("2027-01-31 09:00"))
+    world.location.name = 'Anagen "Nişantaşı" & Co'
+    world.location.save()
+    course, _ = booking.course_book(patient=world.patient, protocol=world.protocol, location=world.location,
+                                    start=at("2027-03-01 10:00"), now=at("2027-02-01 09:00"))
+    booking.session_cancel(session=course.sessions.get(number=3), reason="", now=at("2027-02-01 09:00"))
+    subjects = [render(reminder)[0] for reminder in course.reminders.exclude(kind="reminder")]
+    assert len(subjects) == 2 and all('Anagen "Nişantaşı" & Co' in subject for subject in subjects)

@@ -34,6 +34,7 @@ def _week(days: range, opens: str, closes: str) -> list[dict[str, Any]]:
 ISTANBUL = {
     "name": "Anagen Istanbul — Nişantaşı",
     "address": "Abdi İpekçi Caddesi 42, Nişantaşı, 34367 Şişli, İstanbul",
+    "phone": "+90 212 555 01 23",
     "timezone": "Europe/Istanbul",
     "country": "TR",
     "subdivision": "",
@@ -51,6 +52,7 @@ ISTANBUL_ROOMS = ["Treatment room 1", "Treatment room 2", "PRP and LED room"]
 MADRID = {
     "name": "Anagen Madrid — Salamanca",
     "address": "Calle de Serrano 61, 28006 Madrid",
+    "phone": "+34 915 55 01 23",
     "timezone": "Europe/Madrid",
     "country": "ES",
     "subdivision": "MD",
