@@ -317,7 +317,8 @@ class CalendarFeedView(RoleRequiredMixin, View):
         rows = sessions.values_list(*_EVENT_FIELDS)
         url = reverse("booking:session", args=[0]).replace("/0/", "/{}/")
         events = [_event_from_row(row, zone, by, url) for row in rows]
-        patient_access_record(request=request, patients=[row[-1] for row in rows], what=PatientAccess.What.CALENDAR)
+        patient_access_record(request=request, patients=[row[_PATIENT] for row in rows],
+                              what=PatientAccess.What.CALENDAR)
         return JsonResponse(events, safe=False)
 
 
@@ -337,6 +338,7 @@ _EVENT_FIELDS = (
     "patient__first_name", "patient__last_name", "course__protocol__code", "practitioner__name", "room__name",
     "patient_id",
 )
+_PATIENT = _EVENT_FIELDS.index("patient_id")
 _STATUS_LABELS = dict(Session.Status.choices)
 
 
