@@ -8,9 +8,13 @@ stop even the owner from emptying them by accident; `audit_guards_install` keeps
 every such table after each migrate, new event tables included (clinic.apps).
 """
 
+from collections.abc import Callable
+
 import pghistory
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
+from django.http import HttpRequest
 from psycopg2 import sql
 
 _append_only_logs: list[type[models.Model]] = []
@@ -101,3 +105,21 @@ def audit_guards_install(*, connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
         raw = cursor.connection
         cursor.execute("\n".join(s if isinstance(s, str) else s.as_string(raw) for s in statements))
+
+
+# Apps whose audited models hold personal data name a reader here (from AppConfig.ready): the
+# history page calls it with each object whose history it shows, so that app can log the read.
+# A registry rather than an import, because clinic sits below the apps that use it.
+_history_readers: dict[str, Callable[..., object]] = {}
+
+
+def history_reader_register(app_label: str, reader: Callable[..., object]) -> None:
+    """Call `reader(request=..., obj=...)` whenever the history of one of the app's objects is shown."""
+    _history_readers[app_label] = reader
+
+
+def history_read(*, request: HttpRequest, obj: Model) -> None:
+    """Tell the object's app that `request.user` read its history (patients: the access log)."""
+    reader = _history_readers.get(obj._meta.app_label)
+    if reader is not None:
+        reader(request=request, obj=obj)

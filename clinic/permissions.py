@@ -21,7 +21,10 @@ class IsStaffWithRole(BasePermission):
 
 
 class RoleRequiredMixin(AccessMixin):
-    """For staff pages: anonymous users go to the login page, users without the role get 403."""
+    """For staff pages: anonymous users go to the login page, users without the role get 403.
+
+    A view looks its object up after this check (in get/post or a cached_property), never in its
+    own dispatch before super(): a refused visitor must not tell a known id from an unknown one."""
 
     required_role: Role = Role.RECEPTIONIST
 

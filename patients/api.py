@@ -22,12 +22,53 @@ from .serializers import (
 )
 
 
-class PatientViewSet(CreateListRetrieveUpdateViewSet):
-    """Patients. `?q=` searches name, email and phone. Viewing one is written to the access log."""
+class AccessLoggedMixin:
+    """For viewsets whose answers show patient data: every list page and every object read is
+    written to the access log, one row per patient shown, in one INSERT per request.
+
+    `access_what` (a PatientAccess.What) says what was read; `patient_of` whose data an object is."""
+
+    access_what: str = PatientAccess.What.RECORD
+
+    def patient_of(self, obj: Any) -> int:
+        return obj.patient_id
+
+    def access_what_for(self, request: Request) -> str:
+        return self.access_what
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        shown = list(queryset) if page is None else page
+        services.patient_access_record(
+            request=request, patients=[self.patient_of(obj) for obj in shown], what=self.access_what_for(request)
+        )
+        data = self.get_serializer(shown, many=True).data
+        return Response(data) if page is None else self.get_paginated_response(data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        obj = self.get_object()
+        services.patient_access_record(
+            request=request, patients=[self.patient_of(obj)], what=self.access_what_for(request)
+        )
+        return Response(self.get_serializer(obj).data)
+
+
+class PatientViewSet(AccessLoggedMixin, CreateListRetrieveUpdateViewSet):
+    """Patients. `?q=` searches name, email and phone. Reading them is written to the access log."""
 
     serializer_class = PatientSerializer
     read_role = Role.RECEPTIONIST
     write_role = Role.RECEPTIONIST
+
+    def patient_of(self, obj: Patient) -> int:
+        return obj.pk
+
+    def access_what_for(self, request: Request) -> str:
+        if self.action == "list":
+            searched = request.query_params.get("q", "").strip()
+            return PatientAccess.What.SEARCH if searched else PatientAccess.What.LIST
+        return PatientAccess.What.RECORD
 
     def get_queryset(self) -> QuerySet[Patient]:
         query = self.request.query_params.get("q", "") if self.action == "list" else ""
@@ -37,11 +78,6 @@ class PatientViewSet(CreateListRetrieveUpdateViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         with selectors.search_plan(request.query_params.get("q", "")):
             return super().list(request, *args, **kwargs)
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        patient = self.get_object()
-        services.patient_access_record(patient=patient, user=request.user, via=PatientAccess.Via.API)
-        return Response(self.get_serializer(patient).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -79,14 +115,15 @@ class PatientViewSet(CreateListRetrieveUpdateViewSet):
             screening = services.screening_record(patient=patient, answers=answers.validated_data, by=request.user)
             screening = selectors.screenings_of(patient).get(pk=screening.pk)
             return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)
-        services.patient_access_record(patient=patient, user=request.user, via=PatientAccess.Via.API)
+        services.patient_access_record(request=request, patients=[patient], what=PatientAccess.What.SCREENING)
         page = self.paginate_queryset(selectors.screenings_of(patient))
         return self.get_paginated_response(ScreeningSerializer(page, many=True).data)
 
 
-class ScreeningViewSet(ReadOnlyModelViewSet):
+class ScreeningViewSet(AccessLoggedMixin, ReadOnlyModelViewSet):
     """Screenings; a doctor overrides one's hard stops with `POST {id}/override/ {"reason"}`."""
 
+    access_what = PatientAccess.What.SCREENING
     serializer_class = ScreeningSerializer
     read_role = Role.RECEPTIONIST
     write_role = Role.DOCTOR

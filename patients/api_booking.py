@@ -15,7 +15,8 @@ from clinic.api.viewsets import ReadOnlyModelViewSet, SafeLookupMixin
 from clinic.models import Location, Practitioner
 
 from . import booking
-from .models import Course, Patient, Reminder, Session
+from .api import AccessLoggedMixin
+from .models import Course, Patient, PatientAccess, Reminder, Session
 
 
 class LocalDateTimeField(serializers.DateTimeField):
@@ -134,10 +135,16 @@ class CourseFilter(django_filters.FilterSet):
 
 
 class CourseViewSet(
-    SafeLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    AccessLoggedMixin,
+    SafeLookupMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Book a whole series in one transaction, preview it, read and cancel courses."""
 
+    access_what = PatientAccess.What.COURSE
     queryset = (
         Course.objects.select_related("patient", "protocol", "location").prefetch_related("sessions").order_by("-id")
     )
@@ -207,9 +214,10 @@ class StatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["confirmed", "arrived", "completed", "no_show"])
 
 
-class SessionViewSet(ReadOnlyModelViewSet):
+class SessionViewSet(AccessLoggedMixin, ReadOnlyModelViewSet):
     """Sessions: read with filters; reschedule (with or without cascade), change status, cancel."""
 
+    access_what = PatientAccess.What.SESSION
     queryset = Session.objects.select_related("course").order_by("start", "id")
     serializer_class = SessionSerializer
     filterset_class = SessionFilter
@@ -279,7 +287,8 @@ class ReminderFilter(django_filters.FilterSet):
         fields = ["session", "patient", "status", "kind", "course"]
 
 
-class ReminderViewSet(ReadOnlyModelViewSet):
+class ReminderViewSet(AccessLoggedMixin, ReadOnlyModelViewSet):
+    access_what = PatientAccess.What.REMINDER
     queryset = Reminder.objects.order_by("-send_at", "-id")
     serializer_class = ReminderSerializer
     filterset_class = ReminderFilter

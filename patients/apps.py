@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class PatientsConfig(AppConfig):
     name = "patients"
     verbose_name = "Patients and courses"
+
+    def ready(self) -> None:
+        from clinic.audit import history_reader_register
+
+        from .services import patient_history_read
+
+        # The history page of a patient's record, screening or session is a read of their data.
+        history_reader_register(self.label, patient_history_read)

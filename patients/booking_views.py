@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
@@ -29,8 +30,9 @@ from protocols.planning import Window
 
 from . import booking, booking_preview, recalls, slots
 from .booking_forms import CourseBookingForm, ReasonForm, RebookForm, RescheduleForm, local_value, parse_pin
-from .models import Course, Session
+from .models import Course, PatientAccess, Session
 from .selectors import screening_valid_for_booking
+from .services import patient_access_record
 
 CONFLICT_REASONS = {
     "no_free_slot_in_window": "No free time inside its window",
@@ -136,12 +138,15 @@ class BookCourseView(RoleRequiredMixin, View):
         )
 
     def render(self, request: HttpRequest, form: CourseBookingForm, **context: Any) -> HttpResponse:
+        # The patient choice lists names only; the patient chosen is shown with their screening.
+        patient = context.pop("patient", None) or _patient_of(form)
+        patient_access_record(request=request, patients=[patient], what=PatientAccess.What.BOOKING)
         error = context.get("error")
         return render(request, self.template_name, {
             "form": form,
             "error": error,
             "error_conflicts": _conflict_texts(error),
-            "patient": context.pop("patient", None) or _patient_of(form),
+            "patient": patient,
             **context,
         })
 
@@ -253,6 +258,8 @@ class CalendarView(RoleRequiredMixin, TemplateView):
             sessions = list(slots.sessions_for_calendar(
                 location=location, start=local_datetime(day, 0, zone), end=local_datetime(day, 1440, zone)))
             context["grid"] = _day_grid(day, zone, location.slot_minutes, columns, sessions, by)
+            patient_access_record(request=request, patients=[s.patient_id for s in sessions],
+                                  what=PatientAccess.What.CALENDAR)
         return context
 
 
@@ -310,6 +317,8 @@ class CalendarFeedView(RoleRequiredMixin, View):
         rows = sessions.values_list(*_EVENT_FIELDS)
         url = reverse("booking:session", args=[0]).replace("/0/", "/{}/")
         events = [_event_from_row(row, zone, by, url) for row in rows]
+        patient_access_record(request=request, patients=[row[_PATIENT] for row in rows],
+                              what=PatientAccess.What.CALENDAR)
         return JsonResponse(events, safe=False)
 
 
@@ -327,13 +336,15 @@ def _feed_bound(value: str | None, zone: ZoneInfo) -> datetime | None:
 _EVENT_FIELDS = (
     "pk", "number", "start", "end", "status", "course_id", "practitioner_id", "room_id", "change_requested_at",
     "patient__first_name", "patient__last_name", "course__protocol__code", "practitioner__name", "room__name",
+    "patient_id",
 )
+_PATIENT = _EVENT_FIELDS.index("patient_id")
 _STATUS_LABELS = dict(Session.Status.choices)
 
 
 def _event_from_row(row: tuple, zone: ZoneInfo, by: str, url: str) -> dict:
     (pk, number, start, end, status, course_id, practitioner_id, room_id, change_requested_at, first_name,
-     last_name, code, practitioner, room) = row
+     last_name, code, practitioner, room, _patient_id) = row
     return {
         "id": str(pk),
         "title": f"{first_name} {last_name} · {code} #{number}",
@@ -357,12 +368,14 @@ def _event_from_row(row: tuple, zone: ZoneInfo, by: str, url: str) -> dict:
 
 
 class SessionMixin(RoleRequiredMixin):
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.session = get_object_or_404(
+    # Looked up only once RoleRequiredMixin has let the request in (so not in dispatch): an anonymous
+    # or wrong-role visitor must get the same answer for an unknown id as for a known one.
+    @cached_property
+    def session(self) -> Session:
+        return get_object_or_404(
             Session.objects.select_related("patient", "practitioner", "room", "location", "course__protocol"),
-            pk=kwargs["pk"],
+            pk=self.kwargs["pk"],
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def panel(self, request: HttpRequest, *, status: int = 200, **context: Any) -> HttpResponse:
         session = self.session
@@ -376,6 +389,7 @@ class SessionMixin(RoleRequiredMixin):
         if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
             next_url = reverse("booking:course", args=[session.course_id])
         template = f"patients/booking_session_{'panel' if _is_htmx(request) else 'detail'}.html"
+        patient_access_record(request=request, patients=[session.patient_id], what=PatientAccess.What.SESSION)
         return render(request, template, {
             "session": session,
             "local_start": local,
@@ -472,6 +486,7 @@ class CourseDetailView(RoleRequiredMixin, View):
             pk=pk,
         )
         sessions = list(course.sessions.all())
+        patient_access_record(request=request, patients=[course.patient_id], what=PatientAccess.What.COURSE)
         zone = ZoneInfo(course.location.timezone)
         now = timezone.now()
         rebooks = []
@@ -579,5 +594,7 @@ class ChaseView(RoleRequiredMixin, TemplateView):
         if location is not None:
             requests = requests.filter(location=location)
         requested = [(s, wall(s.start, ZoneInfo(s.location.timezone))) for s in requests]
+        patient_access_record(request=self.request, what=PatientAccess.What.CHASE,
+                              patients=[*(c.course.patient_id for c in chases), *(s.patient_id for s, _ in requested)])
         return super().get_context_data(rows=rows, requested=requested, location=location,
                                         locations=Location.objects.order_by("name"), **kwargs)

@@ -234,17 +234,35 @@ class ScreeningOverride(models.Model):
 
 @append_only_log
 class PatientAccess(models.Model):
-    """Who looked at a patient's record, and when. Separate from the change history, and
-    append-only like it."""
+    """Who saw a patient's data, where and when: one row per patient per page or API answer that
+    showed them (a list writes a row for each patient on it). Separate from the change history,
+    and append-only like it."""
 
     class Via(models.TextChoices):
         PAGE = "page", "Page"
         API = "api", "API"
 
+    class What(models.TextChoices):
+        RECORD = "record", "Patient record"
+        EDIT = "edit", "Edit form"
+        LIST = "list", "Patient list"
+        SEARCH = "search", "Search results"
+        SCREENING = "screening", "Screening"
+        BOOKING = "booking", "Booking preview"
+        COURSE = "course", "Course"
+        SESSION = "session", "Session"
+        CALENDAR = "calendar", "Calendar"
+        CHASE = "chase", "To chase"
+        REMINDER = "reminder", "Reminder email"
+        HISTORY = "history", "Change history"
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="accesses")
     at = models.DateTimeField(default=timezone.now)
     via = models.CharField(max_length=4, choices=Via.choices)
+    what = models.CharField(max_length=10, choices=What.choices, default=What.RECORD)
+    # The page or endpoint, without its query string (a search term can be a patient's name).
+    path = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -253,7 +271,7 @@ class PatientAccess(models.Model):
         triggers = [APPEND_ONLY]
 
     def __str__(self) -> str:
-        return f"Patient #{self.patient_id} viewed by user #{self.user_id} via {self.via}"
+        return f"Patient #{self.patient_id} seen by user #{self.user_id} via {self.via} ({self.what})"
 
 
 # --- Courses and sessions -------------------------------------------------------------------

@@ -28,9 +28,10 @@ from clinic.permissions import RoleRequiredMixin
 from protocols.selectors import session_count
 
 from .emails import inert_links, render
-from .models import Patient, Reminder
+from .models import Patient, PatientAccess, Reminder
 from .reminders import reminder_retry
 from .selectors import patients_search
+from .services import patient_access_record
 
 PAGE_SIZE = 25
 STATUS_BADGES = {
@@ -144,6 +145,9 @@ class ReminderLogView(RoleRequiredMixin, TemplateView):
         reminders = with_display_fields(reminders_filtered(filters)).order_by("-send_at", "-id")
         paginator = Paginator(reminders, PAGE_SIZE)
         page = paginator.get_page(self.request.GET.get("page"))
+        page.object_list = list(page.object_list)
+        patient_access_record(request=self.request, patients=[r.patient_id for r in page.object_list],
+                              what=PatientAccess.What.REMINDER)
         patient = None
         if filters.get("patient"):
             patient = Patient.objects.filter(pk=filters["patient"]).only("id", "first_name", "last_name").first()
@@ -171,6 +175,11 @@ class ReminderDetailView(RoleRequiredMixin, DetailView):
         return with_display_fields(Reminder.objects.all()).select_related(
             "course__protocol", "session__practitioner"
         )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        patient_access_record(request=request, patients=[self.object.patient_id], what=PatientAccess.What.REMINDER)
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         reminder: Reminder = self.object

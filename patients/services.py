@@ -4,14 +4,17 @@ Pages and the API both call these; each validates and runs in one transaction, s
 changes nothing.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
+from django.http import HttpRequest
 from django.utils import timezone
+from rest_framework.request import Request
 
 from clinic.errors import Conflict, DomainError, Unprocessable
 from clinic.roles import Role, has_role
@@ -154,6 +157,34 @@ def screening_override(*, screening: Screening, reason: str, by: AbstractBaseUse
         return ScreeningOverride.objects.create(screening=screening, reason=reason, doctor=by)
 
 
-def patient_access_record(*, patient: Patient, user: AbstractBaseUser, via: str) -> PatientAccess:
-    """Note that a staff member viewed this patient's record (the privacy access log)."""
-    return PatientAccess.objects.create(patient=patient, user=user, via=via)
+def patient_access_record(
+    *, request: HttpRequest | Request, patients: Iterable[Patient | int | None], what: str
+) -> int:
+    """Write to the access log that the request's user saw these patients' data: one row per
+    patient shown (a list of 25 is 25 rows), all in one INSERT, none when nobody was shown.
+
+    Every page and API answer that shows patient data calls this once, after reading what it
+    shows. `what` is a PatientAccess.What; the API or a page is told from the request."""
+    kind = PatientAccess.What(what)
+    shown = dict.fromkeys(p.pk if isinstance(p, Patient) else p for p in patients)
+    shown.pop(None, None)
+    if not shown:
+        return 0
+    via = PatientAccess.Via.API if isinstance(request, Request) else PatientAccess.Via.PAGE
+    at, user_id, path = timezone.now(), request.user.pk, request.path[:300]
+    PatientAccess.objects.bulk_create(
+        PatientAccess(patient_id=pk, user_id=user_id, at=at, via=via, what=kind, path=path) for pk in shown
+    )
+    return len(shown)
+
+
+def patient_history_read(*, request: HttpRequest, obj: Model) -> None:
+    """The change history of a patient's record, consent, screening, override, course or session
+    shows that patient's data: log it like any other read."""
+    if isinstance(obj, Patient):
+        patient_id = obj.pk
+    elif isinstance(obj, ScreeningOverride):
+        patient_id = obj.screening.patient_id
+    else:
+        patient_id = getattr(obj, "patient_id", None)
+    patient_access_record(request=request, patients=[patient_id], what=PatientAccess.What.HISTORY)

@@ -69,6 +69,12 @@ class PatientListView(RoleRequiredMixin, ListView):
             "id", "first_name", "last_name", "email", "phone", "date_of_birth", "language"
         )
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        what = PatientAccess.What.SEARCH if request.GET.get("q", "").strip() else PatientAccess.What.LIST
+        services.patient_access_record(request=request, patients=response.context_data["patients"], what=what)
+        return response
+
     def get_template_names(self) -> list[str]:
         if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
             return ["patients/_patient_table.html"]
@@ -96,7 +102,7 @@ class PatientDetailView(RoleRequiredMixin, DetailView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().get(request, *args, **kwargs)
-        services.patient_access_record(patient=self.object, user=request.user, via=PatientAccess.Via.PAGE)
+        services.patient_access_record(request=request, patients=[self.object], what=PatientAccess.What.RECORD)
         return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -152,12 +158,14 @@ class PatientUpdateView(RoleRequiredMixin, FormView):
     template_name = "patients/patient_form.html"
     form_class = PatientForm
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.patient = get_object_or_404(Patient, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    # Looked up only once RoleRequiredMixin has let the request in (so not in dispatch): an anonymous
+    # or wrong-role visitor must get the same answer for an unknown id as for a known one.
+    @cached_property
+    def patient(self) -> Patient:
+        return get_object_or_404(Patient, pk=self.kwargs["pk"])
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        services.patient_access_record(patient=self.patient, user=request.user, via=PatientAccess.Via.PAGE)
+        services.patient_access_record(request=request, patients=[self.patient], what=PatientAccess.What.EDIT)
         return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -201,9 +209,13 @@ class ScreeningCreateView(RoleRequiredMixin, FormView):
     template_name = "patients/screening_form.html"
     form_class = ScreeningForm
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.patient = get_object_or_404(Patient, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def patient(self) -> Patient:
+        return get_object_or_404(Patient, pk=self.kwargs["pk"])
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        services.patient_access_record(request=request, patients=[self.patient], what=PatientAccess.What.SCREENING)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
@@ -225,11 +237,17 @@ class ScreeningOverrideView(RoleRequiredMixin, FormView):
     template_name = "patients/screeningoverride_form.html"
     form_class = ScreeningOverrideForm
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.screening = get_object_or_404(
-            Screening.objects.select_related("patient", "taken_by", "override"), pk=kwargs["pk"]
+    @cached_property
+    def screening(self) -> Screening:
+        return get_object_or_404(
+            Screening.objects.select_related("patient", "taken_by", "override"), pk=self.kwargs["pk"]
         )
-        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        services.patient_access_record(
+            request=request, patients=[self.screening.patient_id], what=PatientAccess.What.SCREENING
+        )
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
@@ -251,7 +269,7 @@ class ScreeningOverrideView(RoleRequiredMixin, FormView):
 
 
 class PatientAccessLogView(RoleRequiredMixin, ListView):
-    """Admins: who viewed this patient's record, newest first."""
+    """Admins: who saw this patient's data, what and where, newest first."""
 
     required_role = Role.ADMIN
     template_name = "patients/patientaccess_list.html"

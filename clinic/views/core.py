@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.generic import TemplateView
 
+from clinic import audit
 from clinic.permissions import RoleRequiredMixin
 from clinic.roles import Role
 
@@ -60,6 +61,8 @@ class HistoryView(RoleRequiredMixin, TemplateView):
         except LookupError:
             raise Http404 from None
         obj = model._default_manager.filter(pk=kwargs["pk"]).first()
+        if obj is not None:
+            audit.history_read(request=self.request, obj=obj)
         events = (
             pghistory.models.Events.objects.across(event_model)
             .filter(pgh_obj_id=str(kwargs["pk"]))

@@ -116,13 +116,15 @@ def test_viewing_a_patient_is_written_to_the_access_log(api_receptionist, recept
     response = api_receptionist.get(f"/api/v1/patients/{patient.pk}/")
     assert response.status_code == 200
     access = PatientAccess.objects.get()
-    assert (access.patient, access.user, access.via) == (patient, receptionist, "api")
+    assert (access.patient, access.user, access.via, access.what) == (patient, receptionist, "api", "record")
 
 
-def test_listing_patients_does_not_write_the_access_log(api_receptionist):
-    PatientFactory.create_batch(3)
+def test_listing_patients_writes_a_row_of_the_access_log_per_patient_listed(api_receptionist):
+    listed = PatientFactory.create_batch(3)
     api_receptionist.get("/api/v1/patients/")
-    assert not PatientAccess.objects.exists()
+    assert sorted(PatientAccess.objects.values_list("patient", "what", "via")) == [
+        (p.pk, "list", "api") for p in listed
+    ]
 
 
 @pytest.mark.parametrize("path", ["/api/v1/patients/999999/", "/api/v1/patients/abc/",

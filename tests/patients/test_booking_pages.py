@@ -205,7 +205,7 @@ def test_the_feeds_query_count_does_not_grow_with_the_sessions(desk, world, djan
         book(world, start=f"2027-03-0{1 + n % 5} {11 + n}:00", patient=world.new_patient())
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(desk.get(url).json()) == 14
-    assert len(few.captured_queries) <= 8  # session, user, role, location, sessions; session save
+    assert len(few.captured_queries) <= 9  # session, user, role, location, sessions, access log; session save
 
 
 def test_the_day_view_has_a_column_per_practitioner_or_per_room(desk, world):

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, InternalError, transaction
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from clinic.errors import Conflict, DomainError
@@ -139,7 +139,10 @@ def test_the_database_refuses_to_edit_or_delete_screenings_overrides_consents_an
     override = ScreeningOverrideFactory(screening=ScreeningFactory(active_cancer=True))
     consent = services.consent_record(patient=override.screening.patient, kind="reminder_emails", given=True,
                                       by=receptionist)
-    access = services.patient_access_record(patient=consent.patient, user=receptionist, via="page")
+    request = RequestFactory().get(f"/patients/{consent.patient_id}/")
+    request.user = receptionist
+    services.patient_access_record(request=request, patients=[consent.patient], what="record")
+    access = PatientAccess.objects.get()
     rows = [
         (Screening, override.screening_id, {"active_cancer": False}),
         (ScreeningOverride, override.pk, {"reason": "changed"}),

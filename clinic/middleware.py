@@ -1,0 +1,22 @@
+"""Nothing the app answers is kept by a browser's or a proxy's cache: its pages and API answers
+show patient data, and a shared tablet's back button or disk cache must not show them again."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+NO_STORE = "private, no-store"
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every response a view makes, unless the view set its
+    own Cache-Control. Static files never reach it: WhiteNoise, above it, answers them first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = NO_STORE
+        return response

@@ -1,0 +1,151 @@
+"""A visitor who may not use a page or an API route cannot tell from its answer whether an id
+exists: the role is checked before the object is looked up, so an anonymous visitor gets the
+login page (pages) or 401 (API) and a user without the role 403, for a known id as for an unknown."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from patients import booking
+from patients.models import Reminder
+from tests.factories import ClosureFactory
+from tests.helpers import client_for
+from tests.patients.booking_world import at, build_world
+
+pytestmark = pytest.mark.django_db
+
+BOOKED_AT = at("2027-02-01 09:00")
+
+
+class Unknown(dict):
+    """The same keys as the world's ids, none of which exists."""
+
+    def __missing__(self, key: str):
+        return "NO-SUCH-CODE" if key == "code" else 999_999
+
+
+def _pk(key: str):
+    return lambda ids: {"pk": ids[key]}
+
+
+PAGES = {
+    "history": lambda ids: {"app_label": "patients", "model_name": "patient", "pk": ids["patient"]},
+    "clinic:location_detail": _pk("location"),
+    "clinic:location_update": _pk("location"),
+    "clinic:practitioner_update": _pk("practitioner"),
+    "clinic:room_update": _pk("room"),
+    "clinic:closure_update": _pk("closure"),
+    "clinic:closure_delete": _pk("closure"),
+    "protocols:detail": _pk("protocol"),
+    "protocols:edit": _pk("protocol"),
+    "protocols:action": lambda ids: {"pk": ids["protocol"], "action": "archive"},
+    "protocols:versions": lambda ids: {"code": ids["code"]},
+    "patients:detail": _pk("patient"),
+    "patients:update": _pk("patient"),
+    "patients:consent": _pk("patient"),
+    "patients:screening-create": _pk("patient"),
+    "patients:access-log": _pk("patient"),
+    "patients:screening-override": _pk("screening"),
+    "booking:course": _pk("course"),
+    "booking:course-cancel": _pk("course"),
+    "booking:course-rebook": _pk("course"),
+    "booking:session": _pk("session"),
+    "booking:session-move": _pk("session"),
+    "booking:session-cancel": _pk("session"),
+    "booking:session-status": _pk("session"),
+    "reminders:detail": _pk("reminder"),
+    "reminders:retry": _pk("reminder"),
+}
+# The patient's own signed links answer to their token, not to a login (tests/patients/...links).
+NOT_STAFF_PAGES = {"patient-link"}
+# API routes by the router's basename, which names the id's kind: "session-reschedule" takes a session's.
+API = {"location", "practitioner", "room", "closure", "protocol", "patient", "screening", "course", "session",
+       "reminder"}
+
+
+def routes_with_parameters(patterns=None, prefix: str = "", namespace: str = ""):
+    """(name, route) of every URL pattern that takes a parameter."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from routes_with_parameters(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif "<" in (route := prefix + str(pattern.pattern)):
+            yield namespace + (pattern.name or ""), route
+
+
+@pytest.fixture
+def ids() -> dict:
+    world = build_world(screened_at=BOOKED_AT - timedelta(days=1))
+    course, _ = booking.course_book(patient=world.patient, protocol=world.protocol, location=world.location,
+                                    start=at("2027-03-01 10:00"), now=BOOKED_AT)
+    session = course.sessions.get(number=1)
+    closure = ClosureFactory(location=world.location, start=at("2027-05-24 00:00"), end=at("2027-05-25 00:00"))
+    return {
+        "location": world.location.pk, "practitioner": world.doctors[0].pk, "room": world.rooms[0].pk,
+        "closure": closure.pk, "protocol": world.protocol.pk,
+        "code": world.protocol.code, "patient": world.patient.pk, "screening": world.patient.screenings.get().pk,
+        "course": course.pk, "session": session.pk, "reminder": Reminder.objects.filter(course=course).first().pk,
+    }
+
+
+@pytest.fixture
+def visitors(make_staff) -> dict:
+    nobody = get_user_model().objects.create_user("nobody", password="a-long-password-1")
+    return {"anonymous": None, "no role": nobody, "receptionist": make_staff("receptionist"),
+            "doctor": make_staff("doctor")}
+
+
+def test_every_page_and_api_route_with_an_id_is_checked_below():
+    routes = [(name, route) for name, route in routes_with_parameters() if not route.startswith("django-admin/")]
+    assert {name for name, route in routes if not route.startswith("api/v1/")} - NOT_STAFF_PAGES == set(PAGES)
+    assert {name.split("-")[0] for name, route in routes if route.startswith("api/v1/")} == API
+
+
+def _answer(response) -> tuple:
+    location = response.get("Location", "").split("?")[0]
+    code = response.json().get("code") if response.get("Content-Type", "").startswith("application/json") else None
+    return response.status_code, location, code
+
+
+def test_pages_refuse_a_known_and_an_unknown_id_alike(ids, visitors):
+    leaks = []
+    for who, user in visitors.items():
+        client = Client() if user is None else client_for(user)
+        for name, kwargs in PAGES.items():
+            known, unknown = reverse(name, kwargs=kwargs(ids)), reverse(name, kwargs=kwargs(Unknown()))
+            for method in ("get", "post"):
+                answer = _answer(getattr(client, method)(known))
+                if who in ("anonymous", "no role"):
+                    assert answer[0] == (302 if user is None else 403), (who, method, known, answer)
+                if answer[0] in (302, 403) and (answer[0] == 403 or answer[1] == "/accounts/login/"):
+                    other = _answer(getattr(client, method)(unknown))
+                    if other != answer:
+                        leaks.append((who, method.upper(), known, answer, unknown, other))
+    assert leaks == []
+
+
+def test_the_api_refuses_a_known_and_an_unknown_id_alike(ids, visitors):
+    routes = [(name, route) for name, route in routes_with_parameters() if route.startswith("api/v1/")]
+    leaks = []
+    for who, user in visitors.items():
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        for name, _route in routes:
+            known = reverse(name, kwargs={"pk": ids[name.split("-")[0]]})
+            unknown = reverse(name, kwargs={"pk": 999_999})
+            for method in ("get", "post", "patch", "delete"):
+                if who in ("receptionist", "doctor") and method in ("patch", "delete"):
+                    continue  # allowed ones would change the world the next checks read
+                answer = _answer(getattr(client, method)(known, {}, format="json"))
+                if who in ("anonymous", "no role"):
+                    assert answer[0] == (401 if user is None else 403), (who, method, known, answer)
+                if answer[0] in (401, 403):
+                    other = _answer(getattr(client, method)(unknown, {}, format="json"))
+                    if other != answer:
+                        leaks.append((who, method.upper(), known, answer, unknown, other))
+    assert leaks == []
