@@ -19,5 +19,8 @@ class SchemaView(SpectacularAPIView):
 
 
 # A browser without a session goes to the login page. The split view serves its start-up script
-# from its own URL (?script), so the page has no inline script for the Content-Security-Policy.
-docs_view = login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
+# from its own URL (?script), so the page has no inline script for the Content-Security-Policy, and
+# clinic/api_docs.html gives the page's one inline style this response's nonce.
+docs_view = login_required(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="clinic/api_docs.html")
+)
