@@ -8,12 +8,14 @@ hashed names and far-future, immutable cache headers; nothing is fetched from an
 The proxy in front of web terminates TLS and says so with X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER);
 the browser sends that header instead of production's hardening being switched off."""
 
+import http.client
 import os
 import re
 import subprocess
 import sys
 import urllib.request
 from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -117,6 +119,7 @@ class Walk:
     def open(self, path: str) -> None:
         response = self.page.goto(path)
         assert response is not None and response.status == 200, (path, response and response.status)
+        assert "'nonce-" in response.headers["content-security-policy"], path
         self.page.wait_for_load_state("networkidle")
         assert not self.violations, self.violations
         assert not self.errors, self.errors
@@ -138,6 +141,13 @@ def booked_world():
 
 def test_production_serves_every_role_its_pages_under_the_policy_with_cached_static_files(
         production, chromium, make_staff):
+    # Production's hardening is on: plain HTTP (no proxy saying https) is sent to HTTPS.
+    plain = http.client.HTTPConnection(urlsplit(production).hostname, urlsplit(production).port, timeout=10)
+    plain.request("GET", "/accounts/login/")
+    answer = plain.getresponse()
+    assert answer.status == 301 and answer.getheader("Location").startswith("https://")
+    plain.close()
+
     world, course, day = booked_world()
     reminder = Reminder.objects.filter(course=course).first()
     when = f"location={world.location.pk}&date={day:%Y-%m-%d}"
