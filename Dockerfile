@@ -19,4 +19,4 @@ RUN python manage.py compilemessages --ignore=.venv -v 0 \
 RUN useradd --system --home /app anagen && chown -R anagen /app
 USER anagen
 EXPOSE 8000
-CMD ["gunicorn", "clinic.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "clinic.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--logger-class", "clinic.access_log.AccessLogger"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, DateField, DateTimeField, F, Func, Q, QuerySet
@@ -17,9 +18,12 @@ from django.db.models.functions import Cast, Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.csp import CSP
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
+from django.views.decorators.csp import csp_override
 from django.views.generic import DetailView, TemplateView
 
 from clinic.errors import DomainError
@@ -165,6 +169,13 @@ class ReminderLogView(RoleRequiredMixin, TemplateView):
         )
 
 
+# The email sits in a sandboxed srcdoc frame, which inherits this page's Content-Security-Policy.
+# Emails are styled with style="" attributes (mail clients drop <style>), so this page alone lets
+# attributes style; scripts stay refused, and the frame's sandbox allows none anyway.
+EMAIL_FRAME_CSP = {**settings.SECURE_CSP, "style-src-attr": [CSP.UNSAFE_INLINE]}
+
+
+@method_decorator(csp_override(EMAIL_FRAME_CSP), name="dispatch")
 class ReminderDetailView(RoleRequiredMixin, DetailView):
     """One email as the patient saw it; a preview, clearly labelled, for rows not sent yet."""
 

@@ -9,6 +9,7 @@ import secrets
 import shlex
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -123,3 +124,32 @@ def test_the_worker_answers_a_ping_and_beat_sends_it_the_heartbeat(tmp_path, app
     assert "beat: Starting" in beat_output
     assert "Sending due task heartbeat" in beat_output
     assert "clinic.tasks.heartbeat" in output and "succeeded" in output
+
+
+def test_the_web_service_access_log_has_paths_but_no_search_terms_or_link_tokens():
+    port = free_port()
+    args = [a.replace("0.0.0.0:8000", f"127.0.0.1:{port}") for a in service_command("web")]
+    web = start(args)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        def answers(path: str, **headers: str):
+            request = urllib.request.Request(base + path, headers=headers)
+            try:
+                with urllib.request.urlopen(request, timeout=2) as response:
+                    return response.status
+            except urllib.error.HTTPError as error:
+                return error.code
+            except OSError:
+                return None
+
+        wait_until(lambda: answers("/health/"), timeout=60, message="gunicorn to answer /health/")
+        assert answers("/patients/?q=secret-name") in (200, 302)
+        assert answers("/p/confirm/secret-link-token-0123/",
+                       Referer=f"{base}/p/change/secret-referer-token/?q=secret-referer-term") == 404
+    finally:
+        log = stop(web)
+    assert '"GET /patients/ HTTP/1.1" 302' in log
+    assert '"GET /p/confirm/[token]/ HTTP/1.1" 404' in log
+    assert f'"{base}/p/change/[token]/"' in log
+    for secret in ("secret-name", "secret-link-token", "secret-referer", "q="):
+        assert secret not in log, secret

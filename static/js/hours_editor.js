@@ -1,6 +1,5 @@
-<script>
-// Weekly hours editor: "Add hours" clones the day's empty row (Django's formset __prefix__);
-// "Clear" empties a row, which the server reads as "no interval".
+// Weekly hours editor (location and practitioner forms): "Add hours" clones the day's empty row
+// (Django's formset __prefix__); "Clear" empties a row, which the server reads as "no interval".
 document.querySelectorAll(".hours-day").forEach((day) => {
   const prefix = day.dataset.prefix;
   const total = day.querySelector(`input[name="${prefix}-TOTAL_FORMS"]`);
@@ -21,4 +20,3 @@ document.querySelectorAll(".hours-day").forEach((day) => {
     button.closest(".hours-row").querySelectorAll("input").forEach((input) => { input.value = ""; });
   });
 });
-</script>
