@@ -18,4 +18,5 @@ urlpatterns = [
     path("sessions/<int:pk>/move/", views.SessionMoveView.as_view(), name="session-move"),
     path("sessions/<int:pk>/cancel/", views.SessionCancelView.as_view(), name="session-cancel"),
     path("sessions/<int:pk>/status/", views.SessionStatusView.as_view(), name="session-status"),
+    path("sessions/<int:pk>/status/undo/", views.SessionStatusUndoView.as_view(), name="session-status-undo"),
 ]

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -27,7 +28,7 @@ from clinic.models import Location, Practitioner, Room
 from clinic.permissions import RoleRequiredMixin
 from protocols.planning import Window
 
-from . import booking, booking_preview, recalls, slots
+from . import booking, booking_preview, booking_reasons, recalls, session_status, slots
 from .booking_forms import CourseBookingForm, ReasonForm, RebookForm, RescheduleForm, local_value, parse_pin
 from .models import Course, Session
 from .selectors import screening_valid_for_booking
@@ -124,13 +125,16 @@ class BookCourseView(RoleRequiredMixin, View):
         start = form.wished_start()
         anchor = data["surgery_date"] if protocol.anchor == "surgery_date" else start.date()
         now = timezone.now()
+        days = _posted_days(request.POST)
         rows = slots.preview_table(
             steps=booking.steps_of(protocol), plan=plan, location=location, patient=patient, wished_start=start,
             anchor=anchor, now=now, practitioner=data["practitioner"].pk if data.get("practitioner") else None,
+            days=days,
         )
         screening, blocks = screening_valid_for_booking(patient, protocol, now)
         return self.render(
-            request, form, error=error, rows=_preview_rows(rows, pins, zone, location), warnings=warnings,
+            request, form, error=error, warnings=warnings,
+            rows=_preview_rows(rows, pins, zone, location, now, opened=_opened(request.POST)),
             signature=signature, can_book=plan.ok and screening is not None and not blocks,
             screening_missing=screening is None, hard_stops=blocks, patient=patient,
         )
@@ -165,6 +169,24 @@ def _posted_pins(post: Any) -> dict[int, datetime]:
     return pins
 
 
+def _posted_days(post: Any) -> dict[int, date]:
+    """The day picked in each preview row's slot grid (day_N=YYYY-MM-DD)."""
+    days = {}
+    for key, value in post.items():
+        if key.startswith("day_") and key[4:].isdigit():
+            try:
+                days[int(key[4:])] = date.fromisoformat(value)
+            except ValueError:
+                continue
+    return days
+
+
+def _opened(post: Any) -> set[int]:
+    """The preview row whose slot grid stays open (its day was just changed)."""
+    raw = post.get("open", "")
+    return {int(raw)} if raw.isdigit() else set()
+
+
 def _signature(post: Any, pins: dict[int, datetime]) -> str:
     """What the preview on screen was made from: booking checks nothing changed since."""
     fields = [post.get(name, "") for name in CourseBookingForm.base_fields]
@@ -182,17 +204,32 @@ def _conflict_texts(error: DomainError | None) -> list[str]:
 
 
 def _preview_rows(rows: list[slots.PreviewRow], pins: dict[int, datetime], zone: ZoneInfo,
-                  location: Location) -> list[dict]:
+                  location: Location, now: datetime, opened: set[int]) -> list[dict]:
     practitioners = dict(Practitioner.objects.filter(location=location).values_list("id", "name"))
     rooms = dict(Room.objects.filter(location=location).values_list("id", "name"))
+    today = now.astimezone(zone).date()
+    closed = booking_reasons.closed_days(
+        location=location, start_date=max(today, min(r.window.earliest for r in rows)),
+        end_date=max(r.window.latest for r in rows)) if rows else {}
     shown = []
     for row in rows:
         planned, conflict = row.planned, row.conflict
         pinned = pins.get(row.step.number)
-        options = [(local_value(s.start, zone), wall(s.start, zone), practitioners.get(s.practitioner, ""))
-                   for s in row.slots]
-        if pinned is not None and f"{pinned:%Y-%m-%dT%H:%M}" not in {value for value, _, _ in options}:
-            options.insert(0, (f"{pinned:%Y-%m-%dT%H:%M}", pinned, ""))
+        pinned_value = f"{pinned:%Y-%m-%dT%H:%M}" if pinned else ""
+        planned_value = local_value(planned.start, zone) if planned else ""
+        days = []
+        day = max(row.window.earliest, today)
+        while day <= row.window.latest:
+            note = closed.get(day, "")
+            days.append((day.isoformat(), f"{day:%a} {day.day} {day:%b}{' · ' + note if note else ''}",
+                         day == row.day, bool(note)))
+            day += timedelta(days=1)
+        chosen = pinned_value or planned_value
+        groups = [
+            (label, [(local_value(s.start, zone), f"{wall(s.start, zone):%H:%M}", practitioners.get(s.practitioner, ""),
+                      local_value(s.start, zone) == chosen) for s in found])
+            for label, found in slots.by_part_of_day(row.slots, zone)
+        ]
         shown.append({
             "number": row.step.number,
             "kind": row.step.kind,
@@ -202,8 +239,14 @@ def _preview_rows(rows: list[slots.PreviewRow], pins: dict[int, datetime], zone:
             "room": rooms.get(planned.room, "") if planned else "",
             "window": row.window,
             "conflict": CONFLICT_REASONS.get(conflict.reason, conflict.reason) if conflict else "",
-            "pinned": f"{pinned:%Y-%m-%dT%H:%M}" if pinned else "",
-            "options": options,
+            "pinned": pinned_value,
+            "day": row.day,
+            "day_note": closed.get(row.day, "") if row.day else "",
+            "days": days,
+            "groups": groups,
+            "open": row.step.number in opened or bool(conflict),
+            "field": f"pin_{row.step.number}",
+            "day_field": f"day_{row.step.number}",
         })
     return shown
 
@@ -370,7 +413,9 @@ class SessionMixin(RoleRequiredMixin):
         local = wall(session.start, zone)
         move_form = context.pop("move_form", None) or RescheduleForm(
             session=session, initial={"date": local.date(), "time": local.time(), "cascade": True})
-        allowed = booking.TRANSITIONS.get(session.status, set())
+        now = timezone.now()
+        allowed = session_status.statuses_allowed_now(session=session, now=now)
+        undo_until = session_status.undo_until(session)
         next_url = _next_url(request, request.headers.get("HX-Current-URL", "")) or reverse(
             "booking:course", args=[session.course_id])
         if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
@@ -383,11 +428,22 @@ class SessionMixin(RoleRequiredMixin):
             "zone": zone.key,
             "movable": session.status in booking.MOVABLE,
             "status_actions": [(value, label) for value, label in STATUS_ACTIONS if value in allowed],
+            "status_waits": _status_waits(session, now),
+            "undo_until": wall(undo_until, zone) if undo_until and now <= undo_until else None,
             "move_form": move_form,
             "cancel_form": context.pop("cancel_form", None) or ReasonForm(prefix_id=f"cancel{session.pk}"),
             "next": next_url,
             **context,
         }, status=status)
+
+
+def _status_waits(session: Session, now: datetime) -> list[str]:
+    """Why the clock holds back a status the state machine would allow (shown under the buttons)."""
+    return [
+        refusal for value, _ in STATUS_ACTIONS
+        if value in booking.TRANSITIONS.get(session.status, set())
+        and (refusal := session_status.status_time_refusal(session=session, status=value, now=now))
+    ]
 
 
 class SessionDetailView(SessionMixin, View):
@@ -448,7 +504,21 @@ class SessionStatusView(SessionMixin, View):
             session = booking.session_set_status(session=self.session, status=status, by=request.user)
         except DomainError as error:
             return self.panel(request, action_error=error)
-        messages.success(request, f"Session {session.number} is now {session.get_status_display().lower()}.")
+        messages.success(request, f"Session {session.number} is now {session.get_status_display().lower()}. "
+                                  f"You can undo this for {settings.SESSION_STATUS_UNDO_MINUTES} minutes.")
+        return _finish(request, _next_url(request, reverse("booking:course", args=[session.course_id])))
+
+
+class SessionStatusUndoView(SessionMixin, View):
+    """Undo the session's last status change (a few minutes only), through the status service."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            session = session_status.session_status_undo(session=self.session, by=request.user)
+        except DomainError as error:
+            return self.panel(request, action_error=error)
+        messages.success(request, f"Undone: session {session.number} is {session.get_status_display().lower()} "
+                                  "again.")
         return _finish(request, _next_url(request, reverse("booking:course", args=[session.course_id])))
 
 

@@ -325,6 +325,9 @@ class Session(models.Model):
     cancel_reason = models.TextField(blank=True)
     # The patient asked for another time through the link in a reminder: shown on "To chase".
     change_requested_at = models.DateTimeField(null=True, blank=True)
+    # The last status change, so staff can undo it for a few minutes (patients.session_status).
+    status_before = models.CharField(max_length=10, choices=Status.choices, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     LIVE = ("booked", "confirmed", "arrived", "completed")
