@@ -30,6 +30,7 @@ from protocols.planning import Window
 
 from . import booking, booking_preview, booking_reasons, recalls, session_status, slots
 from .booking_forms import CourseBookingForm, ReasonForm, RebookForm, RescheduleForm, local_value, parse_pin
+from .booking_move import follow_to_day, move_help
 from .models import Course, Session
 from .selectors import screening_valid_for_booking
 
@@ -414,6 +415,8 @@ class SessionMixin(RoleRequiredMixin):
         move_form = context.pop("move_form", None) or RescheduleForm(
             session=session, initial={"date": local.date(), "time": local.time(), "cascade": True})
         now = timezone.now()
+        if session.status in booking.MOVABLE and "move_grid" not in context:
+            context.update(move_help(session, move_form, now=now))
         allowed = session_status.statuses_allowed_now(session=session, now=now)
         undo_until = session_status.undo_until(session)
         next_url = _next_url(request, request.headers.get("HX-Current-URL", "")) or reverse(
@@ -454,23 +457,30 @@ class SessionDetailView(SessionMixin, View):
 
 
 class SessionMoveView(SessionMixin, View):
-    """Reschedule: 'preview' shows what the cascade would move (nothing written), 'confirm' moves."""
+    """Reschedule: 'preview' shows what the cascade would move (nothing written), 'confirm' moves,
+    'slots' shows every free start of the chosen day; a picked free time fills the form. A refused
+    time is explained (who or what clashes) with the nearest free times to pick instead."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = RescheduleForm(request.POST, session=self.session)
-        if not form.is_valid():
-            return self.panel(request, move_form=form)
+        data = request.POST.copy()
+        picked = parse_pin(data.get("pick", ""))
+        if picked is not None:
+            data["date"], data["time"], data["action"] = picked.date().isoformat(), f"{picked:%H:%M}", "preview"
+        form = RescheduleForm(data, session=self.session)
+        if data.get("action") == "slots" or not form.is_valid():
+            form.is_valid()
+            return self.panel(request, move_form=form, **move_help(self.session, form, open_grid=True))
         try:
-            if request.POST.get("action") != "confirm":
+            if data.get("action") != "confirm":
                 preview = booking_preview.session_reschedule_preview(session=self.session, **form.service_kwargs())
-                return self.panel(request, move_form=form, move_preview=preview)
+                return self.panel(request, move_form=form, move_preview=preview, **move_help(self.session, form))
             session, moved, warnings = booking.session_reschedule(
                 session=self.session, **form.service_kwargs(), by=request.user)
         except DomainError as error:
             if not _apply_errors(form, error, {"start": "date", "practitioner": "practitioner"}):
-                return self.panel(request, move_form=form, move_error=error,
-                                  move_conflicts=_conflict_texts(error))
-            return self.panel(request, move_form=form)
+                return self.panel(request, move_form=form, move_error=error, move_conflicts=_conflict_texts(error),
+                                  **move_help(self.session, form, error=error))
+            return self.panel(request, move_form=form, **move_help(self.session, form))
         zone = ZoneInfo(self.session.location.timezone)
         text = f"Session {session.number} moved to {session.start.astimezone(zone):%a %d %b %Y %H:%M}."
         if moved:
@@ -479,7 +489,8 @@ class SessionMoveView(SessionMixin, View):
         messages.success(request, text)
         for warning in warnings:
             messages.warning(request, warning)
-        return _finish(request, _next_url(request, reverse("booking:course", args=[session.course_id])))
+        next_url = _next_url(request, reverse("booking:course", args=[session.course_id]))
+        return _finish(request, follow_to_day(next_url, session.start.astimezone(zone).date()))
 
 
 class SessionCancelView(SessionMixin, View):
