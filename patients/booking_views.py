@@ -569,7 +569,6 @@ class CourseDetailView(RoleRequiredMixin, View):
             "sessions": [(s, wall(s.start, zone), wall(s.end, zone)) for s in sessions],
             "zone": zone.key,
             "rebooks": rebooks,
-            "cancel_form": context.pop("cancel_form", None) or ReasonForm(prefix_id="course-cancel"),
             "can_cancel": course.status == "active",
             "step_count": len(course.protocol.sessions.all()),
             "statuses": Session.Status.choices,
@@ -620,12 +619,31 @@ class CourseRebookView(CourseDetailView):
         return self.render(request, pk, rebook_forms={number: form}, status=400)
 
 
-class CourseCancelView(CourseDetailView):
+class CourseCancelView(RoleRequiredMixin, View):
+    """A deliberate step of its own: a page that says what cancelling does, asks why, and offers
+    "Cancel the course" or "Keep the course" (never the browser's OK/Cancel)."""
+
+    template_name = "patients/course_cancel.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render(request, pk, ReasonForm(prefix_id="course-cancel"))
+
+    def render(self, request: HttpRequest, pk: int, form: ReasonForm, status: int = 200) -> HttpResponse:
+        course = get_object_or_404(Course.objects.select_related("patient", "protocol", "location"), pk=pk)
+        if course.status != "active":
+            messages.info(request, f"This course is {course.get_status_display().lower()}: nothing to cancel.")
+            return HttpResponseRedirect(reverse("booking:course", args=[pk]))
+        zone = ZoneInfo(course.location.timezone)
+        upcoming = [(s, wall(s.start, zone)) for s in course.sessions.filter(
+            status__in=booking.MOVABLE, start__gte=timezone.now()).order_by("start")]
+        return render(request, self.template_name, {"course": course, "form": form, "upcoming": upcoming,
+                                                    "zone": zone.key}, status=status)
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         course = get_object_or_404(Course, pk=pk)
         form = ReasonForm(request.POST, prefix_id="course-cancel")
         if not form.is_valid():
-            return self.render(request, pk, cancel_form=form, status=400)
+            return self.render(request, pk, form, status=400)
         try:
             booking.course_cancel(course=course, reason=form.cleaned_data["reason"], by=request.user)
         except DomainError as error:

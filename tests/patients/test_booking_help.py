@@ -179,3 +179,29 @@ def test_after_a_move_from_the_calendar_the_calendar_shows_the_new_day(client, r
 
 def test_follow_to_day_leaves_other_pages_alone():
     assert follow_to_day("/booking/courses/4/", at("2027-03-31").date()) == "/booking/courses/4/"
+
+
+# --- 15: cancelling a course is a deliberate step in the page's own words ---------------------------
+
+
+def test_the_course_page_links_to_a_cancel_step_instead_of_an_open_form(client, receptionist, world):
+    course, _ = book(world)
+    with desk_at(client, receptionist) as desk:
+        page = desk.get(f"/booking/courses/{course.pk}/").content.decode()
+        assert "Reason for cancelling" not in page and "data-confirm" not in page
+        assert f'href="/booking/courses/{course.pk}/cancel/"' in page
+        page = desk.get(f"/booking/courses/{course.pk}/cancel/").content.decode()
+    assert "Cancel the course</button>" in page and "Keep the course</a>" in page
+    assert page.count("<li>Session ") == 3 and "Mon 1 Mar 2027 10:00" in page
+
+
+def test_cancelling_a_course_without_a_reason_shows_the_error_by_the_field(client, receptionist, world):
+    course, _ = book(world)
+    with desk_at(client, receptionist) as desk:
+        response = desk.post(f"/booking/courses/{course.pk}/cancel/", {"reason": ""})
+        assert response.status_code == 400
+        assert re.search(r'id="error_1_id_course-cancel_reason"|invalid-feedback', response.content.decode())
+        response = desk.post(f"/booking/courses/{course.pk}/cancel/", {"reason": "Moved abroad"})
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.status == "cancelled"
