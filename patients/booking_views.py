@@ -672,11 +672,7 @@ class ChaseView(RoleRequiredMixin, TemplateView):
             today = now.astimezone(ZoneInfo(chase.course.location.timezone)).date()
             rows.append({"chase": chase, "days_left": (chase.window_latest - today).days,
                          "opens_later": chase.window_earliest > today})
-        requests = Session.objects.filter(
-            change_requested_at__isnull=False, status__in=booking.MOVABLE, start__gt=now
-        ).select_related("patient", "practitioner", "location", "course__protocol").order_by("start", "id")
-        if location is not None:
-            requests = requests.filter(location=location)
+        requests = recalls.change_requests(now=now, location=location)
         requested = [(s, wall(s.start, ZoneInfo(s.location.timezone))) for s in requests]
         return super().get_context_data(rows=rows, requested=requested, location=location,
                                         locations=Location.objects.order_by("name"), **kwargs)

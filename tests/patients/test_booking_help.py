@@ -205,3 +205,27 @@ def test_cancelling_a_course_without_a_reason_shows_the_error_by_the_field(clien
     assert response.status_code == 302
     course.refresh_from_db()
     assert course.status == "cancelled"
+
+
+# --- 14: local time at the location ----------------------------------------------------------------
+
+
+def test_the_greeting_follows_the_clinics_clock_not_utc(client, receptionist, world):
+    # 10:30 UTC is 13:30 in Istanbul.
+    with desk_at(client, receptionist, at("2027-01-20 13:30")) as desk:
+        page = desk.get("/").content.decode()
+    assert "Good afternoon" in page and "Good morning" not in page
+
+
+def test_to_chase_shows_a_change_requests_phone_and_local_time_and_home_counts_it(client, receptionist, world):
+    course, _ = book(world)
+    world.patient.phone = "+905321234567"
+    world.patient.save()
+    course.sessions.filter(number=2).update(change_requested_at=at("2027-01-20 08:15"))
+    with desk_at(client, receptionist) as desk:
+        page = desk.get("/booking/chase/").content.decode()
+        home = desk.get("/").content.decode()
+    row = page[page.index('data-testid="change-request-row"'):]
+    assert "+90 532 123 45 67" in row
+    assert "20 Jan 08:15" in row and "UTC" not in row
+    assert "1 asked to move" in home
