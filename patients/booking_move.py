@@ -18,15 +18,29 @@ from clinic.intervals import is_nonexistent
 from clinic.models import Practitioner
 
 from . import booking_reasons, slots
-from .booking_forms import local_value
+from .booking_forms import local_value, parse_pin
 from .models import Session
 
 # Conflict reasons of the moved session itself that a clash can explain.
 EXPLAINABLE = {"pinned_slot_taken", "pinned_outside_hours", "slot_taken"}
 
 
+def pick_value(slot: slots.Slot, zone: ZoneInfo) -> str:
+    """A free time as a button's value: the start at the clinic and the practitioner free then."""
+    return f"{local_value(slot.start, zone)}|{slot.practitioner}"
+
+
+def parse_pick(value: str) -> tuple[datetime, int | None] | None:
+    """'YYYY-MM-DDTHH:MM|practitioner id' from a free-time button, or None."""
+    start, _, practitioner = (value or "").partition("|")
+    parsed = parse_pin(start)
+    if parsed is None:
+        return None
+    return parsed, int(practitioner) if practitioner.isdigit() else None
+
+
 def _choices(found: list[slots.Slot], zone: ZoneInfo, names: dict[int, str], chosen: str = "") -> list[tuple]:
-    return [(local_value(s.start, zone), f"{s.start.astimezone(zone):%H:%M}", names.get(s.practitioner, ""),
+    return [(pick_value(s, zone), f"{s.start.astimezone(zone):%H:%M}", names.get(s.practitioner, ""),
              local_value(s.start, zone) == chosen) for s in found]
 
 
@@ -70,7 +84,7 @@ def move_help(session: Session, form: Any, *, error: DomainError | None = None, 
     nearest = slots.nearest_free_times(session=session, start=start, now=now,
                                        practitioner=chosen_practitioner.pk if chosen_practitioner else None)
     context["move_suggestions"] = [
-        (local_value(s.start, zone), f"{s.start.astimezone(zone):%a %d %b %H:%M}", names.get(s.practitioner, ""))
+        (pick_value(s, zone), f"{s.start.astimezone(zone):%a %d %b %H:%M}", names.get(s.practitioner, ""))
         for s in nearest
     ]
     return context
@@ -86,4 +100,4 @@ def follow_to_day(url: str, day: date) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-__all__ = ["follow_to_day", "move_help"]
+__all__ = ["follow_to_day", "move_help", "parse_pick", "pick_value"]

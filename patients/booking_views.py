@@ -30,7 +30,7 @@ from protocols.planning import Window
 
 from . import booking, booking_preview, booking_reasons, recalls, session_status, slots
 from .booking_forms import CourseBookingForm, ReasonForm, RebookForm, RescheduleForm, local_value, parse_pin
-from .booking_move import follow_to_day, move_help
+from .booking_move import follow_to_day, move_help, parse_pick
 from .models import Course, Session
 from .selectors import screening_valid_for_booking
 
@@ -463,9 +463,12 @@ class SessionMoveView(SessionMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         data = request.POST.copy()
-        picked = parse_pin(data.get("pick", ""))
+        picked = parse_pick(data.get("pick", ""))
         if picked is not None:
-            data["date"], data["time"], data["action"] = picked.date().isoformat(), f"{picked:%H:%M}", "preview"
+            start, practitioner = picked
+            data["date"], data["time"], data["action"] = start.date().isoformat(), f"{start:%H:%M}", "preview"
+            if practitioner is not None:
+                data["practitioner"] = str(practitioner)
         form = RescheduleForm(data, session=self.session)
         if data.get("action") == "slots" or not form.is_valid():
             form.is_valid()

@@ -121,8 +121,8 @@ def nearest_free_times(
     practitioner: int | None = None,
     count: int = 6,
 ) -> list[Slot]:
-    """The free times nearest a start someone could not have, for the same session: the same day
-    first, then the days around it inside the session's window (a few a day), in time order."""
+    """The free times nearest a start someone could not have, for the same session, nearest first:
+    a few a day on the days around it inside the session's window."""
     zone = ZoneInfo(session.location.timezone)
     local = start.astimezone(zone)
     day = local.date()
@@ -131,9 +131,10 @@ def nearest_free_times(
     if day not in window:
         window = Window(day - timedelta(days=3), day, day + timedelta(days=3))
     duration = int((session.end - session.start).total_seconds() // 60)
-    return free_slots(location=session.location, patient=session.patient, window=window, duration_minutes=duration,
-                      now=now, wished_minutes=local.hour * 60 + local.minute, practitioner=practitioner,
-                      exclude_sessions=[session.pk], limit=count, per_day=3)
+    found = free_slots(location=session.location, patient=session.patient, window=window, duration_minutes=duration,
+                       now=now, wished_minutes=local.hour * 60 + local.minute, practitioner=practitioner,
+                       exclude_sessions=[session.pk], limit=count * 3, per_day=3)
+    return sorted(found, key=lambda slot: (abs(slot.start - start), slot.start))[:count]
 
 
 def by_part_of_day(found: Iterable[Slot], zone: ZoneInfo) -> list[tuple[str, list[Slot]]]:

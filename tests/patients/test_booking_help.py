@@ -131,7 +131,17 @@ def test_a_move_onto_a_busy_practitioner_names_the_clash_and_offers_free_times(c
     assert 'data-testid="move-error"' in page
     assert "Dr. Aydın has another patient 10:00–10:30." in page
     suggestions = page[page.index('data-testid="move-suggestions"'):]
-    assert re.search(r'name="pick" value="2027-03-30T(09:30|10:30)"', suggestions)
+    # Nearest first: the same time with the other doctor, who is free.
+    first = re.search(r'name="pick" value="([^"]+)"', suggestions).group(1)
+    assert first == f"2027-03-30T10:00|{world.doctors[1].pk}"
+
+
+def test_picking_a_suggestion_with_another_doctor_moves_to_that_doctor(client, receptionist, world):
+    course, _ = book(world)
+    second = course.sessions.get(number=2)
+    with desk_at(client, receptionist) as desk:
+        page = move(desk, second, "2027-03-29", "10:00", pick=f"2027-03-30T10:00|{world.doctors[1].pk}")
+    assert 'data-testid="move-preview"' in page and "with Dr. Demir" in page
 
 
 def test_a_move_onto_a_holiday_or_closure_names_it(client, receptionist, world):
@@ -162,7 +172,7 @@ def test_the_move_panel_shows_the_free_times_of_the_chosen_day(client, reception
     second = course.sessions.get(number=2)
     with desk_at(client, receptionist) as desk:
         page = move(desk, second, "2027-03-31", "", action="slots")
-    starts = re.findall(r'name="pick" value="2027-03-31T(\d\d:\d\d)"', page)
+    starts = re.findall(r'name="pick" value="2027-03-31T(\d\d:\d\d)\|', page)
     assert len(starts) == 35 and "Free times on Wed 31 Mar 2027" in page
 
 
