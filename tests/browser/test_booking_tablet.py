@@ -97,6 +97,10 @@ def run(page: Page, make_staff, clinic, prefix: str) -> None:
     page.get_by_role("link", name="Manage session 2").click()
     modal = page.locator("#session-modal")
     expect(modal.get_by_test_id("session-panel")).to_be_visible()
+    # Six weeks ahead: only "Confirm" is offered, and the panel says when the others open.
+    expect(modal.get_by_role("button", name="Arrived")).to_have_count(0)
+    expect(modal.get_by_test_id("status-waits")).to_contain_text("can be marked arrived from that day on")
+    check(page, f"{prefix}-session-panel")
     modal.get_by_text("Move this session").click()
     modal.get_by_label("New date").fill("2027-04-01")
     modal.get_by_label("New time (at the clinic)").fill("10:00")

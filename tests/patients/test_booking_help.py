@@ -239,3 +239,14 @@ def test_to_chase_shows_a_change_requests_phone_and_local_time_and_home_counts_i
     assert "+90 532 123 45 67" in row
     assert "20 Jan 08:15" in row and "UTC" not in row
     assert "1 asked to move" in home
+
+
+def test_the_patient_page_shows_a_consent_in_the_clinics_time_not_utc(client, receptionist, world):
+    from datetime import UTC, datetime
+
+    from tests.factories import ConsentFactory
+
+    ConsentFactory(patient=world.patient, recorded_at=datetime(2027, 1, 19, 21, 33, tzinfo=UTC))
+    with desk_at(client, receptionist) as desk:
+        page = desk.get(f"/patients/{world.patient.pk}/").content.decode()
+    assert "Given 2027-01-20 00:33 +03" in page and "21:33 UTC" not in page
