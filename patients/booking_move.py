@@ -21,6 +21,7 @@ from . import booking_reasons, slots
 from .booking_forms import local_value, parse_pin
 from .models import Session
 
+MAX_DAYS_AHEAD = 3 * 366
 # Conflict reasons of the moved session itself that a clash can explain.
 EXPLAINABLE = {"pinned_slot_taken", "pinned_outside_hours", "slot_taken"}
 
@@ -50,7 +51,9 @@ def move_help(session: Session, form: Any, *, error: DomainError | None = None, 
     and after a refused time `move_clashes` (sentences) and `move_suggestions` (nearest free times)."""
     now = now or timezone.now()
     zone = ZoneInfo(session.location.timezone)
-    data = getattr(form, "cleaned_data", {}) or {}
+    data = dict(getattr(form, "cleaned_data", {}) or {})
+    if data.get("date") and abs((data["date"] - now.astimezone(zone).date()).days) > MAX_DAYS_AHEAD:
+        data.pop("date")  # nothing to show that far off (and no arithmetic near year 9999)
     day: date = data.get("date") or session.start.astimezone(zone).date()
     practitioner: Practitioner = data.get("practitioner") or session.practitioner
     chosen_practitioner = data.get("practitioner")

@@ -250,3 +250,13 @@ def test_the_patient_page_shows_a_consent_in_the_clinics_time_not_utc(client, re
     with desk_at(client, receptionist) as desk:
         page = desk.get(f"/patients/{world.patient.pk}/").content.decode()
     assert "Given 2027-01-20 00:33 +03" in page and "21:33 UTC" not in page
+
+
+def test_free_times_of_a_date_far_away_fall_back_to_the_sessions_day_not_a_500(client, receptionist, world):
+    course, _ = book(world)
+    second = course.sessions.get(number=2)
+    with desk_at(client, receptionist) as desk:
+        response = desk.post(f"/booking/sessions/{second.pk}/move/", {"date": "9999-12-31", "time": "10:00",
+                                                                      "action": "slots"})
+    assert response.status_code == 200
+    assert "Free times on Mon 29 Mar 2027" in response.content.decode()
