@@ -237,6 +237,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 SCREENING_VALID_DAYS = env.int("SCREENING_VALID_DAYS", default=30)
+# How long staff may undo a session's status change (arrived, completed, no-show) made by mistake.
+SESSION_STATUS_UNDO_MINUTES = env.int("SESSION_STATUS_UNDO_MINUTES", default=10)
 
 # An API key (DRF token) works for this many days from when it was made; staff make a new one on
 # their profile page (or with `drf_create_token -r`).

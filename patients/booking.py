@@ -35,6 +35,7 @@ from protocols.planning import (
 )
 from protocols.services import protocol_lock
 
+from .booking_reasons import day_explainer
 from .busy import DayLoadedBusy, LazyBusyMap, LazyBusySet, busy_blocks
 from .models import Course, Patient, Session
 from .screening import screening_warnings_for
@@ -224,6 +225,12 @@ def _validate_request(request: BookingRequest, *, now: datetime) -> tuple[ZoneIn
         if request.surgery_date is None:
             raise invalid("surgery_date", "This protocol counts from the surgery date: give surgery_date.")
         anchor = request.surgery_date
+        wished_day, first = request.start.astimezone(zone).date(), window_for(steps[0], anchor)
+        if wished_day not in first and 1 not in request.pinned:
+            warnings.append(
+                f"Session 1 counts from the surgery date ({anchor:%d %b %Y}): its window is {first.earliest:%d %b} "
+                f"to {first.latest:%d %b %Y}, so the wished date {wished_day:%d %b %Y} could not be kept."
+            )
     else:
         anchor = request.start.astimezone(zone).date()
     if getattr(protocol, "men_only", False) and request.patient.sex == "female":
@@ -233,10 +240,11 @@ def _validate_request(request: BookingRequest, *, now: datetime) -> tuple[ZoneIn
 
 def _plan(request: BookingRequest, *, now: datetime, exclude_sessions: Iterable[int] = ()) -> tuple[Plan, list[str]]:
     zone, anchor, steps, warnings = _validate_request(request, now=now)
+    start_date, end_date = min(anchor, request.start.astimezone(zone).date()), _horizon(steps, anchor)
     resources = booking_resources(
         location=request.location,
-        start_date=min(anchor, request.start.astimezone(zone).date()),
-        end_date=_horizon(steps, anchor),
+        start_date=start_date,
+        end_date=end_date,
         patient=request.patient,
         exclude_sessions=exclude_sessions,
         lazy=True,
@@ -249,6 +257,7 @@ def _plan(request: BookingRequest, *, now: datetime, exclude_sessions: Iterable[
         practitioner=request.practitioner.id if request.practitioner else None,
         pinned=request.pinned,
         now=now,
+        explain_days=day_explainer(request.location, start_date, end_date),
     )
     return plan, [*warnings, *plan.warnings]
 
@@ -528,11 +537,13 @@ def session_reschedule(
                 wished_start=later.start,
                 resources=resources,
                 now=now,
+                explain_days=day_explainer(location, later_window.earliest, later_window.latest),
                 practitioner=practitioner.id if practitioner else None,
                 first_number=later.number,
                 previous=(previous_date, previous_practitioner),
             )
             _raise_for_conflicts(replan)
+            warnings.extend(replan.warnings)
             new = replan.sessions[0]
             _apply(later, new, window_earliest=later_window.earliest, window_latest=later_window.latest)
             moved.append(later)
@@ -574,20 +585,30 @@ def _apply(
 
 
 def session_set_status(*, session: Session, status: str, by=None, now: datetime | None = None) -> Session:
-    """Move a session along its life: booked → confirmed → arrived → completed, or no_show."""
+    """Move a session along its life: booked → confirmed → arrived → completed, or no_show.
+
+    The clock has a say (patients.session_status): arrived and completed only from the session's
+    local day on, no_show only after its start; otherwise 409 invalid_transition. The change can be
+    undone for a few minutes (session_status_undo)."""
+    from . import reminders
+    from .session_status import status_time_refusal
+
+    now = now or timezone.now()
     with transaction.atomic():
-        session = Session.objects.select_for_update().get(pk=session.pk)
+        session = Session.objects.select_for_update(of=("self",)).select_related("location").get(pk=session.pk)
         if status == session.status:
             return session
         if status not in TRANSITIONS.get(session.status, set()) or status == "cancelled":
             raise InvalidTransition(
                 f"A {session.get_status_display().lower()} session cannot become {status.replace('_', ' ')}."
             )
+        refusal = status_time_refusal(session=session, status=status, now=now)
+        if refusal:
+            raise InvalidTransition(refusal)
+        session.status_before, session.status_changed_at = session.status, now
         session.status = status
-        session.save(update_fields=["status", "updated_at"])
-        from . import reminders
-
-        reminders.queue_for_status(session=session, now=now or timezone.now())
+        session.save(update_fields=["status", "status_before", "status_changed_at", "updated_at"])
+        reminders.queue_for_status(session=session, now=now)
         _complete_course_if_done(session.course)
     return session
 

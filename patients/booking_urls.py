@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import booking_views as views
+from . import session_views
 
 app_name = "booking"
 
@@ -14,8 +15,9 @@ urlpatterns = [
     path("courses/<int:pk>/", views.CourseDetailView.as_view(), name="course"),
     path("courses/<int:pk>/cancel/", views.CourseCancelView.as_view(), name="course-cancel"),
     path("courses/<int:pk>/rebook/", views.CourseRebookView.as_view(), name="course-rebook"),
-    path("sessions/<int:pk>/", views.SessionDetailView.as_view(), name="session"),
-    path("sessions/<int:pk>/move/", views.SessionMoveView.as_view(), name="session-move"),
-    path("sessions/<int:pk>/cancel/", views.SessionCancelView.as_view(), name="session-cancel"),
-    path("sessions/<int:pk>/status/", views.SessionStatusView.as_view(), name="session-status"),
+    path("sessions/<int:pk>/", session_views.SessionDetailView.as_view(), name="session"),
+    path("sessions/<int:pk>/move/", session_views.SessionMoveView.as_view(), name="session-move"),
+    path("sessions/<int:pk>/cancel/", session_views.SessionCancelView.as_view(), name="session-cancel"),
+    path("sessions/<int:pk>/status/", session_views.SessionStatusView.as_view(), name="session-status"),
+    path("sessions/<int:pk>/status/undo/", session_views.SessionStatusUndoView.as_view(), name="session-status-undo"),
 ]

@@ -17,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
@@ -28,8 +27,8 @@ from clinic.models import Location, Practitioner, Room
 from clinic.permissions import RoleRequiredMixin
 from protocols.planning import Window
 
-from . import booking, booking_preview, recalls, slots
-from .booking_forms import CourseBookingForm, ReasonForm, RebookForm, RescheduleForm, local_value, parse_pin
+from . import booking, booking_preview, booking_reasons, recalls, slots
+from .booking_forms import CourseBookingForm, ReasonForm, RebookForm, local_value, parse_pin
 from .models import Course, PatientAccess, Session
 from .selectors import screening_valid_for_booking
 from .services import patient_access_record
@@ -126,13 +125,16 @@ class BookCourseView(RoleRequiredMixin, View):
         start = form.wished_start()
         anchor = data["surgery_date"] if protocol.anchor == "surgery_date" else start.date()
         now = timezone.now()
+        days = _posted_days(request.POST)
         rows = slots.preview_table(
             steps=booking.steps_of(protocol), plan=plan, location=location, patient=patient, wished_start=start,
             anchor=anchor, now=now, practitioner=data["practitioner"].pk if data.get("practitioner") else None,
+            days=days,
         )
         screening, blocks = screening_valid_for_booking(patient, protocol, now)
         return self.render(
-            request, form, error=error, rows=_preview_rows(rows, pins, zone, location), warnings=warnings,
+            request, form, error=error, warnings=warnings,
+            rows=_preview_rows(rows, pins, zone, location, now, opened=_opened(request.POST)),
             signature=signature, can_book=plan.ok and screening is not None and not blocks,
             screening_missing=screening is None, hard_stops=blocks, patient=patient,
         )
@@ -170,6 +172,24 @@ def _posted_pins(post: Any) -> dict[int, datetime]:
     return pins
 
 
+def _posted_days(post: Any) -> dict[int, date]:
+    """The day picked in each preview row's slot grid (day_N=YYYY-MM-DD)."""
+    days = {}
+    for key, value in post.items():
+        if key.startswith("day_") and key[4:].isdigit():
+            try:
+                days[int(key[4:])] = date.fromisoformat(value)
+            except ValueError:
+                continue
+    return days
+
+
+def _opened(post: Any) -> set[int]:
+    """The preview row whose slot grid stays open (its day was just changed)."""
+    raw = post.get("open", "")
+    return {int(raw)} if raw.isdigit() else set()
+
+
 def _signature(post: Any, pins: dict[int, datetime]) -> str:
     """What the preview on screen was made from: booking checks nothing changed since."""
     fields = [post.get(name, "") for name in CourseBookingForm.base_fields]
@@ -187,17 +207,32 @@ def _conflict_texts(error: DomainError | None) -> list[str]:
 
 
 def _preview_rows(rows: list[slots.PreviewRow], pins: dict[int, datetime], zone: ZoneInfo,
-                  location: Location) -> list[dict]:
+                  location: Location, now: datetime, opened: set[int]) -> list[dict]:
     practitioners = dict(Practitioner.objects.filter(location=location).values_list("id", "name"))
     rooms = dict(Room.objects.filter(location=location).values_list("id", "name"))
+    today = now.astimezone(zone).date()
+    closed = booking_reasons.closed_days(
+        location=location, start_date=max(today, min(r.window.earliest for r in rows)),
+        end_date=max(r.window.latest for r in rows)) if rows else {}
     shown = []
     for row in rows:
         planned, conflict = row.planned, row.conflict
         pinned = pins.get(row.step.number)
-        options = [(local_value(s.start, zone), wall(s.start, zone), practitioners.get(s.practitioner, ""))
-                   for s in row.slots]
-        if pinned is not None and f"{pinned:%Y-%m-%dT%H:%M}" not in {value for value, _, _ in options}:
-            options.insert(0, (f"{pinned:%Y-%m-%dT%H:%M}", pinned, ""))
+        pinned_value = f"{pinned:%Y-%m-%dT%H:%M}" if pinned else ""
+        planned_value = local_value(planned.start, zone) if planned else ""
+        days = []
+        day = max(row.window.earliest, today)
+        while day <= row.window.latest:
+            note = closed.get(day, "")
+            days.append((day.isoformat(), f"{day:%a} {day.day} {day:%b}{' · ' + note if note else ''}",
+                         day == row.day, bool(note)))
+            day += timedelta(days=1)
+        chosen = pinned_value or planned_value
+        groups = [
+            (label, [(local_value(s.start, zone), f"{wall(s.start, zone):%H:%M}", practitioners.get(s.practitioner, ""),
+                      local_value(s.start, zone) == chosen) for s in found])
+            for label, found in slots.by_part_of_day(row.slots, zone)
+        ]
         shown.append({
             "number": row.step.number,
             "kind": row.step.kind,
@@ -207,8 +242,14 @@ def _preview_rows(rows: list[slots.PreviewRow], pins: dict[int, datetime], zone:
             "room": rooms.get(planned.room, "") if planned else "",
             "window": row.window,
             "conflict": CONFLICT_REASONS.get(conflict.reason, conflict.reason) if conflict else "",
-            "pinned": f"{pinned:%Y-%m-%dT%H:%M}" if pinned else "",
-            "options": options,
+            "pinned": pinned_value,
+            "day": row.day,
+            "day_note": closed.get(row.day, "") if row.day else "",
+            "days": days,
+            "groups": groups,
+            "open": row.step.number in opened or bool(conflict),
+            "field": f"pin_{row.step.number}",
+            "day_field": f"day_{row.step.number}",
         })
     return shown
 
@@ -364,108 +405,6 @@ def _event_from_row(row: tuple, zone: ZoneInfo, by: str, url: str) -> dict:
     }
 
 
-# --- One session: details and actions ------------------------------------------------------------
-
-
-class SessionMixin(RoleRequiredMixin):
-    # Looked up only once RoleRequiredMixin has let the request in (so not in dispatch): an anonymous
-    # or wrong-role visitor must get the same answer for an unknown id as for a known one.
-    @cached_property
-    def session(self) -> Session:
-        return get_object_or_404(
-            Session.objects.select_related("patient", "practitioner", "room", "location", "course__protocol"),
-            pk=self.kwargs["pk"],
-        )
-
-    def panel(self, request: HttpRequest, *, status: int = 200, **context: Any) -> HttpResponse:
-        session = self.session
-        zone = ZoneInfo(session.location.timezone)
-        local = wall(session.start, zone)
-        move_form = context.pop("move_form", None) or RescheduleForm(
-            session=session, initial={"date": local.date(), "time": local.time(), "cascade": True})
-        allowed = booking.TRANSITIONS.get(session.status, set())
-        next_url = _next_url(request, request.headers.get("HX-Current-URL", "")) or reverse(
-            "booking:course", args=[session.course_id])
-        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-            next_url = reverse("booking:course", args=[session.course_id])
-        template = f"patients/booking_session_{'panel' if _is_htmx(request) else 'detail'}.html"
-        patient_access_record(request=request, patients=[session.patient_id], what=PatientAccess.What.SESSION)
-        return render(request, template, {
-            "session": session,
-            "local_start": local,
-            "local_end": wall(session.end, zone),
-            "zone": zone.key,
-            "movable": session.status in booking.MOVABLE,
-            "status_actions": [(value, label) for value, label in STATUS_ACTIONS if value in allowed],
-            "move_form": move_form,
-            "cancel_form": context.pop("cancel_form", None) or ReasonForm(prefix_id=f"cancel{session.pk}"),
-            "next": next_url,
-            **context,
-        }, status=status)
-
-
-class SessionDetailView(SessionMixin, View):
-    """The session's details with its actions: a modal panel (htmx) or a page of its own."""
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self.panel(request)
-
-
-class SessionMoveView(SessionMixin, View):
-    """Reschedule: 'preview' shows what the cascade would move (nothing written), 'confirm' moves."""
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = RescheduleForm(request.POST, session=self.session)
-        if not form.is_valid():
-            return self.panel(request, move_form=form)
-        try:
-            if request.POST.get("action") != "confirm":
-                preview = booking_preview.session_reschedule_preview(session=self.session, **form.service_kwargs())
-                return self.panel(request, move_form=form, move_preview=preview)
-            session, moved, warnings = booking.session_reschedule(
-                session=self.session, **form.service_kwargs(), by=request.user)
-        except DomainError as error:
-            if not _apply_errors(form, error, {"start": "date", "practitioner": "practitioner"}):
-                return self.panel(request, move_form=form, move_error=error,
-                                  move_conflicts=_conflict_texts(error))
-            return self.panel(request, move_form=form)
-        zone = ZoneInfo(self.session.location.timezone)
-        text = f"Session {session.number} moved to {session.start.astimezone(zone):%a %d %b %Y %H:%M}."
-        if moved:
-            text += " Re-fitted: " + ", ".join(
-                f"session {s.number} to {s.start.astimezone(zone):%a %d %b %H:%M}" for s in moved) + "."
-        messages.success(request, text)
-        for warning in warnings:
-            messages.warning(request, warning)
-        return _finish(request, _next_url(request, reverse("booking:course", args=[session.course_id])))
-
-
-class SessionCancelView(SessionMixin, View):
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = ReasonForm(request.POST, prefix_id=f"cancel{self.session.pk}")
-        if not form.is_valid():
-            return self.panel(request, cancel_form=form)
-        try:
-            booking.session_cancel(session=self.session, reason=form.cleaned_data["reason"], by=request.user)
-        except DomainError as error:
-            return self.panel(request, cancel_form=form, action_error=error)
-        messages.success(request, f"Session {self.session.number} cancelled; the patient will be told.")
-        return _finish(request, _next_url(request, reverse("booking:course", args=[self.session.course_id])))
-
-
-class SessionStatusView(SessionMixin, View):
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        status = request.POST.get("status", "")
-        if status not in dict(STATUS_ACTIONS):
-            return self.panel(request, action_error=DomainError("Choose a status."), status=400)
-        try:
-            session = booking.session_set_status(session=self.session, status=status, by=request.user)
-        except DomainError as error:
-            return self.panel(request, action_error=error)
-        messages.success(request, f"Session {session.number} is now {session.get_status_display().lower()}.")
-        return _finish(request, _next_url(request, reverse("booking:course", args=[session.course_id])))
-
-
 # --- A course's page -----------------------------------------------------------------------------
 
 
@@ -503,7 +442,6 @@ class CourseDetailView(RoleRequiredMixin, View):
             "sessions": [(s, wall(s.start, zone), wall(s.end, zone)) for s in sessions],
             "zone": zone.key,
             "rebooks": rebooks,
-            "cancel_form": context.pop("cancel_form", None) or ReasonForm(prefix_id="course-cancel"),
             "can_cancel": course.status == "active",
             "step_count": len(course.protocol.sessions.all()),
             "statuses": Session.Status.choices,
@@ -554,12 +492,31 @@ class CourseRebookView(CourseDetailView):
         return self.render(request, pk, rebook_forms={number: form}, status=400)
 
 
-class CourseCancelView(CourseDetailView):
+class CourseCancelView(RoleRequiredMixin, View):
+    """A deliberate step of its own: a page that says what cancelling does, asks why, and offers
+    "Cancel the course" or "Keep the course" (never the browser's OK/Cancel)."""
+
+    template_name = "patients/course_cancel.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render(request, pk, ReasonForm(prefix_id="course-cancel"))
+
+    def render(self, request: HttpRequest, pk: int, form: ReasonForm, status: int = 200) -> HttpResponse:
+        course = get_object_or_404(Course.objects.select_related("patient", "protocol", "location"), pk=pk)
+        if course.status != "active":
+            messages.info(request, f"This course is {course.get_status_display().lower()}: nothing to cancel.")
+            return HttpResponseRedirect(reverse("booking:course", args=[pk]))
+        zone = ZoneInfo(course.location.timezone)
+        upcoming = [(s, wall(s.start, zone)) for s in course.sessions.filter(
+            status__in=booking.MOVABLE, start__gte=timezone.now()).order_by("start")]
+        return render(request, self.template_name, {"course": course, "form": form, "upcoming": upcoming,
+                                                    "zone": zone.key}, status=status)
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         course = get_object_or_404(Course, pk=pk)
         form = ReasonForm(request.POST, prefix_id="course-cancel")
         if not form.is_valid():
-            return self.render(request, pk, cancel_form=form, status=400)
+            return self.render(request, pk, form, status=400)
         try:
             booking.course_cancel(course=course, reason=form.cleaned_data["reason"], by=request.user)
         except DomainError as error:
@@ -588,11 +545,7 @@ class ChaseView(RoleRequiredMixin, TemplateView):
             today = now.astimezone(ZoneInfo(chase.course.location.timezone)).date()
             rows.append({"chase": chase, "days_left": (chase.window_latest - today).days,
                          "opens_later": chase.window_earliest > today})
-        requests = Session.objects.filter(
-            change_requested_at__isnull=False, status__in=booking.MOVABLE, start__gt=now
-        ).select_related("patient", "practitioner", "location", "course__protocol").order_by("start", "id")
-        if location is not None:
-            requests = requests.filter(location=location)
+        requests = recalls.change_requests(now=now, location=location)
         requested = [(s, wall(s.start, ZoneInfo(s.location.timezone))) for s in requests]
         patient_access_record(request=self.request, what=PatientAccess.What.CHASE,
                               patients=[*(c.course.patient_id for c in chases), *(s.patient_id for s, _ in requested)])

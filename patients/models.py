@@ -349,6 +349,9 @@ class Session(models.Model):
     change_requested_at = models.DateTimeField(null=True, blank=True)
     # What the patient wrote with that request: the days and times that suit them.
     change_request_note = models.TextField(blank=True, default="", max_length=CHANGE_NOTE_MAX_LENGTH)
+    # The last status change, so staff can undo it for a few minutes (patients.session_status).
+    status_before = models.CharField(max_length=10, choices=Status.choices, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     LIVE = ("booked", "confirmed", "arrived", "completed")

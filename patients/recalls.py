@@ -50,6 +50,14 @@ def courses_to_chase(*, now: datetime, location=None) -> list[Chase]:
     return sorted(chases, key=lambda c: (c.window_latest, c.course.pk))
 
 
+def change_requests(*, now: datetime, location=None):
+    """Sessions still to come whose patient asked for another time (shown and counted on "To chase")."""
+    requests = Session.objects.filter(
+        change_requested_at__isnull=False, status__in=("booked", "confirmed"), start__gt=now
+    ).select_related("patient", "practitioner", "location", "course__protocol").order_by("start", "id")
+    return requests.filter(location=location) if location is not None else requests
+
+
 def _first_gap(course: Course, now: datetime) -> Chase | None:
     zone = ZoneInfo(course.location.timezone)
     today = now.astimezone(zone).date()

@@ -128,6 +128,11 @@ def queue_for_status(*, session: Session, now: datetime) -> None:
         )
 
 
+def withdraw_aftercare(*, session: Session) -> None:
+    """A completion undone: its aftercare email goes only if it has already gone."""
+    _cancel_pending([session], kinds=("aftercare",))
+
+
 # --- Staff actions ---------------------------------------------------------------------------
 
 

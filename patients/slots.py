@@ -8,7 +8,7 @@ time offered here is a time the planner accepts when it is pinned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -95,6 +95,55 @@ def free_slots(
     return sorted(found, key=lambda slot: slot.start)
 
 
+def free_starts_on(
+    *,
+    location: Location,
+    patient: Patient,
+    day: date,
+    duration_minutes: int,
+    now: datetime,
+    practitioner: int | None = None,
+    busy: Iterable[Interval] = (),
+    exclude_sessions: Iterable[int] = (),
+) -> list[Slot]:
+    """Every free start of one local day on the location's grid, in time order (the slot grid)."""
+    every = 24 * 60 // max(1, location.slot_minutes) + 1
+    return free_slots(location=location, patient=patient, window=Window(day, day, day),
+                      duration_minutes=duration_minutes, now=now, wished_minutes=0, practitioner=practitioner,
+                      busy=busy, exclude_sessions=exclude_sessions, limit=every, per_day=every)
+
+
+def nearest_free_times(
+    *,
+    session: Session,
+    start: datetime,
+    now: datetime,
+    practitioner: int | None = None,
+    count: int = 6,
+) -> list[Slot]:
+    """The free times nearest a start someone could not have, for the same session, nearest first:
+    a few a day on the days around it inside the session's window."""
+    zone = ZoneInfo(session.location.timezone)
+    local = start.astimezone(zone)
+    day = local.date()
+    window = Window(session.window_earliest, min(max(day, session.window_earliest), session.window_latest),
+                    session.window_latest)
+    if day not in window:
+        window = Window(day - timedelta(days=3), day, day + timedelta(days=3))
+    duration = int((session.end - session.start).total_seconds() // 60)
+    found = free_slots(location=session.location, patient=session.patient, window=window, duration_minutes=duration,
+                       now=now, wished_minutes=local.hour * 60 + local.minute, practitioner=practitioner,
+                       exclude_sessions=[session.pk], limit=count * 3, per_day=3)
+    return sorted(found, key=lambda slot: (abs(slot.start - start), slot.start))[:count]
+
+
+def by_part_of_day(found: Iterable[Slot], zone: ZoneInfo) -> list[tuple[str, list[Slot]]]:
+    """Free starts grouped as the slot grid shows them: morning (before 12:00), afternoon."""
+    morning = [s for s in found if s.start.astimezone(zone).hour < 12]
+    afternoon = [s for s in found if s.start.astimezone(zone).hour >= 12]
+    return [(label, slots) for label, slots in (("Morning", morning), ("Afternoon", afternoon)) if slots]
+
+
 def _assign(span: Interval, order: Sequence[int], rooms: Sequence[int], resources) -> tuple[int, int] | None:
     """As the planner assigns: the first practitioner open and free, the lowest free room."""
     room = next((r for r in rooms if not resources.room_busy.get(r, _EMPTY).overlaps(span)), None)
@@ -119,6 +168,7 @@ class PreviewRow:
     planned: PlannedSession | None
     conflict: PlanConflict | None
     slots: list[Slot] = field(default_factory=list)
+    day: date | None = None  # the day whose free starts `slots` holds
 
 
 def preview_rows(steps: Sequence[Step], plan: Plan, *, anchor: date, zone: ZoneInfo) -> list[PreviewRow]:
@@ -151,22 +201,31 @@ def preview_table(
     anchor: date,
     now: datetime,
     practitioner: int | None = None,
+    days: Mapping[int, date] | None = None,
 ) -> list[PreviewRow]:
-    """The rows of a course preview, each with the free times inside its window. The course's
-    other planned sessions count as busy for the patient, so a picked time never overlaps them."""
+    """The rows of a course preview, each with every free start of one day of its window: the day
+    asked for in `days` (by session number), else the day the session is planned on, else its
+    target day. The course's other planned sessions count as busy for the patient, so a picked
+    time never overlaps them."""
     zone = ZoneInfo(location.timezone)
     rows = preview_rows(steps, plan, anchor=anchor, zone=zone)
     spans = {p.number: Interval(p.start, p.end) for p in plan.sessions}
-    wished_local = wished_start.astimezone(zone) if wished_start.tzinfo else wished_start
-    wished_minutes = wished_local.hour * 60 + wished_local.minute
+    today = now.astimezone(zone).date()
     for row in rows:
-        row.slots = free_slots(
+        asked = (days or {}).get(row.step.number)
+        if asked is not None and asked in row.window and asked >= today:
+            day = asked
+        elif row.planned is not None:
+            day = row.planned.start.astimezone(zone).date()
+        else:
+            day = min(max(row.window.target, row.window.earliest, today), row.window.latest)
+        row.day = day
+        row.slots = free_starts_on(
             location=location,
             patient=patient,
-            window=row.window,
+            day=day,
             duration_minutes=row.step.duration_minutes,
             now=now,
-            wished_minutes=wished_minutes,
             practitioner=practitioner,
             busy=[span for number, span in spans.items() if number != row.step.number],
         )

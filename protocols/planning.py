@@ -163,6 +163,7 @@ def plan_course(
     now: datetime,
     first_number: int = 1,
     previous: tuple[date, int] | None = None,
+    explain_days: Callable[[list[date]], str] | None = None,
 ) -> Plan:
     """Place the sessions of a course (or, for a cascade, the tail from ``first_number`` on).
 
@@ -171,7 +172,9 @@ def plan_course(
     ``wished_start``). ``practitioner`` restricts every session to that practitioner. ``pinned``
     maps session numbers to exact starts chosen by the receptionist; they are checked, not moved.
     ``previous`` is the local date and practitioner of the session before ``first_number`` when
-    re-planning a tail. No session starts before ``now``.
+    re-planning a tail. No session starts before ``now``. ``explain_days`` says why the calendar
+    refused some local days (holiday names, closure reasons, fully booked): a session placed away
+    from its target day gets that reason in its warning.
 
     Returns every session that could be placed and a conflict for each one that could not; it
     never raises for a full calendar. Raises ValueError for inputs no caller should send (naive
@@ -215,7 +218,7 @@ def plan_course(
             outcome = search.find(step, window, order, exact=keep)
             if isinstance(outcome, PlannedSession):
                 counted_from = outcome.start.astimezone(zone).date()
-                warnings.extend(_moved_warnings(outcome, kept=keep, zone=zone))
+                warnings.extend(_moved_warnings(outcome, kept=keep, zone=zone, now=now, explain_days=explain_days))
             else:
                 # Count on from where the session should have been, so later problems show too.
                 counted_from = window.target
@@ -228,8 +231,22 @@ def plan_course(
     return Plan(sessions=sessions, conflicts=conflicts, warnings=warnings)
 
 
-def _moved_warnings(session: PlannedSession, *, kept: datetime | None, zone: ZoneInfo) -> list[str]:
-    """What the receptionist should notice about a session placed away from its wish."""
+def _days_tried(session: PlannedSession, placed: date, today: date) -> list[date]:
+    """The days of the session's window tried before the day it was placed on: nearer its target
+    day (earlier first on ties), not already past."""
+    window = Window(session.window_earliest, session.target_date, session.window_latest)
+    tried = []
+    for day in window.days_by_preference():
+        if day == placed:
+            break
+        if day >= today:
+            tried.append(day)
+    return sorted(tried)
+
+
+def _moved_warnings(session: PlannedSession, *, kept: datetime | None, zone: ZoneInfo, now: datetime | None = None,
+                    explain_days: Callable[[list[date]], str] | None = None) -> list[str]:
+    """What the receptionist should notice about a session placed away from its wish, and why."""
     warnings = []
     if kept is not None and session.start != kept:
         local = session.start.astimezone(zone)
@@ -237,10 +254,14 @@ def _moved_warnings(session: PlannedSession, *, kept: datetime | None, zone: Zon
     day = session.start.astimezone(zone).date()
     if day != session.target_date:
         days = (day - session.target_date).days
-        warnings.append(
+        text = (
             f"Session {session.number} is on {day.isoformat()}, {abs(days)} day{'s' * (abs(days) > 1)} "
-            f"{'after' if days > 0 else 'before'} its target day {session.target_date.isoformat()}."
+            f"{'after' if days > 0 else 'before'} its target day {session.target_date.isoformat()}"
         )
+        tried = _days_tried(session, day, now.astimezone(zone).date()) if now is not None else []
+        if explain_days is not None and tried:
+            text += f": {explain_days(tried)}"
+        warnings.append(text + ".")
     return warnings
 
 

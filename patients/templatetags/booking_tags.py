@@ -79,3 +79,11 @@ def patient_upcoming_sessions(patient: Patient) -> list[tuple[Session, datetime]
         .order_by("start", "id")[:20]
     )
     return [(s, s.start.astimezone(ZoneInfo(s.location.timezone)).replace(tzinfo=None)) for s in sessions]
+
+
+@register.simple_tag
+def change_request_count() -> int:
+    """How many patients asked for another time (the home page's "To chase" tile): one query."""
+    from patients.recalls import change_requests
+
+    return change_requests(now=timezone.now()).count()

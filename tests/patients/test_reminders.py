@@ -249,7 +249,7 @@ def test_completing_a_treatment_session_queues_its_aftercare_in_the_patients_lan
     course = book(world)
     first = course.sessions.get(number=1)
     for status in ("arrived", "completed"):
-        booking.session_set_status(session=first, status=status)
+        booking.session_set_status(session=first, status=status, now=first.start + timedelta(minutes=40))
     aftercare = Reminder.objects.get(kind="aftercare")
     reminder_dispatch_due(now=max(aftercare.send_at, BOOKED_AT), batch=50)
     aftercare.refresh_from_db()

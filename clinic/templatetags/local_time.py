@@ -1,0 +1,41 @@
+"""Local time at a location, the one way staff pages show an instant: `{{ instant|local_time:location }}`
+gives the instant in the location's zone (then format it with |date, "T" shows the zone), and
+`{% greeting %}` says good morning or afternoon by the clock at the clinic, not in UTC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.templatetags.tz import do_timezone
+from django.utils import timezone
+
+from clinic.models import Location
+
+register = template.Library()
+
+
+def zone_of(where: Location | str | None) -> ZoneInfo:
+    """A location's zone (or a zone name); the first location's when none is given."""
+    if isinstance(where, str) and where:
+        return ZoneInfo(where)
+    if isinstance(where, Location):
+        return ZoneInfo(where.timezone)
+    default = Location.objects.order_by("name").values_list("timezone", flat=True).first()
+    return ZoneInfo(default or "UTC")
+
+
+@register.filter
+def local_time(value: datetime | None, where: Location | str | None = None) -> datetime | None:
+    """The instant as a wall clock at the location shows it (kept there by |date, which would
+    otherwise turn it back to the server's zone)."""
+    if not isinstance(value, datetime):
+        return value
+    return do_timezone(value, zone_of(where))
+
+
+@register.simple_tag
+def greeting(where: Location | str | None = None) -> str:
+    hour = timezone.now().astimezone(zone_of(where)).hour
+    return "Good morning" if 4 <= hour < 12 else "Good afternoon" if hour < 18 else "Good evening"
