@@ -4,7 +4,6 @@ import zoneinfo
 from functools import cache
 from typing import Any
 
-from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
@@ -71,12 +70,28 @@ class PatientForm(forms.ModelForm):
         )
 
 
-class ScreeningForm(forms.Form):
-    """Every question answered yes or no: an unanswered question is not a "no"."""
+# Questions that cannot apply to a male patient: not asked, and answered "no" for him.
+NOT_FOR_MEN = ("pregnant_or_breastfeeding", "may_become_pregnant")
+YES_NO_TEMPLATE = "patients/_yes_no_field.html"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+
+def questions_for(sex: str | None) -> tuple[str, ...]:
+    """The screening questions to ask a patient of this sex, in the form's order."""
+    if sex == Patient.Sex.MALE:
+        return tuple(key for key in rules.ANSWER_KEYS if key not in NOT_FOR_MEN)
+    return rules.ANSWER_KEYS
+
+
+class ScreeningForm(forms.Form):
+    """Every question that can apply answered yes or no: an unanswered question is not a "no".
+
+    Built for a tablet: big yes/no buttons, and "All no" then flip the exceptions. Questions that
+    cannot apply (pregnancy for a man) are not shown and count as "no"."""
+
+    def __init__(self, *args: Any, sex: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for key in rules.ANSWER_KEYS:
+        self.asked = questions_for(sex)
+        for key in self.asked:
             self.fields[key] = forms.ChoiceField(
                 label=rules.LABELS[key], choices=YES_NO, widget=forms.RadioSelect,
                 error_messages={"required": "Answer yes or no."},
@@ -86,23 +101,23 @@ class ScreeningForm(forms.Form):
         self.helper.layout = Layout(
             Fieldset(
                 "Blocks booking",
-                HTML('<p class="small text-body-secondary">A "yes" here stops booking until a doctor '
-                     "overrides it with a reason.</p>"),
-                *(InlineRadios(key) for key in rules.ANSWER_KEYS if key in rules.HARD_STOPS),
+                HTML('<p class="small text-body-secondary">A "yes" here stops booking (some only for PRP or '
+                     "finasteride protocols) until a doctor overrides it with a reason.</p>"),
+                *(Field(key, template=YES_NO_TEMPLATE) for key in self.asked if key in rules.HARD_STOPS),
                 css_class="screening-block border rounded p-3 mb-3 bg-white",
             ),
             Fieldset(
                 "Needs a clinician's look",
                 HTML('<p class="small text-body-secondary">A "yes" here is shown to the clinician before '
                      "the session.</p>"),
-                *(InlineRadios(key) for key in rules.WARNINGS),
+                *(Field(key, template=YES_NO_TEMPLATE) for key in self.asked if key in rules.WARNINGS),
                 css_class="screening-block border rounded p-3 mb-3 bg-white",
             ),
         )
 
     @property
     def answers(self) -> dict[str, bool]:
-        return {key: self.cleaned_data[key] == "yes" for key in rules.ANSWER_KEYS}
+        return {key: key in self.asked and self.cleaned_data[key] == "yes" for key in rules.ANSWER_KEYS}
 
 
 class ScreeningOverrideForm(forms.Form):
@@ -114,8 +129,32 @@ class ScreeningOverrideForm(forms.Form):
         help_text="Stays on record with your name; it cannot be edited afterwards.",
         error_messages={"required": "Write the reason: an override needs one."},
     )
+    scope = forms.ChoiceField(
+        label="The override opens", widget=forms.RadioSelect, initial="some",
+        choices=[("some", "Only the protocols ticked below"), ("all", "Every protocol")],
+    )
+    protocols = forms.MultipleChoiceField(
+        label="Protocols this override opens", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Only protocols this screening blocks are listed. A doctor who writes “no PRP” leaves the PRP "
+                  "protocols unticked.",
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, blocked: list[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["protocols"].choices = [(p.code, f"{p.code} · {p.name}") for p in blocked]
+        if not blocked:
+            # No active protocol is blocked now: only "every protocol" makes sense.
+            self.fields["scope"].initial = "all"
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("scope") == "some" and not data.get("protocols"):
+            self.add_error("protocols", "Tick the protocols the override opens, or choose “Every protocol”.")
+        return data
+
+    @property
+    def protocol_codes(self) -> list[str] | None:
+        """The scope for the service: None opens every protocol."""
+        return None if self.cleaned_data["scope"] == "all" else list(self.cleaned_data["protocols"])
