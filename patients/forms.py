@@ -7,9 +7,12 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
+from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormField
+from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
 from . import screening as rules
 from .models import Patient
+from .phones import phone_example
 from .services import OVERRIDE_REASON_MAX_LENGTH
 from .validators import validate_free_text
 
@@ -35,7 +38,6 @@ class PatientForm(forms.ModelForm):
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "email": forms.EmailInput(attrs={"autocomplete": "off"}),
-            "phone": forms.TextInput(attrs={"inputmode": "tel", "placeholder": "+90 532 123 45 67"}),
         }
         labels = {
             "reminder_opt_in": "The patient agrees to reminder and recall emails",
@@ -47,8 +49,19 @@ class PatientForm(forms.ModelForm):
             "investigational_ack": "",
         }
 
-    def __init__(self, *args: Any, show_duplicate_check: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, show_duplicate_check: bool = False, region: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Typed as the clinic writes it ("0532 456 78 90"): read in the location's country.
+        example = phone_example(region)
+        self.fields["phone"] = PhoneNumberFormField(
+            region=region, required=False, label="Phone",
+            widget=RegionalPhoneNumberWidget(region=region, attrs={"inputmode": "tel", "placeholder": example,
+                                                                   "autocomplete": "off"}),
+            help_text=f"As you would dial it here, e.g. {example}, or with + and the country code from abroad.",
+            error_messages={"invalid": f"This is not a phone number we can read: type it as you would dial it "
+                                       f"here (e.g. {example}) or with + and the country code."},
+        )
         self.fields["timezone"] = forms.ChoiceField(
             choices=_timezone_choices(), initial="Europe/Istanbul", label="Time zone",
             help_text="The patient's own, for reminder times",

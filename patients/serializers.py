@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from . import screening as rules
 from .models import Patient, Screening, ScreeningOverride, ScreeningReviewRequest
+from .phones import phone_region
 from .validators import normalize_name
 
 
@@ -43,6 +44,8 @@ class PatientSerializer(serializers.ModelSerializer):
     def to_internal_value(self, data: Any) -> Any:
         if not hasattr(data, "get"):
             raise serializers.ValidationError({"non_field_errors": ["Send the patient as a JSON object."]})
+        # A number without +country is read in the country of the patient's (or the clinic's) location.
+        self.fields["phone"].region = phone_region(self.instance if isinstance(self.instance, Patient) else None)
         return super().to_internal_value(data)
 
     def validate_first_name(self, value: str) -> str:

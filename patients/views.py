@@ -27,6 +27,7 @@ from . import screening as rules
 from . import selectors, services
 from .forms import PatientForm, ScreeningForm, ScreeningOverrideForm
 from .models import Consent, Patient, PatientAccess, Screening
+from .phones import phone_region
 
 # Patient details must not end up in error reports: Django's debug page and mails hide these.
 hide_patient_data = method_decorator(sensitive_post_parameters(), name="dispatch")
@@ -84,7 +85,7 @@ class PatientListView(RoleRequiredMixin, ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(q=self.request.GET.get("q", ""), **kwargs)
+        return super().get_context_data(q=self.request.GET.get("q", ""), phone_region=phone_region(), **kwargs)
 
 
 class PatientDetailView(RoleRequiredMixin, DetailView):
@@ -115,6 +116,7 @@ class PatientDetailView(RoleRequiredMixin, DetailView):
             reminder_consent=latest_consent.get(Consent.Kind.REMINDER_EMAILS),
             investigational_consent=latest_consent.get(Consent.Kind.INVESTIGATIONAL_ACK),
             labels=rules.SHORT_LABELS,
+            phone_region=phone_region(patient),
             now_utc=timezone.now(),
             **kwargs,
         )
@@ -128,6 +130,7 @@ class PatientCreateView(RoleRequiredMixin, FormView):
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         kwargs["show_duplicate_check"] = "confirm_not_duplicate_shown" in self.request.POST
+        kwargs["region"] = phone_region()
         return kwargs
 
     def form_valid(self, form: PatientForm) -> HttpResponse:
@@ -138,7 +141,7 @@ class PatientCreateView(RoleRequiredMixin, FormView):
             )
         except Conflict as conflict:
             duplicates = Patient.objects.filter(pk__in=conflict.extra.get("duplicates", []))
-            form = PatientForm(self.request.POST, show_duplicate_check=True)
+            form = PatientForm(self.request.POST, show_duplicate_check=True, region=phone_region())
             form.is_valid()
             form.add_error("confirm_not_duplicate", "Tick this once you have checked the patients above.")
             return self.render_to_response(self.get_context_data(form=form, duplicates=duplicates))
@@ -163,7 +166,7 @@ class PatientUpdateView(RoleRequiredMixin, FormView):
         return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "instance": self.patient}
+        return {**super().get_form_kwargs(), "instance": self.patient, "region": phone_region(self.patient)}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         # The form works on a copy: its validation must not rename the patient in the page header.

@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 
 from patients.labels import code_label, code_labels
+from patients.phones import phone_display
 
 register = template.Library()
 
@@ -60,3 +61,9 @@ def screenings_to_review() -> dict:
 
     queue = screenings_needing_review()
     return {"items": list(queue[:REVIEW_QUEUE_SHOWN]), "count": queue.count()}
+
+
+@register.filter
+def phone(number: object, region: str | None = None) -> str:
+    """A phone number as the clinic reads it: national format at home, international otherwise."""
+    return phone_display(number, region)

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from patients.models import ScreeningOverride, ScreeningReviewRequest
+from patients.models import ScreeningOverride
 from tests.factories import PatientFactory, ProtocolFactory, ScreeningFactory
 from tests.factories.protocols import session_rows
 from tests.helpers import client_for
@@ -135,6 +135,8 @@ def test_the_review_queue_lists_hard_stops_without_override_oldest_first(api_doc
 
 
 def test_ask_a_doctor_puts_the_screening_in_the_doctors_queue_with_who_asked(desk, receptionist, doctor, world):
+    from patients.models import ScreeningReviewRequest
+
     screening = anticoagulated(world)
     page = desk.get(f"/patients/{world.patient.pk}/").content.decode()
     assert "Ask a doctor to review" in page
