@@ -57,7 +57,7 @@ class HomeChange:
             return f"{self.label} added, with {_quoted(self.after)}."
         if self.status == "removed":
             return f"{self.label} removed (it had {_quoted(self.before)})."
-        return f"{self.label}: instructions changed from {_quoted(self.before)} to {_quoted(self.after)}."
+        return f"{self.label}: instructions changed from {_text(self.before)} to {_text(self.after)}."
 
 
 @dataclass
@@ -73,6 +73,10 @@ class ProtocolDiff:
 
 def _quoted(instructions: str | None) -> str:
     return f"the instructions “{instructions}”" if instructions else "no instructions"
+
+
+def _text(instructions: str | None) -> str:
+    return f"“{instructions}”" if instructions else "none"
 
 
 def _show(obj: Protocol | ProtocolSession, name: str) -> str:

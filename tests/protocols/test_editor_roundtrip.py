@@ -67,8 +67,7 @@ def test_the_version_diff_says_what_was_added_changed_and_removed_in_words(clien
     page = client.get(reverse("protocols:versions", args=[active.code])).content.decode()
     assert "Finasteride (men only) removed (it had the instructions “finasteride instructions”)." in page
     assert "Red-light cap added, with no instructions." in page
-    assert ("Minoxidil: instructions changed from the instructions “minoxidil instructions” to the "
-            "instructions “Foam, once a day.”") in page
+    assert "Minoxidil: instructions changed from “minoxidil instructions” to “Foam, once a day.”." in page
     assert "Session 3 removed." in page
     assert "Session 1 changed: at the visit." in page
     assert "Blood draw (harvest), PRP" in page
