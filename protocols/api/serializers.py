@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clinic.api.serializers import TextField
+from protocols.checklist import checklist_of
 from protocols.models import (
     CODE_PATTERN,
     Anchor,
@@ -74,18 +76,25 @@ class ProtocolSerializer(serializers.ModelSerializer):
     total_days = serializers.IntegerField(read_only=True)
     screening_conditions = serializers.ListField(child=serializers.CharField(), read_only=True)
     in_use = serializers.BooleanField(read_only=True)
+    checklist = serializers.SerializerMethodField(
+        help_text="Before activating: blockers (rules every version meets) and warnings to read"
+    )
 
     class Meta:
         model = Protocol
         fields = [
             "id", "code", "version", "status", "name", "indication", "source_category", "source_detail", "route",
             "anchor", "sessions", "home_adjuncts", "notes",
-            "uses_prp", "uses_finasteride", "men_only", "total_days", "screening_conditions", "in_use",
+            "uses_prp", "uses_finasteride", "men_only", "total_days", "screening_conditions", "in_use", "checklist",
             "created_at", "updated_at", "activated_at", "archived_at",
         ]
         read_only_fields = ["version", "status", "created_at", "updated_at", "activated_at", "archived_at"]
         # Uniqueness of code and version is the service's to check (with a better message).
         validators: list = []
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_checklist(self, protocol: Protocol) -> list[dict[str, Any]]:
+        return [{"level": f.level, "message": f.message, "session": f.session} for f in checklist_of(protocol)]
 
     def validate_sessions(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         # Counting is the service's rule too; saying it here keeps the error on the field.

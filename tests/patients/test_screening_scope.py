@@ -172,3 +172,13 @@ def test_the_one_rule_is_asked_for_each_protocol(world):
     assert [p.code for p in verdict.blocked] == ["PRP-AGA"] and [p.code for p in verdict.open] == ["EXO-PLAIN"]
     other = PatientFactory()
     assert screening_verdict(ScreeningFactory(patient=other)).blocked == []
+
+
+def test_the_desk_asks_a_doctor_through_the_api_too(api_receptionist, receptionist, world):
+    screening = anticoagulated(world)
+    response = api_receptionist.post(f"/api/v1/screenings/{screening.pk}/review-request/")
+    assert response.status_code == 200
+    assert response.json()["review_requested"]["asked_by"] == receptionist.pk
+    clear = ScreeningFactory(patient=world.patient)
+    refused = api_receptionist.post(f"/api/v1/screenings/{clear.pk}/review-request/")
+    assert refused.status_code == 422 and refused.json()["code"] == "nothing_to_override"

@@ -134,3 +134,10 @@ def test_a_draft_with_a_blocker_cannot_be_activated_and_says_why(client, doctor)
                            follow=True)
     assert "A protocol needs 1 to 52 sessions." in response.content.decode()
     assert Protocol.objects.get(pk=draft.pk).status == "draft"
+
+
+def test_the_api_shows_the_checklist_of_a_protocol(api_doctor):
+    draft = ProtocolFactory(sessions=session_rows(1, visit_adjuncts=["prp"]))
+    checklist = api_doctor.get(f"/api/v1/protocols/{draft.pk}/").json()["checklist"]
+    assert checklist[0]["level"] == "warning" and checklist[0]["session"] == 1
+    assert "gives PRP but has no blood draw" in checklist[0]["message"]
