@@ -208,6 +208,11 @@ class Screening(models.Model):
         return self.is_overridden and self.override.covers(getattr(protocol, "code", ""))
 
     @property
+    def override_opens_all(self) -> bool:
+        """Overridden for every protocol (not scoped to some)."""
+        return self.is_overridden and not self.override.protocols
+
+    @property
     def review_request(self) -> "ScreeningReviewRequest | None":
         try:
             return self.review_requested

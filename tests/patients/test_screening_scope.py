@@ -182,3 +182,11 @@ def test_the_desk_asks_a_doctor_through_the_api_too(api_receptionist, receptioni
     clear = ScreeningFactory(patient=world.patient)
     refused = api_receptionist.post(f"/api/v1/screenings/{clear.pk}/review-request/")
     assert refused.status_code == 422 and refused.json()["code"] == "nothing_to_override"
+
+
+def test_a_scoped_override_keeps_the_hard_stop_red_on_the_patient_page(desk, doctor, world):
+    screening = anticoagulated(world)
+    ScreeningOverride.objects.create(screening=screening, reason="PRP is fine.", protocols=["PRP-AGA"], doctor=doctor)
+    page = desk.get(f"/patients/{world.patient.pk}/").content.decode()
+    assert "Overridden for PRP-AGA only" in page
+    assert "text-decoration-line-through" not in page
