@@ -19,7 +19,7 @@ from protocols.models import (
     SourceCategory,
     VisitAdjunct,
 )
-from protocols.rules import DURATION_MAX, DURATION_MIN, MAX_GAP_DAYS, MAX_SESSIONS
+from protocols.rules import DURATION_MAX, DURATION_MIN, MAX_GAP_DAYS, MAX_SESSIONS, number_sessions, protocol_errors
 
 _DAYS = {"min_value": 0, "max_value": MAX_GAP_DAYS}
 
@@ -92,6 +92,19 @@ class ProtocolSerializer(serializers.ModelSerializer):
         # Uniqueness of code and version is the service's to check (with a better message).
         validators: list = []
 
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            # Say everything at once: the protocol's rules (gap order, harvest and source) on the
+            # sessions as sent, beside the fields' own errors, not on the next attempt.
+            try:
+                detail = _with_rule_errors(error.detail, data)
+            except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+                # Input too malformed to read the rules on: the fields' own errors say enough.
+                detail = error.detail
+            raise serializers.ValidationError(detail) from None
+
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_checklist(self, protocol: Protocol) -> list[dict[str, Any]]:
         return [{"level": f.level, "message": f.message, "session": f.session} for f in checklist_of(protocol)]
@@ -102,3 +115,27 @@ class ProtocolSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(f"A protocol needs 1 to {MAX_SESSIONS} sessions.")
         return value
 
+
+
+def _with_rule_errors(detail: Any, data: Any) -> Any:
+    """DRF's field errors plus the rules' errors for session fields that have none of their own."""
+    sessions = data.get("sessions") if hasattr(data, "get") else None
+    if not isinstance(detail, dict) or not isinstance(sessions, list) or not all(isinstance(s, dict) for s in sessions):
+        return detail
+    source = data.get("source_category") if isinstance(data.get("source_category"), str) else "autologous"
+    rows = number_sessions([{**session, "kind": session.get("kind") or "treatment"} for session in sessions])
+    if [row.get("number") for row in rows] != list(range(1, len(rows) + 1)):
+        return detail
+    by_row = protocol_errors(source_category=source, sessions=rows).get("sessions")
+    if not isinstance(by_row, dict):
+        return detail
+    field_errors = detail.get("sessions")
+    merged = list(field_errors) if isinstance(field_errors, list) else [{} for _ in sessions]
+    if len(merged) != len(sessions):
+        return detail
+    for index, problems in by_row.items():
+        row = dict(merged[index]) if isinstance(merged[index], dict) else {}
+        for field, messages in problems.items():
+            row.setdefault(field, messages)
+        merged[index] = row
+    return {**detail, "sessions": merged}

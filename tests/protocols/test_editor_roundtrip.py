@@ -141,3 +141,16 @@ def test_the_api_shows_the_checklist_of_a_protocol(api_doctor):
     checklist = api_doctor.get(f"/api/v1/protocols/{draft.pk}/").json()["checklist"]
     assert checklist[0]["level"] == "warning" and checklist[0]["session"] == 1
     assert "gives PRP but has no blood draw" in checklist[0]["message"]
+
+
+def test_the_api_reports_field_and_rule_errors_in_one_answer(api_doctor):
+    sessions = session_rows(3)
+    sessions[1]["duration_minutes"] = 600
+    sessions[2].update(gap_min_days=40, gap_target_days=28)
+    body = {"code": "EXO-API-ALL", "name": "All at once", "indication": "aga", "source_category": "autologous",
+            "route": "injection", "sessions": sessions}
+    response = api_doctor.post("/api/v1/protocols/", body, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    errors = response.json()["errors"]["sessions"]
+    assert "duration_minutes" in errors[1]
+    assert errors[2]["gap_min_days"] == ["The minimum gap cannot be longer than the target gap."]
