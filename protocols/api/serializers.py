@@ -129,12 +129,15 @@ def _with_rule_errors(detail: Any, data: Any) -> Any:
     by_row = protocol_errors(source_category=source, sessions=rows).get("sessions")
     if not isinstance(by_row, dict):
         return detail
-    field_errors = detail.get("sessions")
-    merged = list(field_errors) if isinstance(field_errors, list) else [{} for _ in sessions]
-    if len(merged) != len(sessions):
-        return detail
+    # DRF keys a list's errors by position, as the services do: {"sessions": {2: {...}}}.
+    field_errors = detail.get("sessions", {})
+    if isinstance(field_errors, list):
+        field_errors = {index: row for index, row in enumerate(field_errors) if row}
+    if not isinstance(field_errors, dict):
+        return detail  # a list-level message ("A protocol needs 1 to 52 sessions.") says enough
+    merged = dict(field_errors)
     for index, problems in by_row.items():
-        row = dict(merged[index]) if isinstance(merged[index], dict) else {}
+        row = dict(merged.get(index) or {})
         for field, messages in problems.items():
             row.setdefault(field, messages)
         merged[index] = row

@@ -152,5 +152,5 @@ def test_the_api_reports_field_and_rule_errors_in_one_answer(api_doctor):
     response = api_doctor.post("/api/v1/protocols/", body, format="json")
     assert response.status_code == 400 and response.json()["code"] == "invalid"
     errors = response.json()["errors"]["sessions"]
-    assert "duration_minutes" in errors[1]
-    assert errors[2]["gap_min_days"] == ["The minimum gap cannot be longer than the target gap."]
+    assert errors["1"]["duration_minutes"] == ["Ensure this value is less than or equal to 480."]
+    assert errors["2"]["gap_min_days"] == ["The minimum gap cannot be longer than the target gap."]
