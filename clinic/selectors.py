@@ -87,3 +87,8 @@ def sessions_affected_by_closure(closure: Closure) -> list[dict[str, Any]]:
             columns[name] = column
     rows = sessions.order_by("start", "id").values(*columns.values())
     return [{key: row[column] for key, column in columns.items()} for row in rows]
+
+
+def default_location() -> Location | None:
+    """The clinic's default location: its first (lowest id), e.g. for reading phone numbers."""
+    return Location.objects.order_by("id").first()

@@ -37,9 +37,9 @@ from protocols.services import protocol_lock
 
 from .booking_reasons import day_explainer
 from .busy import DayLoadedBusy, LazyBusyMap, LazyBusySet, busy_blocks
+from .labels import code_labels
 from .models import Course, Patient, Session
-from .screening import screening_warnings_for
-from .selectors import screening_valid_for_booking
+from .selectors import booking_warning_codes, screening_valid_for_booking
 
 LIVE = Session.LIVE
 MOVABLE = ("booked", "confirmed")
@@ -304,15 +304,14 @@ def course_preview(
     request = BookingRequest(patient, protocol, location, start, practitioner, surgery_date, dict(pinned or {}))
     plan, warnings = _plan(request, now=now)
     screening, blocks = screening_valid_for_booking(patient, protocol, now)
+    head: list[str] = []
     if screening is None:
-        warnings.insert(0, "No screening in the last 30 days: screen the patient before booking.")
+        head.append("No screening in the last 30 days: screen the patient before booking.")
     elif blocks:
-        warnings.insert(0, f"The latest screening blocks booking: {', '.join(blocks)}.")
-    else:
-        notes = screening_warnings_for(screening, protocol)
-        if notes:
-            warnings.insert(0, f"The screening asks a clinician to look at: {', '.join(notes)}.")
-    return plan, warnings
+        head.append(f"The latest screening blocks booking: {', '.join(code_labels(blocks))}.")
+    # The contract's coded warnings (pages show their labels).
+    head += booking_warning_codes(patient=patient, screening=None if blocks else screening, protocol=protocol)
+    return plan, [*head, *warnings]
 
 
 def course_book(
@@ -347,6 +346,7 @@ def course_book(
         )
     plan, warnings = _plan(request, now=now)
     _raise_for_conflicts(plan)
+    warnings = [*booking_warning_codes(patient=patient, screening=screening, protocol=protocol), *warnings]
     zone = ZoneInfo(location.timezone)
     anchor = surgery_date if protocol.anchor == "surgery_date" else request.start.astimezone(zone).date()
     try:

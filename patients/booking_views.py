@@ -29,6 +29,7 @@ from protocols.planning import Window
 
 from . import booking, booking_preview, booking_reasons, recalls, slots
 from .booking_forms import CourseBookingForm, ReasonForm, RebookForm, local_value, parse_pin
+from .labels import code_label
 from .models import Course, PatientAccess, Session
 from .selectors import screening_valid_for_booking
 from .services import patient_access_record
@@ -111,7 +112,7 @@ class BookCourseView(RoleRequiredMixin, View):
                 else:
                     messages.success(request, f"Course booked: {course.sessions.count()} sessions.")
                     for warning in warnings:
-                        messages.warning(request, warning)
+                        messages.warning(request, code_label(warning))
                     return HttpResponseRedirect(reverse("booking:course", args=[course.pk]))
         try:
             plan, warnings = booking.course_preview(**form.service_kwargs(), pinned=pins)

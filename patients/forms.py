@@ -4,13 +4,15 @@ import zoneinfo
 from functools import cache
 from typing import Any
 
-from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
+from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormField
+from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
 from . import screening as rules
 from .models import Patient
+from .phones import phone_example
 from .services import OVERRIDE_REASON_MAX_LENGTH
 from .validators import validate_free_text
 
@@ -36,7 +38,6 @@ class PatientForm(forms.ModelForm):
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "email": forms.EmailInput(attrs={"autocomplete": "off"}),
-            "phone": forms.TextInput(attrs={"inputmode": "tel", "placeholder": "+90 532 123 45 67"}),
         }
         labels = {
             "reminder_opt_in": "The patient agrees to reminder and recall emails",
@@ -48,8 +49,19 @@ class PatientForm(forms.ModelForm):
             "investigational_ack": "",
         }
 
-    def __init__(self, *args: Any, show_duplicate_check: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, show_duplicate_check: bool = False, region: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Typed as the clinic writes it ("0532 456 78 90"): read in the location's country.
+        example = phone_example(region)
+        self.fields["phone"] = PhoneNumberFormField(
+            region=region, required=False, label="Phone",
+            widget=RegionalPhoneNumberWidget(region=region, attrs={"inputmode": "tel", "placeholder": example,
+                                                                   "autocomplete": "off"}),
+            help_text=f"As you would dial it here, e.g. {example}, or with + and the country code from abroad.",
+            error_messages={"invalid": f"This is not a phone number we can read: type it as you would dial it "
+                                       f"here (e.g. {example}) or with + and the country code."},
+        )
         self.fields["timezone"] = forms.ChoiceField(
             choices=_timezone_choices(), initial="Europe/Istanbul", label="Time zone",
             help_text="The patient's own, for reminder times",
@@ -71,12 +83,28 @@ class PatientForm(forms.ModelForm):
         )
 
 
-class ScreeningForm(forms.Form):
-    """Every question answered yes or no: an unanswered question is not a "no"."""
+# Questions that cannot apply to a male patient: not asked, and answered "no" for him.
+NOT_FOR_MEN = ("pregnant_or_breastfeeding", "may_become_pregnant")
+YES_NO_TEMPLATE = "patients/_yes_no_field.html"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+
+def questions_for(sex: str | None) -> tuple[str, ...]:
+    """The screening questions to ask a patient of this sex, in the form's order."""
+    if sex == Patient.Sex.MALE:
+        return tuple(key for key in rules.ANSWER_KEYS if key not in NOT_FOR_MEN)
+    return rules.ANSWER_KEYS
+
+
+class ScreeningForm(forms.Form):
+    """Every question that can apply answered yes or no: an unanswered question is not a "no".
+
+    Built for a tablet: big yes/no buttons, and "All no" then flip the exceptions. Questions that
+    cannot apply (pregnancy for a man) are not shown and count as "no"."""
+
+    def __init__(self, *args: Any, sex: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for key in rules.ANSWER_KEYS:
+        self.asked = questions_for(sex)
+        for key in self.asked:
             self.fields[key] = forms.ChoiceField(
                 label=rules.LABELS[key], choices=YES_NO, widget=forms.RadioSelect,
                 error_messages={"required": "Answer yes or no."},
@@ -86,23 +114,23 @@ class ScreeningForm(forms.Form):
         self.helper.layout = Layout(
             Fieldset(
                 "Blocks booking",
-                HTML('<p class="small text-body-secondary">A "yes" here stops booking until a doctor '
-                     "overrides it with a reason.</p>"),
-                *(InlineRadios(key) for key in rules.ANSWER_KEYS if key in rules.HARD_STOPS),
+                HTML('<p class="small text-body-secondary">A "yes" here stops booking (some only for PRP or '
+                     "finasteride protocols) until a doctor overrides it with a reason.</p>"),
+                *(Field(key, template=YES_NO_TEMPLATE) for key in self.asked if key in rules.HARD_STOPS),
                 css_class="screening-block border rounded p-3 mb-3 bg-white",
             ),
             Fieldset(
                 "Needs a clinician's look",
                 HTML('<p class="small text-body-secondary">A "yes" here is shown to the clinician before '
                      "the session.</p>"),
-                *(InlineRadios(key) for key in rules.WARNINGS),
+                *(Field(key, template=YES_NO_TEMPLATE) for key in self.asked if key in rules.WARNINGS),
                 css_class="screening-block border rounded p-3 mb-3 bg-white",
             ),
         )
 
     @property
     def answers(self) -> dict[str, bool]:
-        return {key: self.cleaned_data[key] == "yes" for key in rules.ANSWER_KEYS}
+        return {key: key in self.asked and self.cleaned_data[key] == "yes" for key in rules.ANSWER_KEYS}
 
 
 class ScreeningOverrideForm(forms.Form):
@@ -114,8 +142,32 @@ class ScreeningOverrideForm(forms.Form):
         help_text="Stays on record with your name; it cannot be edited afterwards.",
         error_messages={"required": "Write the reason: an override needs one."},
     )
+    scope = forms.ChoiceField(
+        label="The override opens", widget=forms.RadioSelect, initial="some",
+        choices=[("some", "Only the protocols ticked below"), ("all", "Every protocol")],
+    )
+    protocols = forms.MultipleChoiceField(
+        label="Protocols this override opens", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Only protocols this screening blocks are listed. A doctor who writes “no PRP” leaves the PRP "
+                  "protocols unticked.",
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, blocked: list[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["protocols"].choices = [(p.code, f"{p.code} · {p.name}") for p in blocked]
+        if not blocked:
+            # No active protocol is blocked now: only "every protocol" makes sense.
+            self.fields["scope"].initial = "all"
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("scope") == "some" and not data.get("protocols"):
+            self.add_error("protocols", "Tick the protocols the override opens, or choose “Every protocol”.")
+        return data
+
+    @property
+    def protocol_codes(self) -> list[str] | None:
+        """The scope for the service: None opens every protocol."""
+        return None if self.cleaned_data["scope"] == "all" else list(self.cleaned_data["protocols"])

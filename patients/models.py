@@ -203,6 +203,22 @@ class Screening(models.Model):
         except ScreeningOverride.DoesNotExist:
             return False
 
+    def override_covers(self, protocol: object) -> bool:
+        """Does a doctor's override open this protocol? An override without a scope opens every one."""
+        return self.is_overridden and self.override.covers(getattr(protocol, "code", ""))
+
+    @property
+    def override_opens_all(self) -> bool:
+        """Overridden for every protocol (not scoped to some)."""
+        return self.is_overridden and not self.override.protocols
+
+    @property
+    def review_request(self) -> "ScreeningReviewRequest | None":
+        try:
+            return self.review_requested
+        except ScreeningReviewRequest.DoesNotExist:
+            return None
+
     @property
     def valid_until(self):
         return self.taken_at + timedelta(days=settings.SCREENING_VALID_DAYS)
@@ -221,6 +237,8 @@ class ScreeningOverride(models.Model):
 
     screening = models.OneToOneField(Screening, on_delete=models.PROTECT, related_name="override")
     reason = models.TextField(max_length=2000, validators=[validate_free_text])
+    # The protocol codes (any version) it opens; empty: every protocol.
+    protocols = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     doctor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
@@ -230,6 +248,24 @@ class ScreeningOverride(models.Model):
 
     def __str__(self) -> str:
         return f"Override of screening #{self.screening_id}"
+
+    def covers(self, code: str) -> bool:
+        return not self.protocols or code in self.protocols
+
+
+@audited()
+class ScreeningReviewRequest(models.Model):
+    """The desk asked a doctor to review a screening's hard stops: who asked and when."""
+
+    screening = models.OneToOneField(Screening, on_delete=models.PROTECT, related_name="review_requested")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        triggers = [APPEND_ONLY]
+
+    def __str__(self) -> str:
+        return f"Review of screening #{self.screening_id} asked by user #{self.asked_by_id}"
 
 
 @append_only_log

@@ -169,18 +169,38 @@ def screening_evaluate(
     return ScreeningResult(hard_stops=hard_stops, warnings=warnings)
 
 
+def override_covers(screening: Any, protocol: ProtocolLike) -> bool:
+    """Has a doctor's override opened this protocol? A scoped override opens only the protocol
+    codes it names ("no PRP" must not open PRP protocols); one without a scope opens every one."""
+    covers = getattr(screening, "override_covers", None)
+    if callable(covers):
+        return bool(covers(protocol))
+    return bool(getattr(screening, "is_overridden", False))
+
+
 def screening_evaluate_for(screening: Any, protocol: ProtocolLike) -> ScreeningResult:
-    """The screening judged against one protocol; a doctor's override clears its hard stops
-    (never its warnings: those still need a clinician's look at the visit)."""
+    """The screening judged against one protocol; a doctor's override that covers the protocol
+    clears its hard stops (never its warnings: those still need a clinician's look at the visit)."""
     result = screening_evaluate(screening.answers, protocol, sex=getattr(screening, "patient_sex", None))
-    if getattr(screening, "is_overridden", False):
+    if override_covers(screening, protocol):
         return ScreeningResult(hard_stops=[], warnings=result.warnings)
     return result
 
 
 def screening_blocks_for(screening: Any, protocol: ProtocolLike) -> list[str]:
-    """The hard stops of this screening that block booking this protocol (none once overridden)."""
+    """The hard stops of this screening that block booking this protocol (none once an override
+    covers it). The one rule of which protocols a screening blocks: booking, the patient page, the
+    override form and the API all ask it."""
     return screening_evaluate_for(screening, protocol).hard_stops
+
+
+def hard_stop_scope(code: str) -> str:
+    """Which protocols a hard stop can block, in words: 'every protocol', 'protocols with PRP'..."""
+    if code in PRP_HARD_STOPS:
+        return "protocols with PRP"
+    if code in FINASTERIDE_HARD_STOPS:
+        return "protocols with finasteride"
+    return "every protocol"
 
 
 def screening_warnings_for(screening: Any, protocol: ProtocolLike) -> list[str]:

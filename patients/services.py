@@ -18,9 +18,10 @@ from rest_framework.request import Request
 
 from clinic.errors import Conflict, DomainError, Unprocessable
 from clinic.roles import Role, has_role
+from protocols.models import Protocol
 
 from . import screening as rules
-from .models import Consent, Patient, PatientAccess, Screening, ScreeningOverride
+from .models import Consent, Patient, PatientAccess, Screening, ScreeningOverride, ScreeningReviewRequest
 from .selectors import patient_likely_duplicates
 from .validators import validate_free_text
 
@@ -133,9 +134,27 @@ def screening_record(
         )
 
 
-def screening_override(*, screening: Screening, reason: str, by: AbstractBaseUser) -> ScreeningOverride:
+def _override_scope(protocols: Any) -> list[str]:
+    """The protocol codes an override is limited to, checked: a list of known codes, at least one."""
+    if not isinstance(protocols, (list, tuple)) or not all(isinstance(code, str) for code in protocols):
+        raise ValidationError({"protocols": "Give the protocols as a list of protocol codes."})
+    codes = list(dict.fromkeys(code.strip() for code in protocols if code.strip()))
+    if not codes:
+        raise ValidationError({"protocols": "Name at least one protocol code, or leave protocols out to clear "
+                                            "the hard stops for every protocol."})
+    known = set(Protocol.objects.filter(code__in=codes).values_list("code", flat=True))
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise ValidationError({"protocols": f"No protocol has the code {', '.join(unknown)}."})
+    return codes
+
+
+def screening_override(
+    *, screening: Screening, reason: str, protocols: Any = None, by: AbstractBaseUser
+) -> ScreeningOverride:
     """A doctor clears a screening's hard stops for booking, with a written reason that stays
-    on record. Only doctors (and admins); once per screening; only when there is something to clear."""
+    on record: for the listed protocol codes only when `protocols` is given, else for every
+    protocol. Only doctors (and admins); once per screening; only when there is something to clear."""
     if not has_role(by, Role.DOCTOR):
         raise _forbidden("Only a doctor can override a screening's hard stops.")
     reason = (reason or "").strip() if isinstance(reason, str) else ""
@@ -147,6 +166,7 @@ def screening_override(*, screening: Screening, reason: str, by: AbstractBaseUse
         validate_free_text(reason)
     except ValidationError as error:
         raise ValidationError({"reason": error.messages}) from None
+    scope = _override_scope(protocols) if protocols is not None else []
     with transaction.atomic():
         # Lock the screening so two doctors cannot both override it.
         screening = Screening.objects.select_for_update().get(pk=screening.pk)
@@ -154,7 +174,21 @@ def screening_override(*, screening: Screening, reason: str, by: AbstractBaseUse
             raise Conflict("This screening has already been overridden.", code="already_overridden")
         if not screening.hard_stops:
             raise Unprocessable("This screening has no hard stops to override.", code="nothing_to_override")
-        return ScreeningOverride.objects.create(screening=screening, reason=reason, doctor=by)
+        return ScreeningOverride.objects.create(screening=screening, reason=reason, protocols=scope, doctor=by)
+
+
+def screening_review_request(*, screening: Screening, by: AbstractBaseUser) -> ScreeningReviewRequest:
+    """The desk asks a doctor to review a screening's hard stops: it is flagged in the doctors'
+    queue with who asked and when. Asking again changes nothing (the first request stands)."""
+    with transaction.atomic():
+        screening = Screening.objects.select_for_update().get(pk=screening.pk)
+        if not screening.hard_stops:
+            raise Unprocessable("This screening has no hard stops for a doctor to review.",
+                                code="nothing_to_override")
+        if ScreeningOverride.objects.filter(screening=screening).exists():
+            raise Conflict("A doctor has already overridden this screening.", code="already_overridden")
+        request, _ = ScreeningReviewRequest.objects.get_or_create(screening=screening, defaults={"asked_by": by})
+    return request
 
 
 def patient_access_record(

@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/screenings/new/", views.ScreeningCreateView.as_view(), name="screening-create"),
     path("<int:pk>/access-log/", views.PatientAccessLogView.as_view(), name="access-log"),
     path("screenings/<int:pk>/override/", views.ScreeningOverrideView.as_view(), name="screening-override"),
+    path("screenings/<int:pk>/ask-a-doctor/", views.ScreeningReviewRequestView.as_view(),
+         name="screening-review-request"),
 ]

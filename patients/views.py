@@ -27,6 +27,7 @@ from . import screening as rules
 from . import selectors, services
 from .forms import PatientForm, ScreeningForm, ScreeningOverrideForm
 from .models import Consent, Patient, PatientAccess, Screening
+from .phones import phone_region
 
 # Patient details must not end up in error reports: Django's debug page and mails hide these.
 hide_patient_data = method_decorator(sensitive_post_parameters(), name="dispatch")
@@ -90,7 +91,7 @@ class PatientListView(RoleRequiredMixin, ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(q=self.request.GET.get("q", ""), **kwargs)
+        return super().get_context_data(q=self.request.GET.get("q", ""), phone_region=phone_region(), **kwargs)
 
 
 class PatientDetailView(RoleRequiredMixin, DetailView):
@@ -112,13 +113,16 @@ class PatientDetailView(RoleRequiredMixin, DetailView):
         latest_consent = {}
         for consent in consents:
             latest_consent.setdefault(consent.kind, consent)
+        latest = screenings[0] if screenings else None
         return super().get_context_data(
-            latest_screening=screenings[0] if screenings else None,
+            latest_screening=latest,
+            verdict=selectors.screening_verdict(latest) if latest and latest.hard_stops else None,
             screenings=screenings,
             consents=consents,
             reminder_consent=latest_consent.get(Consent.Kind.REMINDER_EMAILS),
             investigational_consent=latest_consent.get(Consent.Kind.INVESTIGATIONAL_ACK),
             labels=rules.SHORT_LABELS,
+            phone_region=phone_region(patient),
             now_utc=timezone.now(),
             **kwargs,
         )
@@ -132,6 +136,7 @@ class PatientCreateView(RoleRequiredMixin, FormView):
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         kwargs["show_duplicate_check"] = "confirm_not_duplicate_shown" in self.request.POST
+        kwargs["region"] = phone_region()
         return kwargs
 
     def form_valid(self, form: PatientForm) -> HttpResponse:
@@ -142,7 +147,7 @@ class PatientCreateView(RoleRequiredMixin, FormView):
             )
         except Conflict as conflict:
             duplicates = Patient.objects.filter(pk__in=conflict.extra.get("duplicates", []))
-            form = PatientForm(self.request.POST, show_duplicate_check=True)
+            form = PatientForm(self.request.POST, show_duplicate_check=True, region=phone_region())
             form.is_valid()
             form.add_error("confirm_not_duplicate", "Tick this once you have checked the patients above.")
             return self.render_to_response(self.get_context_data(form=form, duplicates=duplicates))
@@ -169,7 +174,7 @@ class PatientUpdateView(RoleRequiredMixin, FormView):
         return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "instance": self.patient}
+        return {**super().get_form_kwargs(), "instance": self.patient, "region": phone_region(self.patient)}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         # The form works on a copy: its validation must not rename the patient in the page header.
@@ -204,6 +209,17 @@ class ConsentView(RoleRequiredMixin, View):
         return HttpResponseRedirect(reverse("patients:detail", args=[patient.pk]))
 
 
+def blocked_message(verdict: selectors.ScreeningVerdict) -> str:
+    """The patient's booking situation in one sentence, naming the protocols a screening blocks."""
+    if not verdict.blocks_any:
+        return "none of the active protocols is blocked."
+    if verdict.blocks_all:
+        return "booking is blocked for every protocol until a doctor overrides it."
+    codes = ", ".join(p.code for p in verdict.blocked)
+    return f"it blocks {len(verdict.blocked)} of {len(verdict.blocked) + len(verdict.open)} protocols ({codes}) " \
+           "until a doctor overrides it; the others can be booked."
+
+
 @hide_patient_data
 class ScreeningCreateView(RoleRequiredMixin, FormView):
     template_name = "patients/screening_form.html"
@@ -217,15 +233,23 @@ class ScreeningCreateView(RoleRequiredMixin, FormView):
         services.patient_access_record(request=request, patients=[self.patient], what=PatientAccess.What.SCREENING)
         return super().get(request, *args, **kwargs)
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "sex": self.patient.sex}
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        form = kwargs.setdefault("form", self.get_form())
+        skipped = [rules.SHORT_LABELS[key] for key in rules.ANSWER_KEYS if key not in form.asked]
+        unanswered = [key for key in form.asked if key in form.errors]
         return super().get_context_data(
-            patient=self.patient, valid_days=settings.SCREENING_VALID_DAYS, **kwargs
+            patient=self.patient, valid_days=settings.SCREENING_VALID_DAYS, skipped=skipped, unanswered=unanswered,
+            **kwargs,
         )
 
     def form_valid(self, form: ScreeningForm) -> HttpResponse:
         screening = services.screening_record(patient=self.patient, answers=form.answers, by=self.request.user)
         if screening.hard_stops:
-            messages.warning(self.request, "Screening recorded: booking is blocked until a doctor overrides it.")
+            verdict = selectors.screening_verdict(screening)
+            messages.warning(self.request, f"Screening recorded: {blocked_message(verdict)}")
         else:
             messages.success(self.request, "Screening recorded.")
         return HttpResponseRedirect(reverse("patients:detail", args=[self.patient.pk]) + "#screening")
@@ -239,9 +263,11 @@ class ScreeningOverrideView(RoleRequiredMixin, FormView):
 
     @cached_property
     def screening(self) -> Screening:
-        return get_object_or_404(
-            Screening.objects.select_related("patient", "taken_by", "override"), pk=self.kwargs["pk"]
-        )
+        return get_object_or_404(Screening.objects.select_related(*selectors.SCREENING_RELATED), pk=self.kwargs["pk"])
+
+    @cached_property
+    def verdict(self) -> selectors.ScreeningVerdict:
+        return selectors.screening_verdict(self.screening)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         services.patient_access_record(
@@ -249,23 +275,49 @@ class ScreeningOverrideView(RoleRequiredMixin, FormView):
         )
         return super().get(request, *args, **kwargs)
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "blocked": self.verdict.blocked}
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
-            screening=self.screening, patient=self.screening.patient, labels=rules.LABELS, **kwargs
+            screening=self.screening, patient=self.screening.patient, verdict=self.verdict, **kwargs
         )
 
     def form_valid(self, form: ScreeningOverrideForm) -> HttpResponse:
         try:
-            services.screening_override(screening=self.screening, reason=form.cleaned_data["reason"],
-                                        by=self.request.user)
+            override = services.screening_override(
+                screening=self.screening, reason=form.cleaned_data["reason"], protocols=form.protocol_codes,
+                by=self.request.user,
+            )
         except ValidationError as error:
             _add_errors(form, error)
             return self.form_invalid(form)
         except DomainError as error:
             form.add_error(None, error.detail)
             return self.form_invalid(form)
-        messages.success(self.request, "Override recorded: the hard stops no longer block booking.")
+        if override.protocols:
+            opened = ", ".join(override.protocols)
+            messages.success(self.request, f"Override recorded: the hard stops no longer block {opened}; "
+                                           "every other protocol stays blocked.")
+        else:
+            messages.success(self.request, "Override recorded: the hard stops no longer block booking.")
         return HttpResponseRedirect(reverse("patients:detail", args=[self.screening.patient_id]) + "#screening")
+
+
+class ScreeningReviewRequestView(RoleRequiredMixin, View):
+    """The desk's "Ask a doctor" button: puts the screening in the doctors' review queue."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        screening = get_object_or_404(Screening, pk=pk)
+        try:
+            services.screening_review_request(screening=screening, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, "A doctor has been asked: the screening is in the doctors' review queue.")
+        return HttpResponseRedirect(reverse("patients:detail", args=[screening.patient_id]) + "#screening")
 
 
 class PatientAccessLogView(RoleRequiredMixin, ListView):

@@ -1,9 +1,14 @@
-"""What changed between two versions of a protocol: header fields, sessions by number, home adjuncts."""
+"""What changed between two versions of a protocol: header fields, sessions by number, home adjuncts.
+
+Every change reads as words: a row is "added", "removed" or "changed", values are shown with
+their labels (never raw codes), and an empty value says so ("no instructions").
+"""
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Protocol, ProtocolSession
+from .labels import protocol_label
+from .models import HomeAdjunct, Protocol, ProtocolSession
 
 HEADER = [
     ("name", "Name"), ("indication", "Indication"), ("source_category", "Source"), ("source_detail", "Source detail"),
@@ -14,6 +19,7 @@ SESSION = [
     ("gap_max_days", "Gap max (days)"), ("duration_minutes", "Duration (min)"), ("visit_adjuncts", "At the visit"),
     ("instructions", "Instructions"),
 ]
+EMPTY = {"visit_adjuncts": "nothing", "instructions": "no instructions", "source_detail": "none", "notes": "none"}
 
 
 @dataclass(frozen=True)
@@ -29,50 +35,97 @@ class SessionChange:
     status: str  # "added", "removed" or "changed"
     changes: list[Change] = field(default_factory=list)
 
+    @property
+    def summary(self) -> str:
+        if self.status == "removed":
+            return f"Session {self.number} removed."
+        if self.status == "added":
+            return f"Session {self.number} added."
+        return f"Session {self.number} changed: {', '.join(c.label.lower() for c in self.changes)}."
+
+
+@dataclass(frozen=True)
+class HomeChange:
+    label: str
+    status: str  # "added", "removed" or "changed"
+    before: str | None
+    after: str | None
+
+    @property
+    def summary(self) -> str:
+        if self.status == "added":
+            return f"{self.label} added, with {_quoted(self.after)}."
+        if self.status == "removed":
+            return f"{self.label} removed (it had {_quoted(self.before)})."
+        return f"{self.label}: instructions changed from {_text(self.before)} to {_text(self.after)}."
+
 
 @dataclass
 class ProtocolDiff:
     fields: list[Change]
     sessions: list[SessionChange]
-    home_adjuncts: list[Change]
+    home_adjuncts: list[HomeChange]
 
     @property
     def empty(self) -> bool:
         return not (self.fields or self.sessions or self.home_adjuncts)
 
 
-def _show(obj: Protocol | ProtocolSession, name: str) -> Any:
-    display = getattr(obj, f"get_{name}_display", None)
-    value = display() if display else getattr(obj, name)
-    if isinstance(value, list):
-        return ", ".join(value) or "none"
-    return value
+def _quoted(instructions: str | None) -> str:
+    return f"the instructions “{instructions}”" if instructions else "no instructions"
+
+
+def _text(instructions: str | None) -> str:
+    return f"“{instructions}”" if instructions else "none"
+
+
+def _show(obj: Protocol | ProtocolSession, name: str) -> str:
+    value = getattr(obj, name)
+    if isinstance(value, (list, tuple)):
+        shown = ", ".join(protocol_label(code, name) for code in value)
+    elif isinstance(value, str) and name in ("kind", "indication", "source_category", "route", "anchor"):
+        shown = protocol_label(value, name)
+    else:
+        shown = "" if value is None else str(value)
+    return shown or EMPTY.get(name, "none")
+
+
+def _session_rows(old: dict[int, ProtocolSession], new: dict[int, ProtocolSession]) -> list[SessionChange]:
+    rows = []
+    for number in sorted(old.keys() | new.keys()):
+        was, now = old.get(number), new.get(number)
+        if now is None:
+            rows.append(SessionChange(number, "removed", [Change(label, _show(was, name), None)
+                                                          for name, label in SESSION]))
+        elif was is None:
+            rows.append(SessionChange(number, "added", [Change(label, None, _show(now, name))
+                                                        for name, label in SESSION]))
+        else:
+            changes = [Change(label, _show(was, name), _show(now, name))
+                       for name, label in SESSION if getattr(was, name) != getattr(now, name)]
+            if changes:
+                rows.append(SessionChange(number, "changed", changes))
+    return rows
+
+
+def _home_rows(old: dict[str, HomeAdjunct], new: dict[str, HomeAdjunct]) -> list[HomeChange]:
+    rows = []
+    for kind in sorted(old.keys() | new.keys()):
+        was, now = old.get(kind), new.get(kind)
+        label = protocol_label(kind, "home_adjunct")
+        if was is None:
+            rows.append(HomeChange(label, "added", None, now.instructions))
+        elif now is None:
+            rows.append(HomeChange(label, "removed", was.instructions, None))
+        elif was.instructions != now.instructions:
+            rows.append(HomeChange(label, "changed", was.instructions, now.instructions))
+    return rows
 
 
 def protocol_diff(old: Protocol, new: Protocol) -> ProtocolDiff:
     """Changes from `old` to `new` (any two protocols, normally two versions of one code)."""
     fields = [Change(label, _show(old, name), _show(new, name)) for name, label in HEADER
               if getattr(old, name) != getattr(new, name)]
-    before = {s.number: s for s in old.sessions.all()}
-    after = {s.number: s for s in new.sessions.all()}
-    sessions = []
-    for number in sorted(before.keys() | after.keys()):
-        if number not in after:
-            sessions.append(SessionChange(number, "removed"))
-        elif number not in before:
-            sessions.append(SessionChange(number, "added", [Change(label, None, _show(after[number], name))
-                                                            for name, label in SESSION]))
-        else:
-            changes = [Change(label, _show(before[number], name), _show(after[number], name))
-                       for name, label in SESSION if getattr(before[number], name) != getattr(after[number], name)]
-            if changes:
-                sessions.append(SessionChange(number, "changed", changes))
-    old_home = {a.kind: a for a in old.home_adjuncts.all()}
-    new_home = {a.kind: a for a in new.home_adjuncts.all()}
-    home = []
-    for kind in sorted(old_home.keys() | new_home.keys()):
-        was, now = old_home.get(kind), new_home.get(kind)
-        if was is None or now is None or was.instructions != now.instructions:
-            label = (now or was).get_kind_display()
-            home.append(Change(label, was.instructions if was else None, now.instructions if now else None))
+    sessions = _session_rows({s.number: s for s in old.sessions.all()}, {s.number: s for s in new.sessions.all()})
+    home = _home_rows({a.kind: a for a in old.home_adjuncts.all()}, {a.kind: a for a in new.home_adjuncts.all()})
     return ProtocolDiff(fields=fields, sessions=sessions, home_adjuncts=home)

@@ -339,8 +339,9 @@ class ProtocolSession(models.Model):
 
     @property
     def visit_adjunct_labels(self) -> list[str]:
-        labels = dict(VisitAdjunct.choices)
-        return [labels.get(adjunct, adjunct) for adjunct in self.visit_adjuncts]
+        from .labels import adjunct_labels
+
+        return adjunct_labels(self.visit_adjuncts)
 
 
 @audited()

@@ -14,10 +14,11 @@ from clinic.permissions import RoleRequiredMixin
 from clinic.roles import Role
 
 from . import selectors, services
+from .checklist import checklist_of
 from .diff import protocol_diff
 from .forms import HomeAdjunctFormSet, ProtocolFilterForm, ProtocolForm, SessionFormSet
 from .models import Protocol
-from .rules import SCREENING_CONDITION_LABELS
+from .rules import SCREENING_CONDITION_LABELS, protocol_errors
 from .services import ProtocolInvalid
 from .timeline import timeline_layout
 
@@ -62,6 +63,13 @@ class ProtocolDetailView(RoleRequiredMixin, DetailView):
             versions=selectors.protocol_versions(protocol.code),
             draft=Protocol.objects.filter(code=protocol.code, status="draft").exclude(pk=protocol.pk).first(),
         )
+        if protocol.status == "draft":
+            findings = checklist_of(protocol)
+            context.update(
+                checklist=findings,
+                blockers=[f for f in findings if f.is_blocker],
+                checklist_warnings=[f for f in findings if not f.is_blocker],
+            )
         return context
 
 
@@ -123,14 +131,25 @@ class ProtocolFormView(RoleRequiredMixin, View):
             return redirect(protocol)
         form, session_formset, home_formset = self._forms(protocol, request.POST)
         valid = all([form.is_valid(), session_formset.is_valid(), home_formset.is_valid()])
-        if not valid:
-            return self._render(protocol, form, session_formset, home_formset, status=400)
-        session_forms = session_formset.ordered_forms
-        sessions = [{**{k: v for k, v in f.cleaned_data.items() if k not in ("ORDER", "DELETE")}, "number": n}
-                    for n, f in enumerate(session_forms, start=1)]
+        session_forms = _kept_rows(session_formset)
         home_forms = [f for f in home_formset.forms
-                      if f.has_changed() and f.cleaned_data.get("kind") and not f.cleaned_data.get("DELETE")]
-        home = [{"kind": f.cleaned_data["kind"], "instructions": f.cleaned_data["instructions"]} for f in home_forms]
+                      if _cleaned(f).get("kind") and not _cleaned(f).get("DELETE")]
+        sessions = [{**{k: v for k, v in _cleaned(f).items() if k not in ("ORDER", "DELETE")}, "number": n}
+                    for n, f in enumerate(session_forms, start=1)]
+        # Every row with a kind counts, changed or not: an untouched row is still part of the draft
+        # (only the empty extra row and rows marked for removal are left out).
+        home = [{"kind": _cleaned(f)["kind"], "instructions": _cleaned(f).get("instructions", "")}
+                for f in home_forms]
+        if not valid:
+            # Say everything at once: the protocol's rules (gap order, harvest and source...) are
+            # checked on whatever the fields could read, beside the fields' own errors.
+            # An unreadable source is its field's error; the harvest rule then has nothing to compare.
+            source = form.cleaned_data.get("source_category") or "autologous"
+            errors = protocol_errors(source_category=source, sessions=sessions, home_adjuncts=home)
+            session_errors = _place_errors(errors, form, session_forms, home_forms, skip_taken=True)
+            if session_formset.non_form_errors():
+                session_errors = []
+            return self._render(protocol, form, session_formset, home_formset, session_errors, status=400)
         header = {k: v for k, v in form.cleaned_data.items() if k != "code"}
         try:
             if protocol is None:
@@ -152,6 +171,24 @@ class ProtocolFormView(RoleRequiredMixin, View):
         return redirect(protocol)
 
 
+def _cleaned(form: Any) -> dict[str, Any]:
+    """What a row's fields could read, even when some of them are invalid."""
+    return getattr(form, "cleaned_data", None) or {}
+
+
+def _kept_rows(formset: Any) -> list:
+    """The session rows the doctor kept, in the order the page showed them (ordered_forms, but
+    also when the formset is invalid): not removed, and not an untouched extra row."""
+    kept = []
+    for index, form in enumerate(formset.forms):
+        if index >= formset.initial_form_count() and not form.has_changed():
+            continue
+        if _cleaned(form).get("DELETE") or form["DELETE"].value() in (True, "on", "true"):
+            continue
+        kept.append(form)
+    return sorted(kept, key=_order_of)
+
+
 def _order_of(form: Any) -> int:
     """A row's place as the page last showed it (its ORDER field), so a re-shown form keeps the order."""
     try:
@@ -160,8 +197,11 @@ def _order_of(form: Any) -> int:
         return 10_000
 
 
-def _place_errors(errors: dict[str, Any], form: ProtocolForm, session_forms: list, home_forms: list) -> list[str]:
-    """Put the service's errors next to the field (and row) they are about; return list-level ones."""
+def _place_errors(errors: dict[str, Any], form: ProtocolForm, session_forms: list, home_forms: list,
+                  *, skip_taken: bool = False) -> list[str]:
+    """Put the service's errors next to the field (and row) they are about; return list-level ones.
+
+    With `skip_taken`, a field that already shows an error of its own keeps only that one."""
     list_level: list[str] = []
     for field, problem in errors.items():
         if field in ("sessions", "home_adjuncts"):
@@ -170,11 +210,16 @@ def _place_errors(errors: dict[str, Any], form: ProtocolForm, session_forms: lis
                 for index, by_field in problem.items():
                     for name, texts in by_field.items():
                         target = rows[int(index)]
+                        name = name if name in target.fields else None
+                        if skip_taken and name is not None and name in target.errors:
+                            continue
                         for text in texts:
-                            target.add_error(name if name in target.fields else None, text)
+                            target.add_error(name, text)
             else:
                 list_level.extend(problem)
         elif field in form.fields:
+            if skip_taken and field in form.errors:
+                continue
             for text in problem:
                 form.add_error(field, text)
         else:
@@ -193,6 +238,12 @@ class ProtocolActionView(RoleRequiredMixin, View):
         protocol = get_object_or_404(Protocol, pk=pk)
         try:
             if action == "activate":
+                findings = checklist_of(protocol)
+                # Blockers are the service's to refuse, with their reasons; warnings only need reading.
+                unread = not any(f.is_blocker for f in findings) and request.POST.get("warnings_read") != "yes"
+                if unread and findings:
+                    messages.error(request, "Not activated: read the checklist's warnings and tick that you have.")
+                    return redirect(protocol.get_absolute_url() + "#checklist")
                 protocol = services.protocol_activate(protocol=protocol, by=request.user)
                 messages.success(request, f"{protocol.code} v{protocol.version} is now active.")
             elif action == "revise":

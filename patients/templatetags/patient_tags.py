@@ -5,20 +5,33 @@ from datetime import date
 from django import template
 from django.utils import timezone
 
-from patients import screening as rules
+from patients.labels import code_label, code_labels
+from patients.phones import phone_display
 
 register = template.Library()
 
 
 @register.filter
+def label(code: str) -> str:
+    """Any code in words ('harvest_blood' -> 'Blood draw (harvest)'); sentences pass through."""
+    return code_label(code)
+
+
+@register.filter
 def screening_label(code: str) -> str:
     """'nsaid_last_48h' -> 'NSAIDs in 48 h'."""
-    return rules.SHORT_LABELS.get(code, code.replace("_", " ").capitalize())
+    return code_label(code)
 
 
 @register.filter
 def screening_question(code: str) -> str:
-    return rules.LABELS.get(code, code)
+    return code_label(code, long=True)
+
+
+@register.filter
+def labels(codes: list[str]) -> str:
+    """Codes in words, joined: ['platelet_disorder', 'strong_anticoagulant'] -> 'Platelet disorder, Strong …'."""
+    return ", ".join(code_labels(list(codes or [])))
 
 
 @register.filter
@@ -36,3 +49,21 @@ def query_with(context: template.Context, **changes: object) -> str:
     for key, value in changes.items():
         params[key] = value
     return params.urlencode()
+
+
+REVIEW_QUEUE_SHOWN = 8
+
+
+@register.simple_tag
+def screenings_to_review() -> dict:
+    """The doctors' review queue for the home page: the oldest few and how many in all."""
+    from patients.selectors import screenings_needing_review
+
+    queue = screenings_needing_review()
+    return {"items": list(queue[:REVIEW_QUEUE_SHOWN]), "count": queue.count()}
+
+
+@register.filter
+def phone(number: object, region: str | None = None) -> str:
+    """A phone number as the clinic reads it: national format at home, international otherwise."""
+    return phone_display(number, region)

@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clinic.api.serializers import TextField
+from protocols.checklist import checklist_of
 from protocols.models import (
     CODE_PATTERN,
     Anchor,
@@ -17,7 +19,7 @@ from protocols.models import (
     SourceCategory,
     VisitAdjunct,
 )
-from protocols.rules import DURATION_MAX, DURATION_MIN, MAX_GAP_DAYS, MAX_SESSIONS
+from protocols.rules import DURATION_MAX, DURATION_MIN, MAX_GAP_DAYS, MAX_SESSIONS, number_sessions, protocol_errors
 
 _DAYS = {"min_value": 0, "max_value": MAX_GAP_DAYS}
 
@@ -74,18 +76,38 @@ class ProtocolSerializer(serializers.ModelSerializer):
     total_days = serializers.IntegerField(read_only=True)
     screening_conditions = serializers.ListField(child=serializers.CharField(), read_only=True)
     in_use = serializers.BooleanField(read_only=True)
+    checklist = serializers.SerializerMethodField(
+        help_text="Before activating: blockers (rules every version meets) and warnings to read"
+    )
 
     class Meta:
         model = Protocol
         fields = [
             "id", "code", "version", "status", "name", "indication", "source_category", "source_detail", "route",
             "anchor", "sessions", "home_adjuncts", "notes",
-            "uses_prp", "uses_finasteride", "men_only", "total_days", "screening_conditions", "in_use",
+            "uses_prp", "uses_finasteride", "men_only", "total_days", "screening_conditions", "in_use", "checklist",
             "created_at", "updated_at", "activated_at", "archived_at",
         ]
         read_only_fields = ["version", "status", "created_at", "updated_at", "activated_at", "archived_at"]
         # Uniqueness of code and version is the service's to check (with a better message).
         validators: list = []
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            # Say everything at once: the protocol's rules (gap order, harvest and source) on the
+            # sessions as sent, beside the fields' own errors, not on the next attempt.
+            try:
+                detail = _with_rule_errors(error.detail, data)
+            except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+                # Input too malformed to read the rules on: the fields' own errors say enough.
+                detail = error.detail
+            raise serializers.ValidationError(detail) from None
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_checklist(self, protocol: Protocol) -> list[dict[str, Any]]:
+        return [{"level": f.level, "message": f.message, "session": f.session} for f in checklist_of(protocol)]
 
     def validate_sessions(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         # Counting is the service's rule too; saying it here keeps the error on the field.
@@ -93,3 +115,30 @@ class ProtocolSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(f"A protocol needs 1 to {MAX_SESSIONS} sessions.")
         return value
 
+
+
+def _with_rule_errors(detail: Any, data: Any) -> Any:
+    """DRF's field errors plus the rules' errors for session fields that have none of their own."""
+    sessions = data.get("sessions") if hasattr(data, "get") else None
+    if not isinstance(detail, dict) or not isinstance(sessions, list) or not all(isinstance(s, dict) for s in sessions):
+        return detail
+    source = data.get("source_category") if isinstance(data.get("source_category"), str) else "autologous"
+    rows = number_sessions([{**session, "kind": session.get("kind") or "treatment"} for session in sessions])
+    if [row.get("number") for row in rows] != list(range(1, len(rows) + 1)):
+        return detail
+    by_row = protocol_errors(source_category=source, sessions=rows).get("sessions")
+    if not isinstance(by_row, dict):
+        return detail
+    # DRF keys a list's errors by position, as the services do: {"sessions": {2: {...}}}.
+    field_errors = detail.get("sessions", {})
+    if isinstance(field_errors, list):
+        field_errors = {index: row for index, row in enumerate(field_errors) if row}
+    if not isinstance(field_errors, dict):
+        return detail  # a list-level message ("A protocol needs 1 to 52 sessions.") says enough
+    merged = dict(field_errors)
+    for index, problems in by_row.items():
+        row = dict(merged.get(index) or {})
+        for field, messages in problems.items():
+            row.setdefault(field, messages)
+        merged[index] = row
+    return {**detail, "sessions": merged}

@@ -43,8 +43,8 @@ def test_a_receptionist_screens_and_a_doctor_overrides_the_pregnancy_block(login
     page.get_by_role("link", name="Record a screening").first.click()
     expect(page.get_by_text("Blocks booking")).to_be_visible()
     for key in rules.ANSWER_KEYS:
-        answer = "yes" if key == "pregnant_or_breastfeeding" else "no"
-        page.locator(f'input[name="{key}"][value="{answer}"]').check()
+        answer = "Yes" if key == "pregnant_or_breastfeeding" else "No"
+        page.locator(f"#q-{key}").get_by_text(answer, exact=True).click()
     assert_accessible(page)
     screenshot(page, "patients-screening-form")
     page.get_by_role("button", name="Record screening").click()

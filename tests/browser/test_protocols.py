@@ -52,6 +52,9 @@ def test_a_doctor_builds_activates_and_revises_a_four_session_protocol(login, pa
     expect(page.get_by_role("heading", level=1)).to_contain_text("EXO-BROWSER")
     expect(page.get_by_text("Draft EXO-BROWSER v1 created.")).to_be_visible()
 
+    # The pre-activation checklist: added sessions have no instructions, own-blood injections no draw.
+    expect(page.get_by_test_id("checklist")).to_contain_text("Session 2 has no instructions for the patient.")
+    page.get_by_label("I have read these warnings; activate this version as it is").check()
     page.get_by_role("button", name="Activate").click()
     expect(page.get_by_text("EXO-BROWSER v1 is now active.")).to_be_visible()
     expect(page.locator("svg.protocol-timeline .timeline-session")).to_have_count(4)
@@ -79,7 +82,7 @@ def test_a_doctor_builds_activates_and_revises_a_four_session_protocol(login, pa
     assert_accessible(page)
 
     page.get_by_role("link", name="Version history and changes").click()
-    expect(page.get_by_text("Gap target (days)")).to_be_visible()
+    expect(page.get_by_role("cell", name="Gap target (days)")).to_be_visible()
     screenshot(page, "protocol-versions-diff")
     assert_accessible(page)
 

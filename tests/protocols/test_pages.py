@@ -152,12 +152,13 @@ def test_a_draft_is_edited_with_its_rows_prefilled(client, doctor):
 def test_activate_revise_and_archive_from_the_page(client, doctor):
     client.force_login(doctor)
     draft = ProtocolFactory()
-    client.post(reverse("protocols:action", args=[draft.pk, "activate"]))
+    # The factory's draft has no assessment session: a warning the doctor confirms having read.
+    client.post(reverse("protocols:action", args=[draft.pk, "activate"]), {"warnings_read": "yes"})
     assert Protocol.objects.get(pk=draft.pk).status == "active"
     response = client.post(reverse("protocols:action", args=[draft.pk, "revise"]))
     revision = Protocol.objects.get(code=draft.code, version=2)
     assert response.url == reverse("protocols:edit", args=[revision.pk])
-    client.post(reverse("protocols:action", args=[revision.pk, "activate"]))
+    client.post(reverse("protocols:action", args=[revision.pk, "activate"]), {"warnings_read": "yes"})
     assert Protocol.objects.get(pk=draft.pk).status == "archived"
     client.post(reverse("protocols:action", args=[revision.pk, "archive"]))
     assert Protocol.objects.get(pk=revision.pk).status == "archived"
