@@ -211,6 +211,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 SCREENING_VALID_DAYS = env.int("SCREENING_VALID_DAYS", default=30)
+# How far from today a date that plans (a wished start, a move, a surgery date) may lie, either way.
+PLANNING_HORIZON_YEARS = env.int("PLANNING_HORIZON_YEARS", default=5)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from clinic.availability import availability_from, holiday_dates_for
 from clinic.errors import Conflict, DomainError, Unprocessable
+from clinic.horizon import horizon_error
 from clinic.hours import parse_hours
 from clinic.intervals import Interval, IntervalSet, is_nonexistent, local_datetime
 from clinic.models import Closure, Location, Practitioner
@@ -164,8 +165,19 @@ def _horizon(steps: list[Step], anchor: date) -> date:
 # --- Checks shared by preview and booking ----------------------------------------------------
 
 
-def _as_local(value: datetime, zone: ZoneInfo, field_name: str) -> datetime:
-    """An aware instant from the API's datetime: naive means wall-clock time at the location."""
+def check_horizon(value: date, *, now: datetime, zone: ZoneInfo, field_name: str) -> None:
+    """Refuse (400 `invalid`, by the field) a planning date outside the planning horizon."""
+    problem = horizon_error(value, today=now.astimezone(zone).date())
+    if problem:
+        raise invalid(field_name, problem)
+
+
+def _as_local(value: datetime, zone: ZoneInfo, field_name: str, *, now: datetime) -> datetime:
+    """An aware instant from the API's datetime: naive means wall-clock time at the location.
+
+    Its date is checked against the planning horizon first, as given: converting year 9999 (or
+    year 1) between zones, or adding a window to it, would overflow."""
+    check_horizon(value.date(), now=now, zone=zone, field_name=field_name)
     if value.tzinfo is None:
         if is_nonexistent(value, zone):
             raise invalid(
@@ -208,11 +220,11 @@ def _validate_request(request: BookingRequest, *, now: datetime) -> tuple[ZoneIn
             raise invalid("practitioner", f"{request.practitioner.name} works at another location.")
         if not request.practitioner.active:
             raise invalid("practitioner", f"{request.practitioner.name} is not active.")
-    request.start = _as_local(request.start, zone, "start")
+    request.start = _as_local(request.start, zone, "start", now=now)
     if request.start < now:
         raise invalid("start", "The wished start is in the past.")
     for number, start in list(request.pinned.items()):
-        request.pinned[number] = _as_local(start, zone, "sessions")
+        request.pinned[number] = _as_local(start, zone, "sessions", now=now)
     steps = steps_of(protocol)
     if not steps:
         raise Unprocessable("This protocol has no sessions.", code="protocol_not_active")
@@ -223,6 +235,7 @@ def _validate_request(request: BookingRequest, *, now: datetime) -> tuple[ZoneIn
     if protocol.anchor == "surgery_date":
         if request.surgery_date is None:
             raise invalid("surgery_date", "This protocol counts from the surgery date: give surgery_date.")
+        check_horizon(request.surgery_date, now=now, zone=zone, field_name="surgery_date")
         anchor = request.surgery_date
     else:
         anchor = request.start.astimezone(zone).date()
@@ -435,7 +448,7 @@ def session_reschedule(
             raise InvalidTransition(f"A {session.get_status_display().lower()} session cannot be moved.")
         location = course.location
         zone = ZoneInfo(location.timezone)
-        start = _as_local(start, zone, "start")
+        start = _as_local(start, zone, "start", now=now)
         if start < now:
             raise invalid("start", "The new time is in the past.")
         if practitioner is not None and practitioner.location_id != location.id:

@@ -146,7 +146,7 @@ def session_rebook(
             raise InvalidTransition(f"Session {number} is already booked.")
         location = course.location
         zone = ZoneInfo(location.timezone)
-        start = _as_local(start, zone, "start")
+        start = _as_local(start, zone, "start", now=now)
         if start < now:
             raise invalid("start", "The chosen time is in the past.")
         if practitioner is not None and (practitioner.location_id != location.id or not practitioner.active):

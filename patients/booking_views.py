@@ -22,6 +22,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from clinic.errors import DomainError
+from clinic.horizon import horizon_error
 from clinic.intervals import local_datetime
 from clinic.models import Location, Practitioner, Room
 from clinic.permissions import RoleRequiredMixin
@@ -220,11 +221,17 @@ def _location(request: HttpRequest) -> Location:
     return location
 
 
-def _day(value: str | None, zone: ZoneInfo) -> date:
+def _day(value: str | None, zone: ZoneInfo) -> tuple[date, str]:
+    """The calendar's day from the query string, or today with the reason the given one was not used."""
+    today = timezone.now().astimezone(zone).date()
+    if not value:
+        return today, ""
     try:
-        return date.fromisoformat(value or "")
+        day = date.fromisoformat(value)
     except ValueError:
-        return timezone.now().astimezone(zone).date()
+        return today, "Give the date as YYYY-MM-DD."
+    problem = horizon_error(day, today=today)
+    return (today, problem) if problem else (day, "")
 
 
 class CalendarView(RoleRequiredMixin, TemplateView):
@@ -237,13 +244,14 @@ class CalendarView(RoleRequiredMixin, TemplateView):
         request = self.request
         location = _location(request)
         zone = ZoneInfo(location.timezone)
-        day = _day(request.GET.get("date"), zone)
+        day, date_error = _day(request.GET.get("date"), zone)
         by = "room" if request.GET.get("by") == "room" else "practitioner"
         view = "week" if request.GET.get("view") == "week" else "day"
         practitioners = list(Practitioner.objects.filter(location=location, active=True).order_by("name", "id"))
         rooms = list(Room.objects.filter(location=location, active=True).order_by("name", "id"))
         context = super().get_context_data(
-            location=location, locations=Location.objects.order_by("name"), day=day, by=by, view=view,
+            location=location, locations=Location.objects.order_by("name"), day=day, date_error=date_error,
+            by=by, view=view,
             practitioners=practitioners, rooms=rooms, resource=request.GET.get("resource", ""),
             previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
             today=timezone.now().astimezone(zone).date(), statuses=Session.Status.choices, **kwargs,

@@ -71,6 +71,12 @@ class PatientForm(forms.ModelForm):
         )
 
 
+class PatientSearchForm(forms.Form):
+    """The desk's search box. Django's CharField refuses NUL characters, which PostgreSQL cannot search for."""
+
+    q = forms.CharField(required=False, strip=False)
+
+
 class ScreeningForm(forms.Form):
     """Every question answered yes or no: an unanswered question is not a "no"."""
 
