@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -304,8 +305,8 @@ class CalendarFeedView(RoleRequiredMixin, View):
         zone = ZoneInfo(location.timezone)
         start, end = _feed_bound(request.GET.get("start"), zone), _feed_bound(request.GET.get("end"), zone)
         if start is None or end is None or end <= start or end - start > timedelta(days=62):
-            return JsonResponse({"code": "invalid", "detail": "Give start and end, at most 62 days apart."},
-                                status=400)
+            return JsonResponse({"code": "invalid", "detail": "Give start and end, at most 62 days apart and within "
+                                 f"{settings.PLANNING_HORIZON_YEARS} years of today."}, status=400)
         by = "room" if request.GET.get("by") == "room" else "practitioner"
         resource = request.GET.get("resource", "")
         resource_id = int(resource) if resource.isdigit() else None
@@ -329,6 +330,8 @@ def _feed_bound(value: str | None, zone: ZoneInfo) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace(" ", "+").replace("Z", "+00:00"))
     except ValueError:
         return None
+    if horizon_error(parsed.date(), today=timezone.now().astimezone(zone).date()):
+        return None  # the calendar shows no further than planning reaches (and year 9999 would overflow)
     return parsed.replace(tzinfo=None).replace(tzinfo=zone)
 
 

@@ -188,3 +188,11 @@ def test_a_calendar_day_beyond_the_horizon_shows_today_with_a_message_by_the_dat
 def test_a_calendar_day_that_is_not_a_date_says_so(desk, world):
     page = desk.get("/booking/calendar/", {"location": world.location.pk, "date": "31/12\x00"}).content.decode()
     assert "Give the date as YYYY-MM-DD." in page
+
+
+@pytest.mark.parametrize(("start", "end"), [("9999-12-30T00:00:00", "9999-12-31T00:00:00"),
+                                            ("0001-01-01T00:00:00", "0001-01-02T00:00:00")])
+def test_the_calendar_feed_refuses_a_range_beyond_the_horizon_with_400(desk, world, start, end):
+    response = desk.get("/booking/calendar/feed/", {"location": world.location.pk, "start": start, "end": end})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid" and "within 5 years" in response.json()["detail"]
