@@ -199,3 +199,8 @@ def test_the_calendar_feed_refuses_a_range_beyond_the_horizon_with_400(desk, wor
     response = desk.get("/booking/calendar/feed/", {"location": world.location.pk, "start": start, "end": end})
     assert response.status_code == 400
     assert response.json()["code"] == "invalid" and "within 5 years" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/schema/?lang=%00", "/api/v1/docs/?x=%00", "/api/v1/?q=%00"])
+def test_the_schema_and_docs_take_a_nul_without_a_500(api_receptionist, url):
+    assert api_receptionist.get(url).status_code < 500
