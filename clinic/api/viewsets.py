@@ -1,4 +1,4 @@
-"""Base viewsets: ids that are not ids are 404, never a 500."""
+"""Base viewsets: ids that are not ids are 404, query parameters holding NUL are 400, never a 500."""
 
 from typing import Any
 
@@ -22,6 +22,9 @@ class AuditContextMixin:
             pghistory.context(user=request.user.pk, url=request.path, method=request.method)
 
 
+_no_nul = ProhibitNullCharactersValidator()
+
+
 def check_query_params(params: Any) -> None:
     """Every query parameter, name and value, passes Django's own check for NUL characters, which
     PostgreSQL cannot take in any text: one 400 `invalid` naming the parameters, never a 500."""
@@ -34,9 +37,6 @@ def check_query_params(params: Any) -> None:
                 errors.setdefault(name.replace("\x00", "") or "query", error.messages)
     if errors:
         raise exceptions.ValidationError(errors)
-
-
-_no_nul = ProhibitNullCharactersValidator()
 
 
 class QueryParamsMixin:
