@@ -244,6 +244,9 @@ SESSION_STATUS_UNDO_MINUTES = env.int("SESSION_STATUS_UNDO_MINUTES", default=10)
 # their profile page (or with `drf_create_token -r`).
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
 
+# How far from today a date that plans (a wished start, a move, a surgery date) may lie, either way.
+PLANNING_HORIZON_YEARS = env.int("PLANNING_HORIZON_YEARS", default=5)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # DRF's TokenAuthentication, with keys that expire after API_TOKEN_DAYS.

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from clinic.availability import availability_from, holiday_dates_for
 from clinic.errors import Conflict, DomainError, Unprocessable
+from clinic.horizon import horizon_bounds, horizon_error
 from clinic.hours import parse_hours
 from clinic.intervals import Interval, IntervalSet, is_nonexistent, local_datetime
 from clinic.models import Closure, Location, Practitioner
@@ -165,8 +166,22 @@ def _horizon(steps: list[Step], anchor: date) -> date:
 # --- Checks shared by preview and booking ----------------------------------------------------
 
 
-def _as_local(value: datetime, zone: ZoneInfo, field_name: str) -> datetime:
-    """An aware instant from the API's datetime: naive means wall-clock time at the location."""
+def check_horizon(value: date, *, now: datetime, zone: ZoneInfo, field_name: str) -> None:
+    """Refuse (400 `invalid`, by the field) a planning date outside the planning horizon."""
+    problem = horizon_error(value, today=now.astimezone(zone).date())
+    if problem:
+        raise invalid(field_name, problem)
+
+
+def _as_local(value: datetime, zone: ZoneInfo, field_name: str, *, now: datetime, past: str = "") -> datetime:
+    """An aware instant from the API's datetime: naive means wall-clock time at the location.
+
+    Its date is checked against the planning horizon first, as given: converting year 9999 (or
+    year 1) between zones, or adding a window to it, would overflow. With `past`, a time before
+    `now` is refused with that message (a date before the horizon too: "in the past" says more)."""
+    if past and value.date() < horizon_bounds(now.astimezone(zone).date())[0]:
+        raise invalid(field_name, past)
+    check_horizon(value.date(), now=now, zone=zone, field_name=field_name)
     if value.tzinfo is None:
         if is_nonexistent(value, zone):
             raise invalid(
@@ -174,7 +189,9 @@ def _as_local(value: datetime, zone: ZoneInfo, field_name: str) -> datetime:
                 f"{value:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks change that night. "
                 "Choose another time.",
             )
-        return value.replace(tzinfo=zone)
+        value = value.replace(tzinfo=zone)
+    if past and value < now:
+        raise invalid(field_name, past)
     return value
 
 
@@ -209,11 +226,9 @@ def _validate_request(request: BookingRequest, *, now: datetime) -> tuple[ZoneIn
             raise invalid("practitioner", f"{request.practitioner.name} works at another location.")
         if not request.practitioner.active:
             raise invalid("practitioner", f"{request.practitioner.name} is not active.")
-    request.start = _as_local(request.start, zone, "start")
-    if request.start < now:
-        raise invalid("start", "The wished start is in the past.")
+    request.start = _as_local(request.start, zone, "start", now=now, past="The wished start is in the past.")
     for number, start in list(request.pinned.items()):
-        request.pinned[number] = _as_local(start, zone, "sessions")
+        request.pinned[number] = _as_local(start, zone, "sessions", now=now)
     steps = steps_of(protocol)
     if not steps:
         raise Unprocessable("This protocol has no sessions.", code="protocol_not_active")
@@ -224,6 +239,7 @@ def _validate_request(request: BookingRequest, *, now: datetime) -> tuple[ZoneIn
     if protocol.anchor == "surgery_date":
         if request.surgery_date is None:
             raise invalid("surgery_date", "This protocol counts from the surgery date: give surgery_date.")
+        check_horizon(request.surgery_date, now=now, zone=zone, field_name="surgery_date")
         anchor = request.surgery_date
         wished_day, first = request.start.astimezone(zone).date(), window_for(steps[0], anchor)
         if wished_day not in first and 1 not in request.pinned:
@@ -444,9 +460,7 @@ def session_reschedule(
             raise InvalidTransition(f"A {session.get_status_display().lower()} session cannot be moved.")
         location = course.location
         zone = ZoneInfo(location.timezone)
-        start = _as_local(start, zone, "start")
-        if start < now:
-            raise invalid("start", "The new time is in the past.")
+        start = _as_local(start, zone, "start", now=now, past="The new time is in the past.")
         if practitioner is not None and practitioner.location_id != location.id:
             raise invalid("practitioner", f"{practitioner.name} works at another location.")
         steps = {step.number: step for step in steps_of(course.protocol)}

@@ -146,9 +146,7 @@ def session_rebook(
             raise InvalidTransition(f"Session {number} is already booked.")
         location = course.location
         zone = ZoneInfo(location.timezone)
-        start = _as_local(start, zone, "start")
-        if start < now:
-            raise invalid("start", "The chosen time is in the past.")
+        start = _as_local(start, zone, "start", now=now, past="The chosen time is in the past.")
         if practitioner is not None and (practitioner.location_id != location.id or not practitioner.active):
             raise invalid("practitioner", f"{practitioner.name} does not work at {location.name}.")
         previous_date, previous_practitioner = _previous_anchor(course, sessions, number, zone)

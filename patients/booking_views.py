@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -22,6 +23,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from clinic.errors import DomainError
+from clinic.horizon import horizon_error
 from clinic.intervals import local_datetime
 from clinic.models import Location, Practitioner, Room
 from clinic.permissions import RoleRequiredMixin
@@ -267,11 +269,17 @@ def _location(request: HttpRequest) -> Location:
     return location
 
 
-def _day(value: str | None, zone: ZoneInfo) -> date:
+def _day(value: str | None, zone: ZoneInfo) -> tuple[date, str]:
+    """The calendar's day from the query string, or today with the reason the given one was not used."""
+    today = timezone.now().astimezone(zone).date()
+    if not value:
+        return today, ""
     try:
-        return date.fromisoformat(value or "")
+        day = date.fromisoformat(value)
     except ValueError:
-        return timezone.now().astimezone(zone).date()
+        return today, "Give the date as YYYY-MM-DD."
+    problem = horizon_error(day, today=today)
+    return (today, problem) if problem else (day, "")
 
 
 class CalendarView(RoleRequiredMixin, TemplateView):
@@ -284,13 +292,14 @@ class CalendarView(RoleRequiredMixin, TemplateView):
         request = self.request
         location = _location(request)
         zone = ZoneInfo(location.timezone)
-        day = _day(request.GET.get("date"), zone)
+        day, date_error = _day(request.GET.get("date"), zone)
         by = "room" if request.GET.get("by") == "room" else "practitioner"
         view = "week" if request.GET.get("view") == "week" else "day"
         practitioners = list(Practitioner.objects.filter(location=location, active=True).order_by("name", "id"))
         rooms = list(Room.objects.filter(location=location, active=True).order_by("name", "id"))
         context = super().get_context_data(
-            location=location, locations=Location.objects.order_by("name"), day=day, by=by, view=view,
+            location=location, locations=Location.objects.order_by("name"), day=day, date_error=date_error,
+            by=by, view=view,
             practitioners=practitioners, rooms=rooms, resource=request.GET.get("resource", ""),
             previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
             today=timezone.now().astimezone(zone).date(), statuses=Session.Status.choices, **kwargs,
@@ -345,8 +354,8 @@ class CalendarFeedView(RoleRequiredMixin, View):
         zone = ZoneInfo(location.timezone)
         start, end = _feed_bound(request.GET.get("start"), zone), _feed_bound(request.GET.get("end"), zone)
         if start is None or end is None or end <= start or end - start > timedelta(days=62):
-            return JsonResponse({"code": "invalid", "detail": "Give start and end, at most 62 days apart."},
-                                status=400)
+            return JsonResponse({"code": "invalid", "detail": "Give start and end, at most 62 days apart and within "
+                                 f"{settings.PLANNING_HORIZON_YEARS} years of today."}, status=400)
         by = "room" if request.GET.get("by") == "room" else "practitioner"
         resource = request.GET.get("resource", "")
         resource_id = int(resource) if resource.isdigit() else None
@@ -372,6 +381,8 @@ def _feed_bound(value: str | None, zone: ZoneInfo) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace(" ", "+").replace("Z", "+00:00"))
     except ValueError:
         return None
+    if horizon_error(parsed.date(), today=timezone.now().astimezone(zone).date()):
+        return None  # the calendar shows no further than planning reaches (and year 9999 would overflow)
     return parsed.replace(tzinfo=None).replace(tzinfo=zone)
 
 

@@ -83,6 +83,12 @@ class PatientForm(forms.ModelForm):
         )
 
 
+class PatientSearchForm(forms.Form):
+    """The desk's search box. Django's CharField refuses NUL characters, which PostgreSQL cannot search for."""
+
+    q = forms.CharField(required=False, strip=False)
+
+
 # Questions that cannot apply to a male patient: not asked, and answered "no" for him.
 NOT_FOR_MEN = ("pregnant_or_breastfeeding", "may_become_pregnant")
 YES_NO_TEMPLATE = "patients/_yes_no_field.html"

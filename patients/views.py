@@ -25,7 +25,7 @@ from clinic.roles import Role
 
 from . import screening as rules
 from . import selectors, services
-from .forms import PatientForm, ScreeningForm, ScreeningOverrideForm
+from .forms import PatientForm, PatientSearchForm, ScreeningForm, ScreeningOverrideForm
 from .models import Consent, Patient, PatientAccess, Screening
 from .phones import phone_region
 
@@ -65,8 +65,19 @@ class PatientListView(RoleRequiredMixin, ListView):
     paginate_by = 25
     context_object_name = "patients"
 
+    @cached_property
+    def search(self) -> PatientSearchForm:
+        return PatientSearchForm(self.request.GET)
+
+    @cached_property
+    def query(self) -> str | None:
+        """The search text, or None when the box holds something no search can use (shown by it)."""
+        return self.search.cleaned_data["q"] if self.search.is_valid() else None
+
     def get_queryset(self):
-        return selectors.patients_search(self.request.GET.get("q", "")).only(
+        if self.query is None:
+            return Patient.objects.none()
+        return selectors.patients_search(self.query).only(
             "id", "first_name", "last_name", "email", "phone", "date_of_birth", "language"
         )
 
@@ -76,13 +87,17 @@ class PatientListView(RoleRequiredMixin, ListView):
         services.patient_access_record(request=request, patients=response.context_data["patients"], what=what)
         return response
 
+    @property
+    def partial(self) -> bool:
+        return bool(getattr(self.request, "htmx", False)) and not self.request.htmx.boosted
+
     def get_template_names(self) -> list[str]:
-        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+        if self.partial:
             return ["patients/_patient_table.html"]
         return [self.template_name]
 
     def paginate_queryset(self, queryset: Any, page_size: int) -> Any:
-        query = self.request.GET.get("q", "")
+        query = self.query or ""
         paginator = (CappedPaginator if query.strip() else Paginator)(queryset, page_size)
         with selectors.search_plan(query):
             # An unknown page number shows the last page rather than a 404: typing can shrink the results.
@@ -91,7 +106,10 @@ class PatientListView(RoleRequiredMixin, ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(q=self.request.GET.get("q", ""), phone_region=phone_region(), **kwargs)
+        errors = self.search.errors.get("q", [])
+        shown = self.query if self.query is not None else self.request.GET.get("q", "").replace("\x00", "")
+        return super().get_context_data(q=shown, search_error=" ".join(errors), partial=self.partial,
+                                        phone_region=phone_region(), **kwargs)
 
 
 class PatientDetailView(RoleRequiredMixin, DetailView):

@@ -179,7 +179,7 @@ class ClosureListSerializer(ClinicModelSerializer):
                 errors[name] = "This date is out of range."
         start = attrs.get("start", getattr(self.instance, "start", None))
         end = attrs.get("end", getattr(self.instance, "end", None))
-        if start and end and end <= start and not errors:
+        if not errors and start and end and end <= start:
             errors["end"] = "The closure must end after it starts."
         if errors:
             raise serializers.ValidationError(errors)

@@ -1,9 +1,12 @@
-"""Base viewsets: ids that are not ids are 404, never a 500."""
+"""Base viewsets: ids that are not ids are 404, query parameters holding NUL are 400, never a 500."""
+
+from typing import Any
 
 import pghistory
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import DataError
-from rest_framework import mixins, views, viewsets
+from rest_framework import exceptions, mixins, views, viewsets
 from rest_framework.exceptions import NotFound
 
 MAX_ID = 2**63 - 1
@@ -19,7 +22,32 @@ class AuditContextMixin:
             pghistory.context(user=request.user.pk, url=request.path, method=request.method)
 
 
-class SafeLookupMixin(AuditContextMixin):
+_no_nul = ProhibitNullCharactersValidator()
+
+
+def check_query_params(params: Any) -> None:
+    """Every query parameter, name and value, passes Django's own check for NUL characters, which
+    PostgreSQL cannot take in any text: one 400 `invalid` naming the parameters, never a 500."""
+    errors: dict[str, list[str]] = {}
+    for name, values in params.lists():
+        for text in (name, *values):
+            try:
+                _no_nul(text)
+            except ValidationError as error:
+                errors.setdefault(name.replace("\x00", "") or "query", error.messages)
+    if errors:
+        raise exceptions.ValidationError(errors)
+
+
+class QueryParamsMixin:
+    """Query parameters are checked once for every API view, before any filter or search reads them."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_query_params(request.query_params)
+
+
+class SafeLookupMixin(QueryParamsMixin, AuditContextMixin):
     def get_object(self):
         lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
         if self.lookup_field == "pk" and (not str(lookup).isdigit() or int(lookup) > MAX_ID):
@@ -49,5 +77,5 @@ class CreateListRetrieveUpdateViewSet(
     pass
 
 
-class APIView(AuditContextMixin, views.APIView):
+class APIView(QueryParamsMixin, AuditContextMixin, views.APIView):
     pass

@@ -120,6 +120,8 @@ def test_a_closure_with_an_offset_keeps_its_instant(api_admin):
         ({"start": None}, "start", "may not be null"),
         ({"reason": "r" * 201}, "reason", "no more than 200"),
         ({"location": 424242}, "location", "does not exist"),
+        # Year 1 at UTC+3 is before year 1 in UTC: out of range, not a 500.
+        ({"start": "0001-01-01T00:00"}, "start", "out of range"),
     ],
 )
 def test_bad_closures_are_refused(api_admin, overrides, field, message):

@@ -1,6 +1,7 @@
 """Whatever a client sends to the patient API, it never gets a 500."""
 
 import json
+from datetime import datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -76,8 +77,11 @@ def test_recording_a_screening_never_fails_with_a_500(api_receptionist, body):
 @given(query=HOSTILE_TEXT, page=HOSTILE_TEXT, page_size=HOSTILE_TEXT, pk=HOSTILE_TEXT)
 def test_reading_patients_never_fails_with_a_500(api_receptionist, query, page, page_size, pk):
     params = {"q": query, "page": page, "page_size": page_size}
-    params = {k: v.replace("\x00", "") for k, v in params.items()}
-    assert_no_server_error(api_receptionist.get("/api/v1/patients/", params))
+    response = api_receptionist.get("/api/v1/patients/", params)
+    assert_no_server_error(response)
+    if any("\x00" in value for value in params.values()):
+        assert response.status_code == 400 and response.json()["code"] == "invalid"
+        assert {name for name, value in params.items() if "\x00" in value} <= set(response.json()["errors"])
     safe_pk = "".join(c for c in pk if c.isalnum())[:30] or "0"
     assert_no_server_error(api_receptionist.get(f"/api/v1/patients/{safe_pk}/"))
     assert_no_server_error(api_receptionist.get(f"/api/v1/patients/{safe_pk}/screenings/"))
@@ -90,3 +94,27 @@ def test_overriding_never_fails_with_a_500(api_doctor, body):
 
     screening = ScreeningFactory(active_cancer=True)
     assert_no_server_error(send(api_doctor, "post", f"/api/v1/screenings/{screening.pk}/override/", body))
+
+
+
+@pytest.fixture
+def world():
+    from tests.patients.booking_world import build_world
+
+    return build_world()
+
+
+@FUZZ
+@given(
+    start=st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59)),
+    offset=st.sampled_from(["", "Z", "+14:00", "-12:00", "+03:00"]),
+)
+def test_previewing_any_start_never_fails_with_a_500(api_receptionist, world, start, offset):
+    """Year 1 to year 9999, any offset: a start in the past or beyond the planning horizon is a 400 by `start`."""
+    from tests.patients.booking_world import course_body
+
+    response = send(api_receptionist, "post", "/api/v1/courses/preview/",
+                    course_body(world, start.isoformat(timespec="minutes") + offset))
+    assert_no_server_error(response)
+    if response.status_code == 400:
+        assert "start" in response.json()["errors"], response.json()
