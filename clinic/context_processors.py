@@ -1,6 +1,8 @@
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from .roles import Role, role_of
+from .selectors import clinic_zone_name
 
 
 def roles(request: HttpRequest) -> dict:
@@ -12,3 +14,9 @@ def roles(request: HttpRequest) -> dict:
         "is_doctor": role is not None and role >= Role.DOCTOR,
         "is_admin": role is not None and role >= Role.ADMIN,
     }
+
+
+def clinic_zone(request: HttpRequest) -> dict:
+    """The zone staff pages show instants in when a page has no location of its own
+    (`{{ instant|local_time:clinic_zone }}`): read once per page, and only by a page that asks."""
+    return {"clinic_zone": SimpleLazyObject(clinic_zone_name)}

@@ -92,3 +92,10 @@ def sessions_affected_by_closure(closure: Closure) -> list[dict[str, Any]]:
 def default_location() -> Location | None:
     """The clinic's default location: its first (lowest id), e.g. for reading phone numbers."""
     return Location.objects.order_by("id").first()
+
+
+def clinic_zone_name() -> str:
+    """The zone of the clinic's default location, for staff pages that have no location of their
+    own (UTC until a location exists)."""
+    zone = Location.objects.order_by("id").values_list("timezone", flat=True).first()
+    return zone or "UTC"

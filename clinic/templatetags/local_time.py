@@ -12,18 +12,17 @@ from django.templatetags.tz import do_timezone
 from django.utils import timezone
 
 from clinic.models import Location
+from clinic.selectors import clinic_zone_name
 
 register = template.Library()
 
 
 def zone_of(where: Location | str | None) -> ZoneInfo:
-    """A location's zone (or a zone name); the first location's when none is given."""
-    if isinstance(where, str) and where:
-        return ZoneInfo(where)
+    """A location's zone (or a zone name, such as the pages' `clinic_zone`); the clinic's default
+    location's when none is given."""
     if isinstance(where, Location):
         return ZoneInfo(where.timezone)
-    default = Location.objects.order_by("name").values_list("timezone", flat=True).first()
-    return ZoneInfo(default or "UTC")
+    return ZoneInfo(str(where) if where else clinic_zone_name())
 
 
 @register.filter

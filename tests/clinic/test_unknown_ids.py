@@ -50,6 +50,7 @@ PAGES = {
     "patients:screening-create": _pk("patient"),
     "patients:access-log": _pk("patient"),
     "patients:screening-override": _pk("screening"),
+    "patients:screening-review-request": _pk("screening"),
     "booking:course": _pk("course"),
     "booking:course-cancel": _pk("course"),
     "booking:course-rebook": _pk("course"),
@@ -57,6 +58,7 @@ PAGES = {
     "booking:session-move": _pk("session"),
     "booking:session-cancel": _pk("session"),
     "booking:session-status": _pk("session"),
+    "booking:session-status-undo": _pk("session"),
     "reminders:detail": _pk("reminder"),
     "reminders:retry": _pk("reminder"),
 }
