@@ -148,7 +148,8 @@ def test_the_app_role_does_the_apps_work_with_pghistory_upserting_its_context(ap
     conn = app_role.connect()
     with conn, conn.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO patients_patientaccess (user_id, patient_id, at, via) VALUES (%s, %s, now(), 'page')",
+            "INSERT INTO patients_patientaccess (user_id, patient_id, at, via, what, path)"
+            " VALUES (%s, %s, now(), 'page', 'record', '/patients/')",
             [admin_user.pk, PatientFactory().pk],
         )
     conn.close()
