@@ -96,8 +96,8 @@ def test_a_receptionist_books_moves_and_cancels_through_the_pages(login, clinic)
     assert_accessible(page)
     page.get_by_test_id("calendar-session").click()
     expect(page.locator("#session-modal").get_by_test_id("session-panel")).to_contain_text("Session 2")
-    page.wait_for_function("!document.querySelector('#session-modal').classList.contains('fade') || "
-                           "getComputedStyle(document.querySelector('#session-modal')).opacity === '1'")
+    # Faded in (read by Playwright, not by a script the page's CSP would refuse to evaluate).
+    expect(page.locator("#session-modal")).to_have_css("opacity", "1")
     screenshot(page, "booking-calendar-day-panel")
 
     page.goto(f"/booking/calendar/?location={clinic.location.pk}&date=2027-03-18&view=week")

@@ -43,7 +43,8 @@ def check(page: Page, name: str) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_a_receptionist_books_and_moves_a_session_on_a_tablet(chromium, live_server, make_staff, clinic, size):
     with time_machine.travel(NOW, tick=True):
-        context = chromium.new_context(viewport=SIZES[size], base_url=live_server.url, has_touch=True)
+        context = chromium.new_context(
+            reduced_motion="reduce", viewport=SIZES[size], base_url=live_server.url, has_touch=True)
         context.set_default_timeout(15_000)
         page = context.new_page()
         try:
@@ -140,7 +141,8 @@ def run(page: Page, make_staff, clinic, prefix: str) -> None:
 @pytest.mark.parametrize("width,folded", [(1024, True), (1100, False), (1180, False)])
 def test_the_navigation_folds_below_1100_px_and_never_scrolls_sideways(chromium, live_server, make_staff, width,
                                                                        folded):
-    context = chromium.new_context(viewport={"width": width, "height": 768}, base_url=live_server.url)
+    context = chromium.new_context(
+        reduced_motion="reduce", viewport={"width": width, "height": 768}, base_url=live_server.url)
     page = context.new_page()
     try:
         user = make_staff("admin")  # sees every section

@@ -21,7 +21,8 @@ LINK = re.compile(r"https?://\S*/p/(confirm|change)/[-\w:.]+/")
 
 @pytest.fixture
 def phone_page(chromium, live_server):
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, base_url=live_server.url)
+    context = chromium.new_context(
+        reduced_motion="reduce", viewport={"width": 390, "height": 844}, base_url=live_server.url)
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page

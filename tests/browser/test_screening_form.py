@@ -18,7 +18,8 @@ TABLETS = {"landscape": {"width": 1024, "height": 768}, "portrait": {"width": 76
 @pytest.fixture(params=list(TABLETS))
 def tablet(request, chromium, live_server, make_staff):
     """A receptionist logged in on a tablet of that orientation."""
-    context = chromium.new_context(viewport=TABLETS[request.param], base_url=live_server.url, has_touch=True)
+    context = chromium.new_context(
+        reduced_motion="reduce", viewport=TABLETS[request.param], base_url=live_server.url, has_touch=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
     user = make_staff("receptionist")
