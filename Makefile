@@ -11,7 +11,7 @@ help:
 	@echo "make run    - install, start embedded PostgreSQL + Redis unless DATABASE_URL/REDIS_URL are set,"
 	@echo "              migrate, load starter protocols and the demo clinic, serve web + worker + beat"
 	@echo "make test   - install, then the whole test suite against real engines"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff, and import-linter's dependency contracts (pyproject.toml)"
 
 # The set-up alone: .venv on Python >= 3.12 (Django 6 needs it), pinned packages, front-end assets,
 # compiled translations. Idempotent; quick the second time (stamps on the inputs).
@@ -47,6 +47,7 @@ run: install
 
 test: install browser
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m clinic.engines exec -- sh -c '$(PY) manage.py makemigrations --check --dry-run -v 0 && $(PY) -m pytest $(PYTEST_ARGS)' 
 
 # Everything but the browser and the multi-process tests, for a quick loop.
@@ -55,6 +56,7 @@ test-fast: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 migrate: install
 	$(PY) -m clinic.engines exec -- $(PY) manage.py migrate

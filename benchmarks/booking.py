@@ -116,7 +116,7 @@ def fail(message: str) -> None:
 def time_previews(world: dict, runs: int) -> list[float]:
     from django.utils import timezone
 
-    from patients.booking import course_preview
+    from patients.booking.services import course_preview
 
     patient = new_patient(0)
     timings = []
@@ -164,7 +164,7 @@ def time_concurrent_booking(world: dict, clients: int, per_client: int) -> list[
     from django.db import connection
     from django.utils import timezone
 
-    from patients.booking import course_book
+    from patients.booking.services import course_book
 
     far = world["last"].astimezone(ISTANBUL).date() + timedelta(days=30)
     patients = [new_patient(100 + n) for n in range(clients * per_client)]

@@ -126,7 +126,7 @@ def search_urls(rng: random.Random, runs: int) -> list[str]:
 def explain(query: str) -> str:
     from django.db import connection
 
-    from patients.selectors import patients_search, search_plan
+    from patients.registry.selectors import patients_search, search_plan
 
     sql, params = patients_search(query).values("id")[:25].query.sql_with_params()
     with search_plan(query), connection.cursor() as cursor:

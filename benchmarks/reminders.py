@@ -75,9 +75,9 @@ def main() -> int:
     from django.db.models import Max
     from django.utils import timezone
 
-    from patients.dispatch import reminder_claim_due, reminder_dispatch_due
-    from patients.emails import build_message
     from patients.models import Course, Reminder, Session
+    from patients.reminders.dispatch import reminder_claim_due, reminder_dispatch_due
+    from patients.reminders.emails import build_message
     from tests.factories import LocationFactory, PatientFactory, PractitionerFactory, ProtocolFactory, RoomFactory
     from tests.helpers import free_port
 

@@ -1,17 +1,26 @@
 """When a location (or one of its practitioners) is open: the calendar the planner books into.
 
-`availability_from` is pure (plain values in, UTC intervals out) so the booking planner can call
-it without the ORM; `open_intervals` is the thin wrapper that reads a location from the database.
+Pure (plain values in, UTC intervals out, no Django) so the booking planner can call it without the
+ORM; `clinic.selectors.open_intervals` is the thin wrapper that reads a location from the database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from .hours import OpenSpan, parse_hours, public_holidays
 from .intervals import Interval, intersect, local_datetime, normalize, subtract
+
+
+@dataclass(frozen=True, order=True)
+class OpenSpan:
+    """One opening interval of a weekday, in minutes since local midnight (closes may be 1440)."""
+
+    weekday: int
+    opens: int
+    closes: int
 
 
 def _days(start_date: date, end_date: date) -> Iterable[date]:
@@ -58,38 +67,3 @@ def availability_from(*, hours: Iterable[OpenSpan], working_hours: Iterable[Open
     if working:
         open_time = intersect(open_time, weekly_intervals(working, zone, start_date, end_date))
     return subtract(open_time, closures)
-
-
-def holiday_dates_for(location, start_date: date, end_date: date) -> set[date]:
-    """The location's public holidays between two local dates, or none if it works through them."""
-    if not location.observe_public_holidays or end_date < start_date:
-        return set()
-    calendar = public_holidays(location.country, location.subdivision, range(start_date.year, end_date.year + 1))
-    return {day for day in calendar if start_date <= day <= end_date}
-
-
-def open_intervals(*, location, start_date: date, end_date: date, practitioner=None) -> list[Interval]:
-    """Open intervals (UTC, normalized) of a location, or of one of its practitioners, over the
-    local dates [start_date, end_date] inclusive: opening hours ∩ working hours − closures −
-    public holidays (when the location observes them)."""
-    from .selectors import closure_intervals
-
-    if end_date < start_date:
-        return []
-    zone = ZoneInfo(location.timezone)
-    working = parse_hours(practitioner.working_hours, field="working hours") if practitioner else []
-    closures = closure_intervals(
-        location=location,
-        practitioner=practitioner,
-        start=local_datetime(start_date, 0, zone),
-        end=local_datetime(end_date + timedelta(days=1), 0, zone),
-    )
-    return availability_from(
-        hours=parse_hours(location.opening_hours),
-        working_hours=working,
-        closures=closures,
-        holiday_dates=holiday_dates_for(location, start_date, end_date),
-        zone=zone,
-        start_date=start_date,
-        end_date=end_date,
-    )

@@ -29,3 +29,8 @@ class Conflict(DomainError):
 
 class Unprocessable(DomainError):
     status = 422
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403

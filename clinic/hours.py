@@ -7,13 +7,14 @@ Opening hours are stored as the contract shows them: a list of
 
 import re
 import zoneinfo
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from typing import Any
 
 import holidays
 from django.core.exceptions import ValidationError
+
+from clinic.availability import OpenSpan
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
@@ -27,15 +28,6 @@ DEFAULT_ROUTE_POLICY = {
     "plant": ["topical"],
     "animal": ["topical"],
 }
-
-
-@dataclass(frozen=True, order=True)
-class OpenSpan:
-    """One opening interval of a weekday, in minutes since local midnight (closes may be 1440)."""
-
-    weekday: int
-    opens: int
-    closes: int
 
 
 def minutes_of(value: str) -> int:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.db.models import Count, Q, QuerySet
 
-from .intervals import Interval
+from .availability import availability_from
+from .hours import parse_hours, public_holidays
+from .intervals import Interval, local_datetime
 from .models import Closure, Location, Practitioner, Room
-
-# Sessions in these states no longer hold their time.
-RELEASED_SESSION_STATUSES = ("cancelled",)
 
 
 def locations_with_counts() -> QuerySet[Location]:
@@ -23,13 +23,36 @@ def locations_with_counts() -> QuerySet[Location]:
     ).order_by("name")
 
 
-def practitioners_list(*, location: Location | None = None) -> QuerySet[Practitioner]:
+def locations_by_name() -> QuerySet[Location]:
+    return Location.objects.order_by("name")
+
+
+def location_chosen(raw: str, *, or_first: bool = False) -> Location | None:
+    """The location a page's `?location=` names (by id), else None, or the first by name."""
+    if raw.isdigit():
+        found = Location.objects.filter(pk=raw).first()
+        if found is not None:
+            return found
+    return locations_by_name().first() if or_first else None
+
+
+def practitioner_names(location: Location) -> dict[int, str]:
+    return dict(Practitioner.objects.filter(location=location).values_list("id", "name"))
+
+
+def room_names(location: Location) -> dict[int, str]:
+    return dict(Room.objects.filter(location=location).values_list("id", "name"))
+
+
+def practitioners_list(*, location: Location | None = None, active: bool = False) -> QuerySet[Practitioner]:
     queryset = Practitioner.objects.select_related("location").order_by("location__name", "name", "id")
+    queryset = queryset.filter(active=True) if active else queryset
     return queryset.filter(location=location) if location else queryset
 
 
-def rooms_list(*, location: Location | None = None) -> QuerySet[Room]:
+def rooms_list(*, location: Location | None = None, active: bool = False) -> QuerySet[Room]:
     queryset = Room.objects.select_related("location").order_by("location__name", "name", "id")
+    queryset = queryset.filter(active=True) if active else queryset
     return queryset.filter(location=location) if location else queryset
 
 
@@ -56,37 +79,22 @@ def closure_intervals(*, location: Location, start: datetime, end: datetime,
     return [Interval(row_start, row_end) for row_start, row_end in rows]
 
 
-def _session_model():
-    try:
-        return apps.get_model("patients", "Session")
-    except LookupError:
-        # Booking (the patients app) arrives later; until then no session can be affected.
-        return None
+# The sessions a closure overlaps are booking's to read (the patients app, which sits above the
+# clinic): it names its reader here from AppConfig.ready, a registry rather than an import.
+_closure_readers: list[Callable[[Closure], list[dict[str, Any]]]] = []
+
+
+def closure_sessions_reader_register(reader: Callable[[Closure], list[dict[str, Any]]]) -> None:
+    """`reader(closure)` lists the booked sessions the closure overlaps (see sessions_affected_by_closure)."""
+    _closure_readers[:] = [reader]
 
 
 def sessions_affected_by_closure(closure: Closure) -> list[dict[str, Any]]:
-    """Sessions still holding time that the closure overlaps: at its location, and only the
-    closure's practitioner's when it names one. The closure never moves them: staff do."""
-    Session = _session_model()
-    if Session is None or not closure.start or not closure.end:
+    """Sessions still holding time that the closure overlaps, as the app that books them reads
+    them (none while no such app is installed). The closure never moves them: staff do."""
+    if not closure.start or not closure.end:
         return []
-    present = {field.name for field in Session._meta.concrete_fields}
-    # A session knows its location directly, or else through its course.
-    location_column = "location_id" if "location" in present else "course__location_id"
-    sessions = Session.objects.filter(
-        **{location_column: closure.location_id}, start__lt=closure.end, end__gt=closure.start
-    ).exclude(status__in=RELEASED_SESSION_STATUSES)
-    if closure.practitioner_id:
-        sessions = sessions.filter(practitioner_id=closure.practitioner_id)
-    # Output key -> the column holding it; what identifies the booking to a receptionist is
-    # added when the model has it.
-    columns = {"id": "id", "start": "start", "end": "end", "practitioner": "practitioner_id",
-               "location": location_column, "status": "status"}
-    for name, column in (("course", "course_id"), ("patient", "patient_id"), ("number", "number"), ("room", "room_id")):
-        if name in present:
-            columns[name] = column
-    rows = sessions.order_by("start", "id").values(*columns.values())
-    return [{key: row[column] for key, column in columns.items()} for row in rows]
+    return [row for reader in _closure_readers for row in reader(closure)]
 
 
 def default_location() -> Location | None:
@@ -99,3 +107,36 @@ def clinic_zone_name() -> str:
     own (UTC until a location exists)."""
     zone = Location.objects.order_by("id").values_list("timezone", flat=True).first()
     return zone or "UTC"
+
+
+def holiday_dates_for(location, start_date: date, end_date: date) -> set[date]:
+    """The location's public holidays between two local dates, or none if it works through them."""
+    if not location.observe_public_holidays or end_date < start_date:
+        return set()
+    calendar = public_holidays(location.country, location.subdivision, range(start_date.year, end_date.year + 1))
+    return {day for day in calendar if start_date <= day <= end_date}
+
+
+def open_intervals(*, location, start_date: date, end_date: date, practitioner=None) -> list[Interval]:
+    """Open intervals (UTC, normalized) of a location, or of one of its practitioners, over the
+    local dates [start_date, end_date] inclusive: opening hours ∩ working hours − closures −
+    public holidays (when the location observes them)."""
+    if end_date < start_date:
+        return []
+    zone = ZoneInfo(location.timezone)
+    working = parse_hours(practitioner.working_hours, field="working hours") if practitioner else []
+    closures = closure_intervals(
+        location=location,
+        practitioner=practitioner,
+        start=local_datetime(start_date, 0, zone),
+        end=local_datetime(end_date + timedelta(days=1), 0, zone),
+    )
+    return availability_from(
+        hours=parse_hours(location.opening_hours),
+        working_hours=working,
+        closures=closures,
+        holiday_dates=holiday_dates_for(location, start_date, end_date),
+        zone=zone,
+        start_date=start_date,
+        end_date=end_date,
+    )

@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clinic.views import core, profile
-from patients.links import patient_link
 
 handler404 = "clinic.api.errors.handler404"
 handler500 = "clinic.api.errors.handler500"
@@ -21,10 +20,10 @@ urlpatterns = [
     path("clinic/", include("clinic.setup_urls")),
     path("protocols/", include("protocols.urls")),
     path("patients/", include("patients.urls")),
-    path("booking/", include("patients.booking_urls")),
-    path("reminders/", include("patients.reminder_urls")),
+    path("booking/", include("patients.booking.urls")),
+    path("reminders/", include("patients.reminders.urls")),
     path("api/v1/", include("clinic.api.urls")),
     # Signed links in patient emails (no staff login).
-    path("p/<str:purpose>/<str:token>/", patient_link, name="patient-link"),
+    path("p/", include("patients.reminders.link_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,9 +1,17 @@
+"""The patients app's API routes, under /api/v1/ (api-contract.md)."""
+
 from rest_framework.routers import SimpleRouter
 
-from .api import PatientViewSet, ScreeningViewSet
+from patients.booking.api import CourseViewSet, SessionViewSet
+from patients.registry.api import PatientViewSet
+from patients.reminders.api import ReminderViewSet
+from patients.screening.api import ScreeningViewSet
 
 router = SimpleRouter()
 router.register("patients", PatientViewSet, basename="patient")
 router.register("screenings", ScreeningViewSet, basename="screening")
+router.register("courses", CourseViewSet, basename="course")
+router.register("sessions", SessionViewSet, basename="session")
+router.register("reminders", ReminderViewSet, basename="reminder")
 
 urlpatterns = router.urls

@@ -7,8 +7,11 @@ class PatientsConfig(AppConfig):
 
     def ready(self) -> None:
         from clinic.audit import history_reader_register
-
-        from .services import patient_history_read
+        from clinic.selectors import closure_sessions_reader_register
+        from patients.booking.selectors import sessions_affected_by_closure
+        from patients.registry.services import patient_history_read
 
         # The history page of a patient's record, screening or session is a read of their data.
         history_reader_register(self.label, patient_history_read)
+        # A closure's page and API list the booked sessions it overlaps.
+        closure_sessions_reader_register(sessions_affected_by_closure)

@@ -4,9 +4,8 @@ The one source pages and template tags read labels from (`{{ code|label }}`): a 
 `nsaid_last_48h` or `harvest_blood` never reaches a receptionist. Sentences pass through as they are.
 """
 
+from patients.screening import rules
 from protocols.labels import humanize, protocol_label
-
-from . import screening as rules
 
 INVESTIGATIONAL_NOT_ACKNOWLEDGED = "investigational_not_acknowledged"
 

@@ -10,7 +10,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from .dispatch import DISPATCH_BATCH, reminder_claim_due, reminder_send_claimed, worker_name
+from patients.reminders.dispatch import DISPATCH_BATCH, reminder_claim_due, reminder_send_claimed, worker_name
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,6 @@ def _ask(count: int, *, batch: int) -> None:
 @shared_task(name="patients.tasks.queue_recalls", ignore_result=True)
 def queue_recalls() -> int:
     """Daily: queue one recall per unbooked gap whose window closes within 7 days."""
-    from .recalls import recall_queue_due
+    from patients.reminders.recalls import recall_queue_due
 
     return recall_queue_due(now=timezone.now())

@@ -12,5 +12,4 @@ urlpatterns = [
     path("", include("clinic.api.routes")),
     path("", include("protocols.api_urls")),
     path("", include("patients.api_urls")),
-    path("", include("patients.api_booking_urls")),
 ]

@@ -19,13 +19,13 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from clinic import selectors, services
-from clinic.availability import holiday_dates_for, open_intervals
 from clinic.errors import DomainError
 from clinic.forms import ROUTE_LABELS, SOURCE_LABELS, ClosureForm, LocationForm, PractitionerForm, RoomForm
 from clinic.hours import ROUTES, SOURCE_CATEGORIES, WEEKDAYS, hhmm, parse_hours, public_holidays
 from clinic.models import Closure, Location, Practitioner, Room
 from clinic.permissions import RoleRequiredMixin
 from clinic.roles import Role
+from clinic.selectors import holiday_dates_for, open_intervals
 
 
 def hours_by_weekday(raw: Any) -> list[tuple[str, list[str]]]:

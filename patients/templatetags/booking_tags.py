@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import template
-from django.db.models import Count, Q
 from django.utils import timezone
 
+from patients.booking import selectors
 from patients.models import Course, Patient, Session
 
 register = template.Library()
@@ -48,7 +47,7 @@ def course_timeline(course: Course, sessions: list[tuple[Session, datetime, date
         row["band_x"] = x(row["earliest"])
         row["band_w"] = max(3.0, round(x(row["latest"] + timedelta(days=1)) - x(row["earliest"]), 1))
         row["cx"] = x(row["day"], row.get("hour", 12)) if row["day"] else None
-        row["dead"] = row["status"] in ("cancelled", "no_show")
+        row["dead"] = row["status"] in Session.RELEASED
     step = 7 if span <= 84 else 14 if span <= 168 else 28
     ticks = [{"x": x(first + timedelta(days=d)), "label": f"{first + timedelta(days=d):%d %b}"}
              for d in range(0, span + 1, step)]
@@ -60,30 +59,18 @@ def course_timeline(course: Course, sessions: list[tuple[Session, datetime, date
 @register.simple_tag
 def patient_courses(patient: Patient) -> list[Course]:
     """The patient's courses with how many sessions are live and done: one query."""
-    courses = (
-        Course.objects.filter(patient=patient)
-        .select_related("protocol", "location")
-        .annotate(live=Count("sessions", filter=Q(sessions__status__in=Session.LIVE)),
-                  done=Count("sessions", filter=Q(sessions__status="completed")))
-        .order_by("-created_at", "-id")[:20]
-    )
-    return list(courses)
+    return selectors.courses_of(patient)
 
 
 @register.simple_tag
 def patient_upcoming_sessions(patient: Patient) -> list[tuple[Session, datetime]]:
     """The patient's sessions still to come, soonest first, at the clinic's time: one query."""
-    sessions = (
-        Session.objects.filter(patient=patient, status__in=("booked", "confirmed"), end__gte=timezone.now())
-        .select_related("practitioner", "room", "location", "course__protocol")
-        .order_by("start", "id")[:20]
-    )
-    return [(s, s.start.astimezone(ZoneInfo(s.location.timezone)).replace(tzinfo=None)) for s in sessions]
+    return [(s, selectors.local_start(s)) for s in selectors.upcoming_sessions_of(patient)]
 
 
 @register.simple_tag
 def change_request_count() -> int:
     """How many patients asked for another time (the home page's "To chase" tile): one query."""
-    from patients.recalls import change_requests
+    from patients.booking.chase import change_requests
 
     return change_requests(now=timezone.now()).count()

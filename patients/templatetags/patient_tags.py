@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 
 from patients.labels import code_label, code_labels
-from patients.phones import phone_display
+from patients.registry.phones import phone_display
 
 register = template.Library()
 
@@ -57,7 +57,7 @@ REVIEW_QUEUE_SHOWN = 8
 @register.simple_tag
 def screenings_to_review() -> dict:
     """The doctors' review queue for the home page: the oldest few and how many in all."""
-    from patients.selectors import screenings_needing_review
+    from patients.screening.selectors import screenings_needing_review
 
     queue = screenings_needing_review()
     return {"items": list(queue[:REVIEW_QUEUE_SHOWN]), "count": queue.count()}

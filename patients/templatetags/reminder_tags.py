@@ -4,6 +4,7 @@ from django import template
 from django.db.models import QuerySet
 
 from patients.models import Patient, Reminder
+from patients.reminders.selectors import recent_reminders_of
 
 register = template.Library()
 
@@ -13,14 +14,12 @@ RECENT = 10
 @register.simple_tag
 def recent_reminders(patient: Patient) -> QuerySet[Reminder]:
     """The patient's last RECENT reminders, newest first, with what a row shows (one query)."""
-    from patients.reminder_views import with_display_fields
-
-    return with_display_fields(Reminder.objects.filter(patient=patient)).order_by("-send_at", "-id")[:RECENT]
+    return recent_reminders_of(patient, limit=RECENT)
 
 
 @register.filter
 def reminder_badge(status: str) -> str:
     """Bootstrap classes of a status badge: pending grey, sent green, failed red, the rest muted."""
-    from patients.reminder_views import STATUS_BADGES
+    from patients.reminders.views import STATUS_BADGES
 
     return STATUS_BADGES.get(status, "text-bg-light")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from patients.models import Course
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.patients.booking_world import at, build_world
+from tests.patients.booking.world import at, build_world
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import pytest
 import time_machine
 from playwright.sync_api import Page, expect
 
-from patients import booking
+from patients.booking import services as booking
 from patients.models import Course
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.conftest import PASSWORD
-from tests.patients.booking_world import at, build_world
+from tests.patients.booking.world import at, build_world
 
 NOW = at("2027-02-15 09:00")
 SIZES = {"landscape": {"width": 1024, "height": 768}, "portrait": {"width": 768, "height": 1024}}

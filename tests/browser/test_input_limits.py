@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.factories import PatientFactory
-from tests.patients.booking_world import build_world
+from tests.patients.booking.world import build_world
 
 
 @pytest.fixture

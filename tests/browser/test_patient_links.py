@@ -10,10 +10,11 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from patients import booking
-from patients.emails import render
+from patients.booking import services as booking
+from patients.booking.reschedule import session_reschedule
+from patients.reminders.emails import render
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.patients.booking_world import at, build_world
+from tests.patients.booking.world import at, build_world
 
 BOOKED_AT = at("2027-02-01 09:00")
 LINK = re.compile(r"https?://\S*/p/(confirm|change)/[-\w:.]+/")
@@ -73,7 +74,7 @@ def test_a_patient_asks_for_another_time_and_later_opens_an_old_link(phone_page,
 
     first = course.sessions.get(number=1)
     old_confirm = link_in(course.reminders.get(kind="confirmation"), "confirm")
-    booking.session_reschedule(session=first, start=at("2027-03-01 15:00"), now=BOOKED_AT)
+    session_reschedule(session=first, start=at("2027-03-01 15:00"), now=BOOKED_AT)
     page.goto(old_confirm)
     expect(page.get_by_test_id("visit-changed")).to_contain_text("This visit has changed.")
     expect(page.get_by_test_id("visit")).to_contain_text("Monday 1 March 2027, 15:00")

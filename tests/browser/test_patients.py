@@ -5,8 +5,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from patients import screening as rules
 from patients.models import ScreeningOverride
+from patients.screening import rules
 from tests.browser.conftest import assert_accessible, screenshot
 
 

@@ -21,13 +21,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from patients import booking
+from patients.booking import services as booking
 from patients.models import Reminder
 from tests.browser.conftest import screenshot
 from tests.clinic.test_compose import service_command
 from tests.conftest import PASSWORD
 from tests.helpers import ROOT, free_port, process_env, stop, wait_until
-from tests.patients.booking_world import ISTANBUL, build_world
+from tests.patients.booking.world import ISTANBUL, build_world
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

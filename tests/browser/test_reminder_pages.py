@@ -8,13 +8,13 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from patients import booking
-from patients.dispatch import reminder_dispatch_due
-from patients.emails import signed_link
+from patients.booking import services as booking
 from patients.models import Reminder
+from patients.reminders.dispatch import reminder_dispatch_due
+from patients.reminders.emails import signed_link
 from tests.browser.conftest import SCREENSHOTS, assert_accessible, screenshot
 from tests.helpers import SmtpSink
-from tests.patients.booking_world import at, build_world
+from tests.patients.booking.world import at, build_world
 
 BOOKED_AT = at("2027-02-01 09:00")
 

@@ -18,9 +18,9 @@ import pytest
 import time_machine
 from drf_spectacular.generators import SchemaGenerator
 
-from patients import booking
+from patients.booking import services as booking
 from tests.factories import ClosureFactory, PatientFactory, ProtocolFactory, ScreeningFactory
-from tests.patients.booking_world import at, build_world
+from tests.patients.booking.world import at, build_world
 
 pytestmark = pytest.mark.django_db
 

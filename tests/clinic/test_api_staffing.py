@@ -169,19 +169,16 @@ def test_an_admin_moves_and_deletes_a_closure(api_admin):
     assert api_admin.delete(f"/api/v1/closures/{closure.pk}/").status_code == 204
 
 
-def test_affected_sessions_is_empty_while_there_is_no_session_model_to_look_at(monkeypatch):
+def test_affected_sessions_is_empty_while_no_app_books_sessions(monkeypatch):
     from clinic import selectors
 
-    def no_such_model(app_label, model_name):
-        raise LookupError(f"No installed app with label '{app_label}'.")
-
-    # Booking arrives after the clinic set-up: until then the app registry has no Session.
-    monkeypatch.setattr(selectors.apps, "get_model", no_such_model)
+    # The clinic reads affected sessions only through the reader the booking app registers.
+    monkeypatch.setattr(selectors, "_closure_readers", [])
     closure = ClosureFactory(start=datetime(2027, 1, 1, tzinfo=UTC), end=datetime(2027, 1, 2, tzinfo=UTC))
     assert sessions_affected_by_closure(closure) == []
 
 
-def test_affected_sessions_lists_the_live_sessions_inside_the_closure(api_admin):
+def test_affected_sessions_lists_the_live_sessions_inside_the_closure_not_cancelled_or_no_show(api_admin):
     Session = apps.get_model("patients", "Session")
     Course = apps.get_model("patients", "Course")
     from tests.factories import PatientFactory, ProtocolFactory
@@ -206,6 +203,8 @@ def test_affected_sessions_lists_the_live_sessions_inside_the_closure(api_admin)
     session(2, practitioner, 11, status="cancelled")
     session(3, colleague, 12)
     session(4, practitioner, 16)
+    # A no-show gave its time back, like a cancellation: nothing to move.
+    session(5, practitioner, 13, status="no_show")
     body = {"location": location.pk, "practitioner": practitioner.pk, "start": "2027-04-05T09:00:00Z",
             "end": "2027-04-05T15:00:00Z", "reason": "Sick leave"}
     response = api_admin.post("/api/v1/closures/", body, format="json")

@@ -5,9 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from clinic.availability import availability_from, holiday_dates_for, open_intervals
+from clinic.availability import availability_from
 from clinic.hours import parse_hours
 from clinic.intervals import Interval
+from clinic.selectors import holiday_dates_for, open_intervals
 from tests.factories import ClosureFactory, LocationFactory, PractitionerFactory
 
 MADRID = ZoneInfo("Europe/Madrid")

@@ -106,9 +106,9 @@ def test_logged_paths_keep_no_link_token_and_urls_no_query():
 
 @pytest.mark.django_db
 def test_the_email_page_alone_lets_the_framed_email_style_with_attributes(desk):
-    from patients import booking
+    from patients.booking import services as booking
     from patients.models import Reminder
-    from tests.patients.booking_world import ISTANBUL, build_world
+    from tests.patients.booking.world import ISTANBUL, build_world
 
     world = build_world()
     start = datetime.combine(timezone.localdate() + timedelta(days=10), time(10), ISTANBUL)

@@ -10,11 +10,11 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from patients import booking
+from patients.booking import services as booking
 from patients.models import Reminder
 from tests.factories import ClosureFactory
 from tests.helpers import client_for
-from tests.patients.booking_world import at, build_world
+from tests.patients.booking.world import at, build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from patients import screening as rules
 from patients.models import Consent, Patient, Screening, ScreeningOverride
+from patients.screening import rules
 
 __all__ = [
     "AuthorFactory", "PatientFactory", "ScreeningFactory", "ScreeningOverrideFactory", "ConsentFactory", "no_answers",

@@ -2,7 +2,7 @@ from dataclasses import asdict
 
 from django.core.management.base import BaseCommand
 
-from patients.dispatch import DISPATCH_BATCH, reminder_dispatch_due
+from patients.reminders.dispatch import DISPATCH_BATCH, reminder_dispatch_due
 
 
 class Command(BaseCommand):

@@ -1,0 +1,211 @@
+"""Moving a booked session: the new time inside its window, later sessions following when they must."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic.intervals import Interval, IntervalSet
+from clinic.models import Practitioner
+from patients.booking.reasons import day_explainer
+from patients.booking.services import (
+    SlotConflict,
+    WindowViolation,
+    as_local,
+    booking_resources,
+    check_constraints_now,
+    invalid,
+    plan_horizon,
+    raise_for_conflicts,
+)
+from patients.booking.status import InvalidTransition
+from patients.booking.windows import counted_from, steps_of
+from patients.models import Course, Session
+from protocols.planning import (
+    PINNED_OUTSIDE_WINDOW,
+    PlannedSession,
+    Step,
+    plan_course,
+    window_for,
+)
+
+
+def session_reschedule(
+    *,
+    session: Session,
+    start: datetime,
+    practitioner: Practitioner | None = None,
+    cascade: bool = True,
+    override_reason: str = "",
+    by=None,
+    now: datetime | None = None,
+) -> tuple[Session, list[Session], list[str]]:
+    """Move one session; with cascade, re-place each later session that now breaks its window.
+
+    Returns (the session, every other session that moved, warnings). Sessions still inside their
+    windows stay put. Without cascade a broken window is refused (422 window_violation) unless an
+    override reason is given. A time someone else holds is a 409 slot_conflict."""
+    now = now or timezone.now()
+    override_reason = (override_reason or "").strip()
+    with transaction.atomic():
+        course = Course.objects.select_for_update().get(pk=session.course_id)
+        sessions = list(course.sessions.select_for_update().order_by("number"))
+        session = next(s for s in sessions if s.pk == session.pk)
+        if not session.is_movable:
+            raise InvalidTransition(f"A {session.get_status_display().lower()} session cannot be moved.")
+        location = course.location
+        zone = ZoneInfo(location.timezone)
+        start = as_local(start, zone, "start", now=now, past="The new time is in the past.")
+        if practitioner is not None and practitioner.location_id != location.id:
+            raise invalid("practitioner", f"{practitioner.name} works at another location.")
+        steps = {step.number: step for step in steps_of(course.protocol)}
+        live_later = [s for s in sessions if s.number > session.number and s.is_movable]
+        resources = booking_resources(
+            location=location,
+            start_date=min(start.astimezone(zone).date(), session.start.astimezone(zone).date()) - timedelta(days=1),
+            end_date=plan_horizon(list(steps.values()), start.astimezone(zone).date()),
+            patient=course.patient,
+            exclude_sessions=[session.pk, *[s.pk for s in live_later]],
+        )
+        warnings: list[str] = []
+        previous_date, previous_practitioner = counted_from(course, sessions, session.number, zone)
+        step = steps[session.number]
+        window = window_for(step, previous_date)
+        new_date = start.astimezone(zone).date()
+        if new_date not in window and not override_reason:
+            raise WindowViolation(
+                f"Session {session.number} must be between {window.earliest} and {window.latest}; "
+                "give an override reason to book it outside its window.",
+                conflicts=[{"number": session.number, "start": start.isoformat(), "reason": PINNED_OUTSIDE_WINDOW}],
+            )
+        # Check the chosen time like a pinned session: inside hours, free.
+        widened = Step(step.number, step.kind, -3650, (new_date - previous_date).days, 3650, step.duration_minutes)
+        plan = plan_course(
+            [widened],
+            wished_start=start,
+            resources=resources,
+            pinned={session.number: start},
+            practitioner=(practitioner or session.practitioner).id,
+            now=now,
+            first_number=session.number,
+            previous=(previous_date, previous_practitioner),
+        )
+        raise_for_conflicts(plan)
+        placed = plan.sessions[0]
+        if new_date not in window:
+            warnings.append(
+                f"Session {session.number} is outside its window ({window.earliest} to {window.latest}): "
+                f"{override_reason}"
+            )
+        _apply(
+            session,
+            placed,
+            window_earliest=window.earliest,
+            window_latest=window.latest,
+            override_reason=override_reason if new_date not in window else "",
+        )
+        resources.practitioner_busy.setdefault(placed.practitioner, IntervalSet()).add(
+            Interval(placed.start, placed.end)
+        )
+        resources.room_busy.setdefault(placed.room, IntervalSet()).add(Interval(placed.start, placed.end))
+        resources.patient_busy.add(Interval(placed.start, placed.end))
+
+        moved: list[Session] = []
+        previous_date, previous_practitioner = new_date, placed.practitioner
+        for later in live_later:
+            later_step = steps[later.number]
+            later_window = window_for(later_step, previous_date)
+            later_date = later.start.astimezone(zone).date()
+            span = Interval(later.start, later.end)
+            if later_date in later_window:
+                # Still inside its window: it stays, and keeps holding its time.
+                if (later.window_earliest, later.window_latest) != (later_window.earliest, later_window.latest):
+                    later.window_earliest, later.window_latest = later_window.earliest, later_window.latest
+                    later.save(update_fields=["window_earliest", "window_latest", "updated_at"])
+                resources.practitioner_busy.setdefault(later.practitioner_id, IntervalSet()).add(span)
+                resources.room_busy.setdefault(later.room_id, IntervalSet()).add(span)
+                resources.patient_busy.add(span)
+                previous_date, previous_practitioner = later_date, later.practitioner_id
+                continue
+            if not cascade:
+                if not override_reason:
+                    raise WindowViolation(
+                        f"Moving session {session.number} puts session {later.number} outside its window "
+                        f"({later_window.earliest} to {later_window.latest}). Move it too (cascade) or give an "
+                        "override reason.",
+                        conflicts=[
+                            {"number": later.number, "start": later.start.isoformat(), "reason": PINNED_OUTSIDE_WINDOW}
+                        ],
+                    )
+                warnings.append(f"Session {later.number} is now outside its window: {override_reason}")
+                resources.patient_busy.add(span)
+                previous_date, previous_practitioner = later_date, later.practitioner_id
+                continue
+            replan = plan_course(
+                [later_step],
+                wished_start=later.start,
+                resources=resources,
+                now=now,
+                explain_days=day_explainer(location, later_window.earliest, later_window.latest),
+                practitioner=practitioner.id if practitioner else None,
+                first_number=later.number,
+                previous=(previous_date, previous_practitioner),
+            )
+            raise_for_conflicts(replan)
+            warnings.extend(replan.warnings)
+            new = replan.sessions[0]
+            _apply(later, new, window_earliest=later_window.earliest, window_latest=later_window.latest)
+            moved.append(later)
+            new_span = Interval(new.start, new.end)
+            resources.practitioner_busy.setdefault(new.practitioner, IntervalSet()).add(new_span)
+            resources.room_busy.setdefault(new.room, IntervalSet()).add(new_span)
+            resources.patient_busy.add(new_span)
+            previous_date, previous_practitioner = new.start.astimezone(zone).date(), new.practitioner
+        try:
+            with transaction.atomic():
+                check_constraints_now()
+        except IntegrityError:
+            raise SlotConflict(
+                "Another booking took this time a moment ago.",
+                conflicts=[{"number": session.number, "start": start.isoformat(), "reason": "slot_taken"}],
+            ) from None
+        from patients.reminders import outbox as reminders
+
+        reminders.queue_for_change(course=course, sessions=[session, *moved], now=now)
+    return session, moved, warnings
+
+
+def _apply(
+    session: Session, placed: PlannedSession, *, window_earliest: date, window_latest: date, override_reason: str = ""
+) -> None:
+    session.start, session.end = placed.start, placed.end
+    session.practitioner_id, session.room_id = placed.practitioner, placed.room
+    session.window_earliest, session.window_latest = window_earliest, window_latest
+    session.override_reason = override_reason
+    # A new time is a new visit for the patient: a "yes, I'll come" was for the old time, and a
+    # request for another time is answered by this move. The SEQUENCE going up also retires
+    # every confirm and change link sent for the old time (patients.reminders.links).
+    if session.status == "confirmed":
+        session.status = "booked"
+    session.change_requested_at = None
+    session.change_request_note = ""
+    session.sequence += 1
+    session.save()
+
+
+def session_change_request(*, session: Session, note: str, now: datetime | None = None) -> Session:
+    """The patient asked for another time (the link in a reminder): the session shows on "To chase"
+    with their note until a receptionist moves it. A second request keeps the first one's time and note."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        if not session.is_movable or session.start <= now:
+            raise InvalidTransition(f"A {session.get_status_display().lower()} or past session cannot be moved.")
+        if session.change_requested_at is None:
+            session.change_requested_at = now
+            session.change_request_note = note
+            session.save(update_fields=["change_requested_at", "change_request_note", "updated_at"])
+    return session

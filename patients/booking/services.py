@@ -1,0 +1,407 @@
+"""Booking services: preview, book, reschedule, cancel and status changes of courses and sessions.
+
+The one path that both the staff pages and the JSON API call. The series planner
+(protocols.planning) decides where sessions go; this module feeds it the real calendar and writes
+the result in one transaction. PostgreSQL's exclusion constraints have the last word on double
+booking: a race that the planner could not see becomes a 409, never a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from clinic.availability import availability_from
+from clinic.errors import Conflict, DomainError, Unprocessable
+from clinic.horizon import horizon_bounds, horizon_error
+from clinic.hours import parse_hours
+from clinic.intervals import Interval, IntervalSet, is_nonexistent, local_datetime
+from clinic.models import Closure, Location, Practitioner
+from clinic.selectors import holiday_dates_for
+from patients.booking.busy import DayLoadedBusy, LazyBusyMap, LazyBusySet, busy_blocks
+from patients.booking.reasons import day_explainer
+from patients.booking.windows import course_anchor, steps_of
+from patients.labels import code_labels
+from patients.models import Course, Patient, Session
+from patients.screening.selectors import booking_warning_codes, screening_valid_for_booking
+from protocols.planning import (
+    PINNED_OUTSIDE_WINDOW,
+    Plan,
+    PlanConflict,
+    PlannedSession,
+    Resources,
+    Step,
+    plan_course,
+    window_for,
+)
+from protocols.services import protocol_lock
+
+
+class SlotConflict(Conflict):
+    code = "slot_conflict"
+
+
+class WindowViolation(Unprocessable):
+    code = "window_violation"
+
+
+def invalid(field_name: str, message: str) -> DomainError:
+    """A 400 `invalid` shaped like DRF's field errors."""
+    return DomainError(message, errors={field_name: [message]})
+
+
+# --- Reading the calendar for the planner ----------------------------------------------------
+
+
+def booking_resources(
+    *,
+    location: Location,
+    start_date: date,
+    end_date: date,
+    patient: Patient,
+    exclude_sessions: Iterable[int] = (),
+    lazy: bool = False,
+) -> Resources:
+    """The calendar the planner books into at `location` over the local dates [start_date, end_date]:
+    each practitioner's open time (computed on demand), and the live sessions that make
+    practitioners, rooms and the patient busy, merged into blocks by PostgreSQL.
+
+    `lazy` reads busy blocks a few days at a time as the planner looks at them (for planning a
+    course, which touches about a day per session); otherwise all at once, for callers that list
+    or walk the whole range."""
+    zone = ZoneInfo(location.timezone)
+    practitioners = {p.id: p for p in Practitioner.objects.filter(location=location, active=True).order_by("id")}
+    rooms = list(location.rooms.filter(active=True).order_by("id").values_list("id", flat=True))
+    range_start = local_datetime(start_date, 0, zone)
+    range_end = local_datetime(end_date + timedelta(days=1), 0, zone)
+    hours = parse_hours(location.opening_hours)
+    holidays = holiday_dates_for(location, start_date, end_date)
+
+    location_closures: list[Interval] = []
+    own_closures: dict[int, list[Interval]] = {}
+    for practitioner_id, start, end in Closure.objects.filter(
+        location=location, start__lt=range_end, end__gt=range_start
+    ).values_list("practitioner_id", "start", "end"):
+        target = location_closures if practitioner_id is None else own_closures.setdefault(practitioner_id, [])
+        target.append(Interval(start, end))
+
+    @cache
+    def open_with(working_hours: tuple, closures: tuple[Interval, ...]) -> IntervalSet:
+        return IntervalSet(
+            availability_from(
+                hours=hours, working_hours=working_hours, closures=[*location_closures, *closures],
+                holiday_dates=holidays, zone=zone, start_date=start_date, end_date=end_date,
+            )
+        )
+
+    def open_for(practitioner_id: int) -> IntervalSet:
+        # Practitioners with the same hours and no closures of their own share one computation.
+        practitioner = practitioners.get(practitioner_id)
+        if practitioner is None:
+            return IntervalSet()
+        working = tuple(parse_hours(practitioner.working_hours, field="working hours"))
+        return open_with(working, tuple(own_closures.get(practitioner_id, ())))
+
+    common = {"zone": zone, "slot_minutes": location.slot_minutes, "practitioners": list(practitioners),
+              "rooms": rooms, "open_for": open_for}
+    if lazy:
+        busy = DayLoadedBusy(zone=zone, practitioners=list(practitioners), rooms=rooms, patient_id=patient.id,
+                             exclude=list(exclude_sessions))
+        return Resources(**common, practitioner_busy=LazyBusyMap(busy, "practitioner"),
+                         room_busy=LazyBusyMap(busy, "room"), patient_busy=LazyBusySet(busy, "patient", 0))
+    practitioner_busy: dict[int, list[Interval]] = {}
+    room_busy: dict[int, list[Interval]] = {}
+    patient_busy: list[Interval] = []
+    by_who = {"practitioner": practitioner_busy, "room": room_busy}
+    for who, key, start, end in busy_blocks(
+        practitioners=list(practitioners), rooms=rooms, patient_id=patient.id, start=range_start, end=range_end,
+        exclude=list(exclude_sessions),
+    ):
+        span = Interval(start, end)
+        if who == "patient":
+            patient_busy.append(span)
+        else:
+            by_who[who].setdefault(key, []).append(span)
+    return Resources(
+        **common,
+        practitioner_busy={k: IntervalSet(v) for k, v in practitioner_busy.items()},
+        room_busy={k: IntervalSet(v) for k, v in room_busy.items()},
+        patient_busy=IntervalSet(patient_busy),
+    )
+
+
+def plan_horizon(steps: list[Step], anchor: date) -> date:
+    """The last local date a course could reach: every gap at its maximum."""
+    return anchor + timedelta(days=sum(step.gap_max_days for step in steps) + 1)
+
+
+# --- Checks shared by preview and booking ----------------------------------------------------
+
+
+def check_horizon(value: date, *, now: datetime, zone: ZoneInfo, field_name: str) -> None:
+    """Refuse (400 `invalid`, by the field) a planning date outside the planning horizon."""
+    problem = horizon_error(value, today=now.astimezone(zone).date())
+    if problem:
+        raise invalid(field_name, problem)
+
+
+def as_local(value: datetime, zone: ZoneInfo, field_name: str, *, now: datetime, past: str = "") -> datetime:
+    """An aware instant from the API's datetime: naive means wall-clock time at the location.
+
+    Its date is checked against the planning horizon first, as given: converting year 9999 (or
+    year 1) between zones, or adding a window to it, would overflow. With `past`, a time before
+    `now` is refused with that message (a date before the horizon too: "in the past" says more)."""
+    if past and value.date() < horizon_bounds(now.astimezone(zone).date())[0]:
+        raise invalid(field_name, past)
+    check_horizon(value.date(), now=now, zone=zone, field_name=field_name)
+    if value.tzinfo is None:
+        if is_nonexistent(value, zone):
+            raise invalid(
+                field_name,
+                f"{value:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks change that night. "
+                "Choose another time.",
+            )
+        value = value.replace(tzinfo=zone)
+    if past and value < now:
+        raise invalid(field_name, past)
+    return value
+
+
+@dataclass
+class BookingRequest:
+    patient: Patient
+    protocol: Any
+    location: Location
+    start: datetime
+    practitioner: Practitioner | None = None
+    surgery_date: date | None = None
+    pinned: dict[int, datetime] = field(default_factory=dict)
+
+
+def _validate_request(request: BookingRequest, *, now: datetime) -> tuple[ZoneInfo, date, list[Step], list[str]]:
+    """Checks that need no calendar: the protocol, the practitioner, the route, the dates."""
+    protocol, location = request.protocol, request.location
+    zone = ZoneInfo(location.timezone)
+    if protocol.status != "active":
+        raise Unprocessable(
+            f"{protocol.code} version {protocol.version} is {protocol.status}, not active: it cannot be booked.",
+            code="protocol_not_active",
+        )
+    if not location.allows(protocol.source_category, protocol.route):
+        raise Unprocessable(
+            f"{location.name} does not allow {protocol.get_source_category_display().lower()} exosomes by "
+            f"{protocol.route}.",
+            code="route_not_allowed",
+        )
+    if request.practitioner is not None:
+        if request.practitioner.location_id != location.id:
+            raise invalid("practitioner", f"{request.practitioner.name} works at another location.")
+        if not request.practitioner.active:
+            raise invalid("practitioner", f"{request.practitioner.name} is not active.")
+    request.start = as_local(request.start, zone, "start", now=now, past="The wished start is in the past.")
+    for number, start in list(request.pinned.items()):
+        request.pinned[number] = as_local(start, zone, "sessions", now=now)
+    steps = steps_of(protocol)
+    if not steps:
+        raise Unprocessable("This protocol has no sessions.", code="protocol_not_active")
+    unknown = sorted(set(request.pinned) - {s.number for s in steps})
+    if unknown:
+        raise invalid("sessions", f"The protocol has no session number {unknown[0]}.")
+    warnings: list[str] = []
+    if protocol.anchor == "surgery_date":
+        if request.surgery_date is None:
+            raise invalid("surgery_date", "This protocol counts from the surgery date: give surgery_date.")
+        check_horizon(request.surgery_date, now=now, zone=zone, field_name="surgery_date")
+    wished_day = request.start.astimezone(zone).date()
+    anchor = course_anchor(protocol, start_day=wished_day, surgery_date=request.surgery_date)
+    if protocol.anchor == "surgery_date":
+        first = window_for(steps[0], anchor)
+        if wished_day not in first and 1 not in request.pinned:
+            warnings.append(
+                f"Session 1 counts from the surgery date ({anchor:%d %b %Y}): its window is {first.earliest:%d %b} "
+                f"to {first.latest:%d %b %Y}, so the wished date {wished_day:%d %b %Y} could not be kept."
+            )
+    if getattr(protocol, "men_only", False) and request.patient.sex == "female":
+        warnings.append("This protocol includes finasteride, which is for men only: review it for this patient.")
+    return zone, anchor, steps, warnings
+
+
+def _plan(request: BookingRequest, *, now: datetime, exclude_sessions: Iterable[int] = ()) -> tuple[Plan, list[str]]:
+    zone, anchor, steps, warnings = _validate_request(request, now=now)
+    start_date, end_date = min(anchor, request.start.astimezone(zone).date()), plan_horizon(steps, anchor)
+    resources = booking_resources(
+        location=request.location,
+        start_date=start_date,
+        end_date=end_date,
+        patient=request.patient,
+        exclude_sessions=exclude_sessions,
+        lazy=True,
+    )
+    plan = plan_course(
+        steps,
+        wished_start=request.start,
+        resources=resources,
+        anchor_date=anchor,
+        practitioner=request.practitioner.id if request.practitioner else None,
+        pinned=request.pinned,
+        now=now,
+        explain_days=day_explainer(request.location, start_date, end_date),
+    )
+    return plan, [*warnings, *plan.warnings]
+
+
+def conflicts_body(conflicts: Iterable[PlanConflict]) -> list[dict[str, Any]]:
+    return [
+        {"number": c.number, "start": c.start.isoformat() if c.start else None, "reason": c.reason} for c in conflicts
+    ]
+
+
+def raise_for_conflicts(plan: Plan) -> None:
+    if not plan.conflicts:
+        return
+    outside = [c for c in plan.conflicts if c.reason == PINNED_OUTSIDE_WINDOW]
+    if outside:
+        raise WindowViolation(
+            f"Session {outside[0].number}'s chosen time is outside its window.",
+            conflicts=conflicts_body(plan.conflicts),
+        )
+    numbers = ", ".join(str(c.number) for c in plan.conflicts)
+    raise SlotConflict(
+        f"Session{'s' * (len(plan.conflicts) > 1)} {numbers} cannot be placed.",
+        conflicts=conflicts_body(plan.conflicts),
+    )
+
+
+# --- Services ----------------------------------------------------------------------------------
+
+
+def course_preview(
+    *,
+    patient: Patient,
+    protocol,
+    location: Location,
+    start: datetime,
+    practitioner: Practitioner | None = None,
+    surgery_date: date | None = None,
+    pinned: Mapping[int, datetime] | None = None,
+    now: datetime | None = None,
+) -> tuple[Plan, list[str]]:
+    """Plan a course without writing anything: the sessions, any conflicts, and warnings
+    (screening problems are warnings here; booking refuses them)."""
+    now = now or timezone.now()
+    request = BookingRequest(patient, protocol, location, start, practitioner, surgery_date, dict(pinned or {}))
+    plan, warnings = _plan(request, now=now)
+    screening, blocks = screening_valid_for_booking(patient, protocol, now)
+    head: list[str] = []
+    if screening is None:
+        head.append("No screening in the last 30 days: screen the patient before booking.")
+    elif blocks:
+        head.append(f"The latest screening blocks booking: {', '.join(code_labels(blocks))}.")
+    # The contract's coded warnings (pages show their labels).
+    head += booking_warning_codes(patient=patient, screening=None if blocks else screening, protocol=protocol)
+    return plan, [*head, *warnings]
+
+
+def course_book(
+    *,
+    patient: Patient,
+    protocol,
+    location: Location,
+    start: datetime,
+    practitioner: Practitioner | None = None,
+    surgery_date: date | None = None,
+    pinned: Mapping[int, datetime] | None = None,
+    by=None,
+    now: datetime | None = None,
+) -> tuple[Course, list[str]]:
+    """Book every session of the course (and queue its emails) in one transaction, or nothing.
+
+    Raises Unprocessable (422) for screening, route, protocol and window problems, SlotConflict
+    (409) when a session cannot be placed or another booking took its time first."""
+    now = now or timezone.now()
+    request = BookingRequest(patient, protocol, location, start, practitioner, surgery_date, dict(pinned or {}))
+    _validate_request(request, now=now)
+    screening, blocks = screening_valid_for_booking(patient, protocol, now)
+    if screening is None:
+        raise Unprocessable(
+            "The patient has no screening from the last 30 days: screen them first.", code="screening_required"
+        )
+    if blocks:
+        raise Unprocessable(
+            "The latest screening has hard stops for this protocol; a doctor must review and override them.",
+            code="screening_blocked",
+            hard_stops=blocks,
+        )
+    plan, warnings = _plan(request, now=now)
+    raise_for_conflicts(plan)
+    warnings = [*booking_warning_codes(patient=patient, screening=screening, protocol=protocol), *warnings]
+    zone = ZoneInfo(location.timezone)
+    anchor = course_anchor(protocol, start_day=request.start.astimezone(zone).date(), surgery_date=surgery_date)
+    try:
+        with transaction.atomic():
+            if not protocol.in_use:
+                # The first course on this version freezes it forever (and waits for, or wins
+                # against, a concurrent activation of a newer version).
+                protocol_lock(protocol)
+            course = Course.objects.create(
+                patient=patient,
+                protocol=protocol,
+                protocol_version=protocol.version,
+                location=location,
+                anchor_date=anchor,
+                surgery_date=surgery_date,
+                created_by=by,
+            )
+            sessions = Session.objects.bulk_create([session_row(course, planned) for planned in plan.sessions])
+            check_constraints_now()
+            _after_booking(course, sessions, now=now)
+    except IntegrityError:
+        # Another booking took one of these times between our read and our write.
+        raise SlotConflict(
+            "Another booking took one of these times a moment ago. Preview again to see free times.",
+            conflicts=[
+                {"number": p.number, "start": p.start.isoformat(), "reason": "slot_taken"} for p in plan.sessions
+            ],
+        ) from None
+    return course, warnings
+
+
+def check_constraints_now() -> None:
+    """Run the deferred exclusion constraints now (raising IntegrityError on a double booking),
+    so a race is caught here even when the caller's transaction commits later."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def session_row(course: Course, planned: PlannedSession) -> Session:
+    """An unsaved Session for a planned visit of this course."""
+    return Session(
+        course=course,
+        patient_id=course.patient_id,
+        location_id=course.location_id,
+        number=planned.number,
+        kind=planned.kind,
+        start=planned.start,
+        end=planned.end,
+        practitioner_id=planned.practitioner,
+        room_id=planned.room,
+        window_earliest=planned.window_earliest,
+        window_latest=planned.window_latest,
+    )
+
+
+def _after_booking(course: Course, sessions: list[Session], *, now: datetime) -> None:
+    """Hook for the reminder outbox: booking queues its confirmation and reminders in the same
+    transaction (see patients.reminders.outbox)."""
+    from patients.reminders import outbox as reminders
+
+    reminders.queue_for_booking(course=course, sessions=sessions, now=now)
+
+

@@ -1,0 +1,22 @@
+"""The receptionist's booking pages, under /booking/."""
+
+from django.urls import path
+
+from patients.booking import session_views, views
+
+app_name = "booking"
+
+urlpatterns = [
+    path("new/", views.BookCourseView.as_view(), name="new"),
+    path("calendar/", views.CalendarView.as_view(), name="calendar"),
+    path("calendar/feed/", views.CalendarFeedView.as_view(), name="calendar-feed"),
+    path("chase/", views.ChaseView.as_view(), name="chase"),
+    path("courses/<int:pk>/", views.CourseDetailView.as_view(), name="course"),
+    path("courses/<int:pk>/cancel/", views.CourseCancelView.as_view(), name="course-cancel"),
+    path("courses/<int:pk>/rebook/", views.CourseRebookView.as_view(), name="course-rebook"),
+    path("sessions/<int:pk>/", session_views.SessionDetailView.as_view(), name="session"),
+    path("sessions/<int:pk>/move/", session_views.SessionMoveView.as_view(), name="session-move"),
+    path("sessions/<int:pk>/cancel/", session_views.SessionCancelView.as_view(), name="session-cancel"),
+    path("sessions/<int:pk>/status/", session_views.SessionStatusView.as_view(), name="session-status"),
+    path("sessions/<int:pk>/status/undo/", session_views.SessionStatusUndoView.as_view(), name="session-status-undo"),
+]

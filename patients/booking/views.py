@@ -1,0 +1,548 @@
+"""The receptionist's booking pages: book a course, the calendar, a course's page, "To chase".
+
+Thin: read the request, validate a form, call a booking service (patients.booking.services,
+patients.booking.preview) or a selector (patients.booking.slots, patients.reminders.recalls), render or redirect.
+Services raise DomainError; the pages show its message where the receptionist can act on it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import TemplateView
+
+from clinic import selectors as clinic_selectors
+from clinic.errors import DomainError
+from clinic.horizon import horizon_error
+from clinic.intervals import local_datetime
+from clinic.models import Location
+from clinic.permissions import RoleRequiredMixin
+from patients.booking import chase, selectors, slots, windows
+from patients.booking import preview as booking_preview
+from patients.booking import reasons as booking_reasons
+from patients.booking import services as booking
+from patients.booking.forms import CourseBookingForm, ReasonForm, RebookForm, local_value, parse_pin
+from patients.booking.status import course_cancel
+from patients.labels import code_label
+from patients.models import Course, PatientAccess, Session
+from patients.registry.services import patient_access_record
+from patients.screening.selectors import screening_valid_for_booking
+from protocols.planning import Window
+
+CONFLICT_REASONS = {
+    "no_free_slot_in_window": "No free time inside its window",
+    "pinned_slot_taken": "The chosen time is taken",
+    "pinned_outside_window": "The chosen time is outside its window",
+    "pinned_outside_hours": "The chosen time is outside opening or working hours",
+    "in_the_past": "Its window has already passed",
+    "nonexistent_local_time": "That time does not exist at the clinic (the clocks change)",
+    "slot_taken": "Someone else booked this time a moment ago",
+}
+STATUS_ACTIONS = [("confirmed", "Confirm"), ("arrived", "Arrived"), ("completed", "Completed"), ("no_show", "No-show")]
+FORM_FIELDS = {"start": "start_date", "practitioner": "practitioner", "surgery_date": "surgery_date"}
+
+
+def wall(value: datetime, zone: ZoneInfo) -> datetime:
+    """Wall-clock time at the clinic, naive on purpose: templates show it as it is rather than
+    converting it to the server's zone."""
+    return value.astimezone(zone).replace(tzinfo=None)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    """Where to go after an action: the page it was taken from, if it is one of ours."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return candidate
+    return default
+
+
+def _finish(request: HttpRequest, url: str) -> HttpResponse:
+    """After an action: htmx navigates the whole page (the calendar or course page reloads)."""
+    if _is_htmx(request):
+        return HttpResponse(status=200, headers={"HX-Redirect": url})
+    return HttpResponseRedirect(url)
+
+
+def _apply_errors(form: Any, error: DomainError, fields: dict[str, str]) -> bool:
+    """Put a 400 `invalid` error's messages by their fields; False if it is another kind of error."""
+    problems = error.extra.get("errors")
+    if error.code != "invalid" or not problems:
+        return False
+    for name, texts in problems.items():
+        form.add_error(fields.get(name) if fields.get(name) in form.fields else None, texts)
+    return True
+
+
+# --- Book a course -----------------------------------------------------------------------------
+
+
+class BookCourseView(RoleRequiredMixin, View):
+    """Form → preview (each session's time, window, conflict and free times) → book."""
+
+    template_name = "patients/booking_form.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        initial = {key: request.GET.get(key) for key in CourseBookingForm.base_fields if request.GET.get(key)}
+        return self.render(request, CourseBookingForm(initial=initial))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = CourseBookingForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, form)
+        pins = _posted_pins(request.POST)
+        signature = _signature(request.POST, pins)
+        error: DomainError | None = None
+        if request.POST.get("action") == "book":
+            if signature != request.POST.get("previewed"):
+                messages.info(request, "The preview below shows your changes: check it, then book.")
+            else:
+                try:
+                    course, warnings = booking.course_book(**form.service_kwargs(), pinned=pins, by=request.user)
+                except DomainError as problem:
+                    error = problem
+                else:
+                    messages.success(request, f"Course booked: {course.sessions.count()} sessions.")
+                    for warning in warnings:
+                        messages.warning(request, code_label(warning))
+                    return HttpResponseRedirect(reverse("booking:course", args=[course.pk]))
+        try:
+            plan, warnings = booking.course_preview(**form.service_kwargs(), pinned=pins)
+        except DomainError as problem:
+            if not _apply_errors(form, problem, {**FORM_FIELDS, "sessions": ""}):
+                error = error or problem
+            return self.render(request, form, error=error)
+        data = form.cleaned_data
+        location, protocol, patient = data["location"], data["protocol"], data["patient"]
+        zone = ZoneInfo(location.timezone)
+        start = form.wished_start()
+        anchor = windows.course_anchor(protocol, start_day=start.date(), surgery_date=data.get("surgery_date"))
+        now = timezone.now()
+        days = _posted_days(request.POST)
+        rows = slots.preview_table(
+            steps=windows.steps_of(protocol), plan=plan, location=location, patient=patient, wished_start=start,
+            anchor=anchor, now=now, practitioner=data["practitioner"].pk if data.get("practitioner") else None,
+            days=days,
+        )
+        screening, blocks = screening_valid_for_booking(patient, protocol, now)
+        return self.render(
+            request, form, error=error, warnings=warnings,
+            rows=_preview_rows(rows, pins, zone, location, now, opened=_opened(request.POST)),
+            signature=signature, can_book=plan.ok and screening is not None and not blocks,
+            screening_missing=screening is None, hard_stops=blocks, patient=patient,
+        )
+
+    def render(self, request: HttpRequest, form: CourseBookingForm, **context: Any) -> HttpResponse:
+        # The patient choice lists names only; the patient chosen is shown with their screening.
+        patient = context.pop("patient", None) or _patient_of(form)
+        patient_access_record(request=request, patients=[patient], what=PatientAccess.What.BOOKING)
+        error = context.get("error")
+        return render(request, self.template_name, {
+            "form": form,
+            "error": error,
+            "error_conflicts": _conflict_texts(error),
+            "patient": patient,
+            **context,
+        })
+
+
+def _patient_of(form: CourseBookingForm) -> Any:
+    value = form.data.get("patient") if form.is_bound else form.initial.get("patient")
+    field = form.fields["patient"]
+    try:
+        return field.queryset.filter(pk=int(value)).first() if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _posted_pins(post: Any) -> dict[int, datetime]:
+    pins = {}
+    for key, value in post.items():
+        if key.startswith("pin_") and key[4:].isdigit() and value:
+            start = parse_pin(value)
+            if start is not None:
+                pins[int(key[4:])] = start
+    return pins
+
+
+def _posted_days(post: Any) -> dict[int, date]:
+    """The day picked in each preview row's slot grid (day_N=YYYY-MM-DD)."""
+    days = {}
+    for key, value in post.items():
+        if key.startswith("day_") and key[4:].isdigit():
+            try:
+                days[int(key[4:])] = date.fromisoformat(value)
+            except ValueError:
+                continue
+    return days
+
+
+def _opened(post: Any) -> set[int]:
+    """The preview row whose slot grid stays open (its day was just changed)."""
+    raw = post.get("open", "")
+    return {int(raw)} if raw.isdigit() else set()
+
+
+def _signature(post: Any, pins: dict[int, datetime]) -> str:
+    """What the preview on screen was made from: booking checks nothing changed since."""
+    fields = [post.get(name, "") for name in CourseBookingForm.base_fields]
+    chosen = [f"{n}={start:%Y-%m-%dT%H:%M}" for n, start in sorted(pins.items())]
+    return "|".join([*fields, *chosen])
+
+
+def _conflict_texts(error: DomainError | None) -> list[str]:
+    if error is None:
+        return []
+    return [
+        f"Session {c.get('number')}: {CONFLICT_REASONS.get(c.get('reason'), c.get('reason'))}"
+        for c in error.extra.get("conflicts", [])
+    ]
+
+
+def _preview_rows(rows: list[slots.PreviewRow], pins: dict[int, datetime], zone: ZoneInfo,
+                  location: Location, now: datetime, opened: set[int]) -> list[dict]:
+    practitioners, rooms = clinic_selectors.practitioner_names(location), clinic_selectors.room_names(location)
+    today = now.astimezone(zone).date()
+    closed = booking_reasons.closed_days(
+        location=location, start_date=max(today, min(r.window.earliest for r in rows)),
+        end_date=max(r.window.latest for r in rows)) if rows else {}
+    shown = []
+    for row in rows:
+        planned, conflict = row.planned, row.conflict
+        pinned = pins.get(row.step.number)
+        pinned_value = f"{pinned:%Y-%m-%dT%H:%M}" if pinned else ""
+        planned_value = local_value(planned.start, zone) if planned else ""
+        days = []
+        day = max(row.window.earliest, today)
+        while day <= row.window.latest:
+            note = closed.get(day, "")
+            days.append((day.isoformat(), f"{day:%a} {day.day} {day:%b}{' · ' + note if note else ''}",
+                         day == row.day, bool(note)))
+            day += timedelta(days=1)
+        chosen = pinned_value or planned_value
+        groups = [
+            (label, [(local_value(s.start, zone), f"{wall(s.start, zone):%H:%M}", practitioners.get(s.practitioner, ""),
+                      local_value(s.start, zone) == chosen) for s in found])
+            for label, found in slots.by_part_of_day(row.slots, zone)
+        ]
+        shown.append({
+            "number": row.step.number,
+            "kind": row.step.kind,
+            "start": wall(planned.start, zone) if planned else None,
+            "end": wall(planned.end, zone) if planned else None,
+            "practitioner": practitioners.get(planned.practitioner, "") if planned else "",
+            "room": rooms.get(planned.room, "") if planned else "",
+            "window": row.window,
+            "conflict": CONFLICT_REASONS.get(conflict.reason, conflict.reason) if conflict else "",
+            "pinned": pinned_value,
+            "day": row.day,
+            "day_note": closed.get(row.day, "") if row.day else "",
+            "days": days,
+            "groups": groups,
+            "open": row.step.number in opened or bool(conflict),
+            "field": f"pin_{row.step.number}",
+            "day_field": f"day_{row.step.number}",
+        })
+    return shown
+
+
+# --- Calendar ------------------------------------------------------------------------------------
+
+
+def _location(request: HttpRequest) -> Location:
+    location = clinic_selectors.location_chosen(request.GET.get("location", ""), or_first=True)
+    if location is None:
+        raise Http404("No location is set up yet.")
+    return location
+
+
+def _day(value: str | None, zone: ZoneInfo) -> tuple[date, str]:
+    """The calendar's day from the query string, or today with the reason the given one was not used."""
+    today = timezone.now().astimezone(zone).date()
+    if not value:
+        return today, ""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return today, "Give the date as YYYY-MM-DD."
+    problem = horizon_error(day, today=today)
+    return (today, problem) if problem else (day, "")
+
+
+class CalendarView(RoleRequiredMixin, TemplateView):
+    """One location's sessions: a day with a column per practitioner or per room, or a week
+    (FullCalendar, fed by CalendarFeedView) filtered by one practitioner or room."""
+
+    template_name = "patients/calendar.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        request = self.request
+        location = _location(request)
+        zone = ZoneInfo(location.timezone)
+        day, date_error = _day(request.GET.get("date"), zone)
+        by = "room" if request.GET.get("by") == "room" else "practitioner"
+        view = "week" if request.GET.get("view") == "week" else "day"
+        practitioners = list(clinic_selectors.practitioners_list(location=location, active=True))
+        rooms = list(clinic_selectors.rooms_list(location=location, active=True))
+        context = super().get_context_data(
+            location=location, locations=clinic_selectors.locations_by_name(), day=day, date_error=date_error,
+            by=by, view=view,
+            practitioners=practitioners, rooms=rooms, resource=request.GET.get("resource", ""),
+            previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
+            today=timezone.now().astimezone(zone).date(), statuses=Session.Status.choices, **kwargs,
+        )
+        if view == "day":
+            columns = practitioners if by == "practitioner" else rooms
+            sessions = list(slots.sessions_for_calendar(
+                location=location, start=local_datetime(day, 0, zone), end=local_datetime(day, 1440, zone)))
+            context["grid"] = _day_grid(day, zone, location.slot_minutes, columns, sessions, by)
+            patient_access_record(request=request, patients=[s.patient_id for s in sessions],
+                                  what=PatientAccess.What.CALENDAR)
+        return context
+
+
+def _day_grid(day: date, zone: ZoneInfo, slot: int, columns: list, sessions: list[Session], by: str) -> dict:
+    """Rows of `slot` minutes from 08:00 (or the earliest session) to 20:00 (or the latest), a
+    column per practitioner or room; each session placed by CSS grid row and column."""
+    local = [(s, wall(s.start, zone), wall(s.end, zone)) for s in sessions]
+    first = min([8 * 60, *((start.hour * 60 + start.minute) for _, start, _ in local)])
+    last = max([20 * 60, *((end.hour * 60 + end.minute if end.date() == day else 1440) for _, _, end in local)])
+    first, last = first - first % 60, min(1440, last + (-last % 60))
+    index = {column.pk: n for n, column in enumerate(columns)}
+    placed, unplaced = [], []
+    for session, start, end in local:
+        key = session.practitioner_id if by == "practitioner" else session.room_id
+        if key not in index:
+            unplaced.append(session)  # its practitioner or room is no longer active
+            continue
+        begin = max(start.hour * 60 + start.minute, first) if start.date() == day else first
+        finish = (end.hour * 60 + end.minute) if end.date() == day else last
+        placed.append({
+            "session": session,
+            "start": start,
+            "end": end,
+            "column": index[key] + 2,
+            "row": (begin - first) // slot + 2,
+            "span": max(1, -(-(finish - begin) // slot)),
+        })
+    times = [{"label": f"{m // 60:02d}:{m % 60:02d}", "row": (m - first) // slot + 2, "hour": m % 60 == 0}
+             for m in range(first, last, slot)]
+    return {"columns": columns, "placed": placed, "unplaced": unplaced, "times": times,
+            "rows": (last - first) // slot, "count": len(columns)}
+
+
+class CalendarFeedView(RoleRequiredMixin, View):
+    """FullCalendar's event feed: ?location=&start=&end=&by=practitioner|room&resource=.
+    Times are wall-clock times at the clinic without an offset (the calendar runs in UTC mode, so
+    it shows them as they are whatever the tablet's own zone). One query for the sessions."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        location = _location(request)
+        zone = ZoneInfo(location.timezone)
+        start, end = _feed_bound(request.GET.get("start"), zone), _feed_bound(request.GET.get("end"), zone)
+        if start is None or end is None or end <= start or end - start > timedelta(days=62):
+            return JsonResponse({"code": "invalid", "detail": "Give start and end, at most 62 days apart and within "
+                                 f"{settings.PLANNING_HORIZON_YEARS} years of today."}, status=400)
+        by = "room" if request.GET.get("by") == "room" else "practitioner"
+        resource = request.GET.get("resource", "")
+        resource_id = int(resource) if resource.isdigit() else None
+        sessions = slots.sessions_for_calendar(
+            location=location, start=start, end=end,
+            practitioner=resource_id if by == "practitioner" else None,
+            room=resource_id if by == "room" else None,
+        )
+        # Plain rows, not model instances: a busy week of a large clinic is thousands of events.
+        rows = sessions.values_list(*_EVENT_FIELDS)
+        url = reverse("booking:session", args=[0]).replace("/0/", "/{}/")
+        events = [_event_from_row(row, zone, by, url) for row in rows]
+        patient_access_record(request=request, patients=[row[_PATIENT] for row in rows],
+                              what=PatientAccess.What.CALENDAR)
+        return JsonResponse(events, safe=False)
+
+
+def _feed_bound(value: str | None, zone: ZoneInfo) -> datetime | None:
+    """FullCalendar sends the visible range in its own (UTC) mode: read it as clinic wall-clock time."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace(" ", "+").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if horizon_error(parsed.date(), today=timezone.now().astimezone(zone).date()):
+        return None  # the calendar shows no further than planning reaches (and year 9999 would overflow)
+    return parsed.replace(tzinfo=None).replace(tzinfo=zone)
+
+
+_EVENT_FIELDS = (
+    "pk", "number", "start", "end", "status", "course_id", "practitioner_id", "room_id", "change_requested_at",
+    "patient__first_name", "patient__last_name", "course__protocol__code", "practitioner__name", "room__name",
+    "patient_id",
+)
+_PATIENT = _EVENT_FIELDS.index("patient_id")
+_STATUS_LABELS = dict(Session.Status.choices)
+
+
+def _event_from_row(row: tuple, zone: ZoneInfo, by: str, url: str) -> dict:
+    (pk, number, start, end, status, course_id, practitioner_id, room_id, change_requested_at, first_name,
+     last_name, code, practitioner, room, _patient_id) = row
+    return {
+        "id": str(pk),
+        "title": f"{first_name} {last_name} · {code} #{number}",
+        "start": start.astimezone(zone).replace(tzinfo=None).isoformat(timespec="minutes"),
+        "end": end.astimezone(zone).replace(tzinfo=None).isoformat(timespec="minutes"),
+        "classNames": [f"st-{status}"],
+        "url": url.format(pk),
+        "extendedProps": {
+            "status": status,
+            "statusLabel": _STATUS_LABELS.get(status, status),
+            "practitioner": practitioner,
+            "room": room,
+            "resourceId": practitioner_id if by == "practitioner" else room_id,
+            "course": course_id,
+            "changeRequested": change_requested_at is not None,
+        },
+    }
+
+
+# --- A course's page -----------------------------------------------------------------------------
+
+
+class CourseDetailView(RoleRequiredMixin, View):
+    """Its timeline, its sessions with their actions, re-booking a missing session, cancelling it."""
+
+    template_name = "patients/course_detail.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render(request, pk)
+
+    def render(self, request: HttpRequest, pk: int, *, rebook_forms: dict | None = None, status: int = 200,
+               **context: Any) -> HttpResponse:
+        course = get_object_or_404(selectors.courses_for_page(), pk=pk)
+        sessions = list(course.sessions.all())
+        patient_access_record(request=request, patients=[course.patient_id], what=PatientAccess.What.COURSE)
+        zone = ZoneInfo(course.location.timezone)
+        now = timezone.now()
+        rebooks = []
+        for number, window in selectors.rebook_targets(course, now=now):
+            form = (rebook_forms or {}).get(number) or RebookForm(
+                slots=_slot_choices(course, number, window, now, zone), number=number)
+            rebooks.append({"number": number, "earliest": window.earliest, "latest": window.latest, "form": form})
+        return render(request, self.template_name, {
+            "course": course,
+            "sessions": [(s, wall(s.start, zone), wall(s.end, zone)) for s in sessions],
+            "zone": zone.key,
+            "rebooks": rebooks,
+            "can_cancel": course.status == "active",
+            "step_count": len(course.protocol.sessions.all()),
+            "statuses": Session.Status.choices,
+            **context,
+        }, status=status)
+
+
+def _slot_choices(course: Course, number: int, window: Window, now: datetime,
+                  zone: ZoneInfo) -> list[tuple[str, str]]:
+    """Free times for a missing session, nearest its target day and the course's usual time first."""
+    found = selectors.rebook_slots(course, number, window, now=now)
+    names = clinic_selectors.practitioner_names(course.location)
+    return [(local_value(s.start, zone), f"{s.start.astimezone(zone):%a %d %b %Y %H:%M} · {names.get(s.practitioner)}")
+            for s in found]
+
+
+class CourseRebookView(CourseDetailView):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        course = get_object_or_404(Course.objects.select_related("location", "protocol", "patient"), pk=pk)
+        zone = ZoneInfo(course.location.timezone)
+        raw = request.POST.get("number", "")
+        number = int(raw) if raw.isdigit() else 0
+        if number not in booking_preview.missing_numbers(course):
+            messages.error(request, "That session is already booked or not part of this course.")
+            return HttpResponseRedirect(reverse("booking:course", args=[pk]))
+        window = windows.session_window(course, number)
+        form = RebookForm(request.POST, number=number,
+                          slots=_slot_choices(course, number, window, timezone.now(), zone))
+        if form.is_valid():
+            try:
+                session, warnings = booking_preview.session_rebook(
+                    course=course, number=number, start=form.start_value(), by=request.user)
+            except DomainError as error:
+                form.add_error("start", error.detail)
+            else:
+                messages.success(request, f"Session {number} booked for "
+                                          f"{session.start.astimezone(zone):%a %d %b %Y %H:%M}.")
+                for warning in warnings:
+                    messages.warning(request, warning)
+                return HttpResponseRedirect(reverse("booking:course", args=[pk]))
+        return self.render(request, pk, rebook_forms={number: form}, status=400)
+
+
+class CourseCancelView(RoleRequiredMixin, View):
+    """A deliberate step of its own: a page that says what cancelling does, asks why, and offers
+    "Cancel the course" or "Keep the course" (never the browser's OK/Cancel)."""
+
+    template_name = "patients/course_cancel.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render(request, pk, ReasonForm(prefix_id="course-cancel"))
+
+    def render(self, request: HttpRequest, pk: int, form: ReasonForm, status: int = 200) -> HttpResponse:
+        course = get_object_or_404(Course.objects.select_related("patient", "protocol", "location"), pk=pk)
+        if course.status != "active":
+            messages.info(request, f"This course is {course.get_status_display().lower()}: nothing to cancel.")
+            return HttpResponseRedirect(reverse("booking:course", args=[pk]))
+        zone = ZoneInfo(course.location.timezone)
+        upcoming = [(s, wall(s.start, zone)) for s in selectors.sessions_still_to_come(course, now=timezone.now())]
+        return render(request, self.template_name, {"course": course, "form": form, "upcoming": upcoming,
+                                                    "zone": zone.key}, status=status)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        course = get_object_or_404(Course, pk=pk)
+        form = ReasonForm(request.POST, prefix_id="course-cancel")
+        if not form.is_valid():
+            return self.render(request, pk, form, status=400)
+        try:
+            course_cancel(course=course, reason=form.cleaned_data["reason"], by=request.user)
+        except DomainError as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, "Course cancelled; its sessions still to come are cancelled too.")
+        return HttpResponseRedirect(reverse("booking:course", args=[pk]))
+
+
+# --- To chase ----------------------------------------------------------------------------------
+
+
+class ChaseView(RoleRequiredMixin, TemplateView):
+    """Courses whose next session is not booked while its window is open, soonest-closing first;
+    then sessions whose patient asked for another time."""
+
+    template_name = "patients/chase_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        now = timezone.now()
+        raw = self.request.GET.get("location", "")
+        location = clinic_selectors.location_chosen(raw)
+        chases = chase.courses_to_chase(now=now, location=location)
+        rows = []
+        for row in chases:
+            today = now.astimezone(ZoneInfo(row.course.location.timezone)).date()
+            rows.append({"chase": row, "days_left": (row.window_latest - today).days,
+                         "opens_later": row.window_earliest > today})
+        requests = chase.change_requests(now=now, location=location)
+        requested = [(s, wall(s.start, ZoneInfo(s.location.timezone))) for s in requests]
+        patient_access_record(request=self.request, what=PatientAccess.What.CHASE,
+                              patients=[*(c.course.patient_id for c in chases), *(s.patient_id for s, _ in requested)])
+        return super().get_context_data(rows=rows, requested=requested, location=location,
+                                        locations=clinic_selectors.locations_by_name(), **kwargs)

@@ -1,0 +1,88 @@
+"""Forms of the staff pages: patient details, screening answers, a doctor's override."""
+
+import zoneinfo
+from functools import cache
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Fieldset, Layout
+from django import forms
+from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormField
+from phonenumber_field.widgets import RegionalPhoneNumberWidget
+
+from patients.models import Patient
+from patients.registry.phones import phone_example
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+@cache
+def _timezone_choices() -> list[tuple[str, str]]:
+    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return [("", "Choose a time zone"), *((z, z.replace("_", " ")) for z in zones), ("UTC", "UTC")]
+
+
+class PatientForm(forms.ModelForm):
+    confirm_not_duplicate = forms.BooleanField(
+        required=False, label="I have checked: this is a different person, register them anyway",
+    )
+
+    class Meta:
+        model = Patient
+        fields = ["first_name", "last_name", "date_of_birth", "sex", "email", "phone", "language", "timezone",
+                  "reminder_opt_in", "investigational_ack", "notes"]
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+        }
+        labels = {
+            "reminder_opt_in": "The patient agrees to reminder and recall emails",
+            "investigational_ack": "The patient understands that exosome therapy is investigational and not "
+                                   "FDA-approved",
+        }
+        help_texts = {
+            "reminder_opt_in": "Booking confirmations, changes and cancellations are always sent.",
+            "investigational_ack": "",
+        }
+
+    def __init__(self, *args: Any, show_duplicate_check: bool = False, region: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Typed as the clinic writes it ("0532 456 78 90"): read in the location's country.
+        example = phone_example(region)
+        self.fields["phone"] = PhoneNumberFormField(
+            region=region, required=False, label="Phone",
+            widget=RegionalPhoneNumberWidget(region=region, attrs={"inputmode": "tel", "placeholder": example,
+                                                                   "autocomplete": "off"}),
+            help_text=f"As you would dial it here, e.g. {example}, or with + and the country code from abroad.",
+            error_messages={"invalid": f"This is not a phone number we can read: type it as you would dial it "
+                                       f"here (e.g. {example}) or with + and the country code."},
+        )
+        self.fields["timezone"] = forms.ChoiceField(
+            choices=_timezone_choices(), initial="Europe/Istanbul", label="Time zone",
+            help_text="The patient's own, for reminder times",
+        )
+        self.fields["sex"].choices = [("", "Choose")] + list(Patient.Sex.choices)
+        if not show_duplicate_check:
+            del self.fields["confirm_not_duplicate"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Div(Div("first_name", css_class="col-md-6"), Div("last_name", css_class="col-md-6"), css_class="row"),
+            Div(Div(Field("date_of_birth"), css_class="col-md-4"), Div("sex", css_class="col-md-4"),
+                Div("language", css_class="col-md-4"), css_class="row"),
+            Div(Div("email", css_class="col-md-6"), Div("phone", css_class="col-md-6"), css_class="row"),
+            "timezone",
+            Fieldset("Consent", "reminder_opt_in", "investigational_ack"),
+            "notes",
+            *(["confirm_not_duplicate"] if show_duplicate_check else []),
+        )
+
+
+class PatientSearchForm(forms.Form):
+    """The desk's search box. Django's CharField refuses NUL characters, which PostgreSQL cannot search for."""
+
+    q = forms.CharField(required=False, strip=False)
+
+

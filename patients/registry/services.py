@@ -1,0 +1,138 @@
+"""Everything that writes patients, consents, screenings, overrides and access-log rows.
+
+Pages and the API both call these; each validates and runs in one transaction, so bad input
+changes nothing.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.http import HttpRequest
+from django.utils import timezone
+from rest_framework.request import Request
+
+from clinic.errors import Conflict
+from patients.models import Consent, Patient, PatientAccess, ScreeningOverride
+from patients.registry.selectors import patient_likely_duplicates
+
+PATIENT_FIELDS = (
+    "first_name", "last_name", "email", "phone", "date_of_birth", "sex", "language", "timezone", "notes",
+)
+CONSENT_FIELDS = {
+    "reminder_opt_in": Consent.Kind.REMINDER_EMAILS,
+    "investigational_ack": Consent.Kind.INVESTIGATIONAL_ACK,
+}
+
+
+def patient_create(
+    *,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    sex: str,
+    timezone: str,
+    email: str = "",
+    phone: Any = "",
+    language: str = Patient.Language.EN,
+    notes: str = "",
+    reminder_opt_in: bool = False,
+    investigational_ack: bool = False,
+    allow_duplicate: bool = False,
+    by: AbstractBaseUser,
+) -> Patient:
+    """Register a patient and record the consents given at the desk.
+
+    A likely duplicate (same email, or same phone and date of birth) raises Conflict
+    `possible_duplicate` with their ids, unless `allow_duplicate` says someone has looked.
+    """
+    patient = Patient(
+        first_name=first_name, last_name=last_name, email=email or "", phone=phone or "",
+        date_of_birth=date_of_birth, sex=sex, language=language, timezone=timezone, notes=notes or "",
+    )
+    patient.full_clean()
+    with transaction.atomic():
+        if not allow_duplicate:
+            duplicates = patient_likely_duplicates(
+                email=patient.email, phone=patient.phone, date_of_birth=patient.date_of_birth
+            )
+            if duplicates:
+                raise Conflict(
+                    "A patient with the same email, or the same phone and date of birth, is already registered.",
+                    code="possible_duplicate", duplicates=[p.pk for p in duplicates],
+                )
+        patient.save()
+        for field, given in (("reminder_opt_in", reminder_opt_in), ("investigational_ack", investigational_ack)):
+            if given:
+                consent_record(patient=patient, kind=CONSENT_FIELDS[field], given=True, by=by)
+    return patient
+
+
+def patient_update(*, patient: Patient, changes: Mapping[str, Any], by: AbstractBaseUser) -> Patient:
+    """Change a patient's details; a change of consent is recorded as a new Consent row."""
+    unknown = set(changes) - set(PATIENT_FIELDS) - set(CONSENT_FIELDS)
+    if unknown:
+        raise ValidationError({field: "This field cannot be changed." for field in sorted(unknown)})
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().get(pk=patient.pk)
+        for field in PATIENT_FIELDS:
+            if field in changes:
+                setattr(patient, field, changes[field] if changes[field] is not None else "")
+        patient.full_clean()
+        patient.save()
+        for field, kind in CONSENT_FIELDS.items():
+            if field in changes and bool(changes[field]) != getattr(patient, field):
+                consent_record(patient=patient, kind=kind, given=bool(changes[field]), by=by)
+                patient.refresh_from_db(fields=[field])
+    return patient
+
+
+def consent_record(*, patient: Patient, kind: str, given: bool, by: AbstractBaseUser) -> Consent:
+    """Record that the patient gave or withdrew a consent; the patient's flag follows the latest."""
+    if kind not in Consent.Kind.values:
+        raise ValidationError({"kind": f"“{kind}” is not a kind of consent."})
+    if not isinstance(given, bool):
+        raise ValidationError({"given": "Consent is given (true) or withdrawn (false)."})
+    field = {v: k for k, v in CONSENT_FIELDS.items()}[kind]
+    with transaction.atomic():
+        consent = Consent.objects.create(patient=patient, kind=kind, given=given, recorded_by=by)
+        Patient.objects.filter(pk=patient.pk).update(**{field: given, "updated_at": timezone.now()})
+        setattr(patient, field, given)
+    return consent
+
+
+def patient_access_record(
+    *, request: HttpRequest | Request, patients: Iterable[Patient | int | None], what: str
+) -> int:
+    """Write to the access log that the request's user saw these patients' data: one row per
+    patient shown (a list of 25 is 25 rows), all in one INSERT, none when nobody was shown.
+
+    Every page and API answer that shows patient data calls this once, after reading what it
+    shows. `what` is a PatientAccess.What; the API or a page is told from the request."""
+    kind = PatientAccess.What(what)
+    shown = dict.fromkeys(p.pk if isinstance(p, Patient) else p for p in patients)
+    shown.pop(None, None)
+    if not shown:
+        return 0
+    via = PatientAccess.Via.API if isinstance(request, Request) else PatientAccess.Via.PAGE
+    at, user_id, path = timezone.now(), request.user.pk, request.path[:300]
+    PatientAccess.objects.bulk_create(
+        PatientAccess(patient_id=pk, user_id=user_id, at=at, via=via, what=kind, path=path) for pk in shown
+    )
+    return len(shown)
+
+
+def patient_history_read(*, request: HttpRequest, obj: Model) -> None:
+    """The change history of a patient's record, consent, screening, override, course or session
+    shows that patient's data: log it like any other read."""
+    if isinstance(obj, Patient):
+        patient_id = obj.pk
+    elif isinstance(obj, ScreeningOverride):
+        patient_id = obj.screening.patient_id
+    else:
+        patient_id = getattr(obj, "patient_id", None)
+    patient_access_record(request=request, patients=[patient_id], what=PatientAccess.What.HISTORY)
