@@ -22,7 +22,7 @@ HOME_ADJUNCTS = ["minoxidil", "finasteride", "led_cap"]
 SESSION_KINDS = ["treatment", "assessment"]
 
 # Screening answers that are hard stops only for protocols containing PRP or finasteride
-# (domain.md, "Screening before booking"); patients.screening reads them through the protocol.
+# (domain.md, "Screening before booking"); patients.screening.rules reads them through the protocol.
 PRP_SCREENING_CONDITIONS = ["platelet_disorder", "strong_anticoagulant"]
 FINASTERIDE_SCREENING_CONDITIONS = ["may_become_pregnant"]
 
