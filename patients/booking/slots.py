@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
-
 from clinic.intervals import Interval, IntervalSet, is_nonexistent, local_datetime
 from clinic.models import Location
 from patients.booking.services import booking_resources
@@ -231,28 +229,3 @@ def preview_table(
     return rows
 
 
-MAX_VISIT = timedelta(hours=8)  # protocol session durations stop at 480 minutes
-
-
-def sessions_for_calendar(
-    *, location: Location, start: datetime, end: datetime, practitioner: int | None = None, room: int | None = None
-) -> QuerySet[Session]:
-    """The sessions overlapping [start, end) at a location, with everything a calendar shows
-    joined in: one query whatever the number of sessions."""
-    sessions = (
-        # No visit lasts over 8 hours: the lower bound on start lets the (location, start) index
-        # read only the range, not every earlier session.
-        Session.objects.filter(location=location, start__lt=end, end__gt=start, start__gt=start - MAX_VISIT)
-        .select_related("patient", "practitioner", "room", "course__protocol")
-        .only(
-            "id", "number", "kind", "start", "end", "status", "course_id", "patient_id", "practitioner_id", "room_id",
-            "change_requested_at", "patient__first_name", "patient__last_name", "practitioner__name", "room__name",
-            "course__protocol__code", "course__protocol__name",
-        )
-        .order_by("start", "id")
-    )
-    if practitioner is not None:
-        sessions = sessions.filter(practitioner_id=practitioner)
-    if room is not None:
-        sessions = sessions.filter(room_id=room)
-    return sessions

@@ -2,14 +2,14 @@
 
 from django.urls import path
 
-from patients.booking import session_views, views
+from patients.booking import calendar_views, session_views, views
 
 app_name = "booking"
 
 urlpatterns = [
     path("new/", views.BookCourseView.as_view(), name="new"),
-    path("calendar/", views.CalendarView.as_view(), name="calendar"),
-    path("calendar/feed/", views.CalendarFeedView.as_view(), name="calendar-feed"),
+    path("calendar/", calendar_views.CalendarView.as_view(), name="calendar"),
+    path("calendar/feed/", calendar_views.CalendarFeedView.as_view(), name="calendar-feed"),
     path("chase/", views.ChaseView.as_view(), name="chase"),
     path("courses/<int:pk>/", views.CourseDetailView.as_view(), name="course"),
     path("courses/<int:pk>/cancel/", views.CourseCancelView.as_view(), name="course-cancel"),
