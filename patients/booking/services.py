@@ -1,4 +1,5 @@
-"""Booking services: preview, book, reschedule, cancel and status changes of courses and sessions.
+"""Booking a course: preview and book a whole series (moves are in reschedule.py, status changes and
+cancellations in status.py).
 
 The one path that both the staff pages and the JSON API call. The series planner
 (protocols.planning) decides where sessions go; this module feeds it the real calendar and writes
