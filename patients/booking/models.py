@@ -136,3 +136,7 @@ class Session(models.Model):
     @property
     def is_movable(self) -> bool:
         return self.status in self.MOVABLE
+
+    @property
+    def is_released(self) -> bool:
+        return self.status in self.RELEASED
