@@ -13,6 +13,9 @@ It follows the placement rule of the API contract ("Courses: planning and bookin
 - The first candidate whose whole visit lies inside the practitioner's open intervals, with the
   practitioner free, a room free (lowest id first) and the patient booked nowhere else, wins.
 - Session 1 keeps the wished start exactly when that time is free.
+- A session never starts before the previous session of the course ends: with a gap of 0 days the
+  next visit comes later the same day, never earlier (earlier candidate times are skipped; an
+  earlier pinned start is outside the session's window).
 
 Choices the contract leaves open, made here:
 
@@ -163,6 +166,7 @@ def plan_course(
     now: datetime,
     first_number: int = 1,
     previous: tuple[date, int] | None = None,
+    previous_end: datetime | None = None,
     explain_days: Callable[[list[date]], str] | None = None,
 ) -> Plan:
     """Place the sessions of a course (or, for a cascade, the tail from ``first_number`` on).
@@ -172,7 +176,8 @@ def plan_course(
     ``wished_start``). ``practitioner`` restricts every session to that practitioner. ``pinned``
     maps session numbers to exact starts chosen by the receptionist; they are checked, not moved.
     ``previous`` is the local date and practitioner of the session before ``first_number`` when
-    re-planning a tail. No session starts before ``now``. ``explain_days`` says why the calendar
+    re-planning a tail, and ``previous_end`` when that session ends (no session of the tail starts
+    before it). No session starts before ``now``. ``explain_days`` says why the calendar
     refused some local days (holiday names, closure reasons, fully booked): a session placed away
     from its target day gets that reason in its warning.
 
@@ -204,18 +209,19 @@ def plan_course(
     if previous is not None:
         counted_from, previous_practitioner = previous
 
+    not_before = previous_end  # the end of the last session placed: the next may not start earlier
     sessions: list[PlannedSession] = []
     conflicts: list[PlanConflict] = []
     for step in to_plan:
         window = window_for(step, counted_from)
         order = search.practitioner_order(previous_practitioner)
         if step.number in pinned:
-            outcome, counted_from = search.check_pinned(step, pinned[step.number], window, order)
+            outcome, counted_from = search.check_pinned(step, pinned[step.number], window, order, not_before)
         else:
             keep = None
             if step.number == 1 and previous is None and wished_instant is not None and wished_local.date() in window:
                 keep = wished_instant
-            outcome = search.find(step, window, order, exact=keep)
+            outcome = search.find(step, window, order, exact=keep, not_before=not_before)
             if isinstance(outcome, PlannedSession):
                 counted_from = outcome.start.astimezone(zone).date()
                 warnings.extend(_moved_warnings(outcome, kept=keep, zone=zone, now=now, explain_days=explain_days))
@@ -227,7 +233,7 @@ def plan_course(
             continue
         sessions.append(outcome)
         search.book(outcome)
-        previous_practitioner = outcome.practitioner
+        previous_practitioner, not_before = outcome.practitioner, outcome.end
     return Plan(sessions=sessions, conflicts=conflicts, warnings=warnings)
 
 
@@ -384,18 +390,21 @@ class _Search:
         )
 
     def find(
-        self, step: Step, window: Window, order: Sequence[int], *, exact: datetime | None
+        self, step: Step, window: Window, order: Sequence[int], *, exact: datetime | None,
+        not_before: datetime | None = None,
     ) -> PlannedSession | PlanConflict:
-        """The first free candidate in the contract's order (``exact`` first, if given)."""
+        """The first free candidate in the contract's order (``exact`` first, if given) that starts
+        at ``now`` or later and not before ``not_before`` (the previous session's end)."""
         duration = timedelta(minutes=step.duration_minutes)
-        if exact is not None and exact >= self.now:
+        earliest = self.now if not_before is None else max(self.now, not_before)
+        if exact is not None and exact >= earliest:
             found = self.assign(Interval(exact, exact + duration), order)
             if found is not None:
                 return self.session(step, window, exact, found)
         zone, location_open = self.zone, self.resources.location_open
         for day in window.days_by_preference():
             day_start, day_end = local_datetime(day, 0, zone), local_datetime(day, _DAY_MINUTES, zone)
-            if day_end <= self.now:
+            if day_end <= earliest:
                 continue
             # Skip closed days (holidays, closures, weekends) without trying a single slot.
             today = Interval(day_start, day_end)
@@ -417,7 +426,7 @@ class _Search:
                     start = local_datetime(day, minutes, zone)
                 else:
                     start = day_start + timedelta(minutes=minutes)
-                if start < self.now:
+                if start < earliest:
                     continue
                 visit = Interval(start, start + duration)
                 if location_open is not None and not location_open.covers(visit):
@@ -429,7 +438,7 @@ class _Search:
         return PlanConflict(step.number, None, IN_THE_PAST if window_over else NO_FREE_SLOT)
 
     def check_pinned(
-        self, step: Step, value: datetime, window: Window, order: Sequence[int]
+        self, step: Step, value: datetime, window: Window, order: Sequence[int], not_before: datetime | None = None
     ) -> tuple[PlannedSession | PlanConflict, date]:
         """Check a start the receptionist chose: it is kept as it is or reported, never moved.
         Also returns the pinned local date, from which the next session counts either way."""
@@ -440,7 +449,7 @@ class _Search:
         span = Interval(start, start + timedelta(minutes=step.duration_minutes))
         if start < self.now:
             reason = IN_THE_PAST
-        elif day not in window:
+        elif day not in window or (not_before is not None and start < not_before):
             reason = PINNED_OUTSIDE_WINDOW
         elif not any(self.open_for(p).covers(span) for p in order):
             reason = PINNED_OUTSIDE_HOURS
