@@ -26,6 +26,7 @@ from clinic.intervals import Interval, IntervalSet, is_nonexistent, local_dateti
 from clinic.models import Closure, Location, Practitioner
 from protocols.planning import (
     PINNED_OUTSIDE_WINDOW,
+    BusyNotRead,
     Plan,
     PlanConflict,
     PlannedSession,
@@ -37,7 +38,7 @@ from protocols.planning import (
 from protocols.services import protocol_lock
 
 from .booking_reasons import day_explainer
-from .busy import DayLoadedBusy, LazyBusyMap, LazyBusySet, busy_blocks
+from .busy import BusyRead
 from .labels import code_labels
 from .models import Course, Patient, Session
 from .selectors import booking_warning_codes, screening_valid_for_booking
@@ -88,15 +89,15 @@ def booking_resources(
     end_date: date,
     patient: Patient,
     exclude_sessions: Iterable[int] = (),
-    lazy: bool = False,
+    read_busy: bool = True,
 ) -> Resources:
     """The calendar the planner books into at `location` over the local dates [start_date, end_date]:
     each practitioner's open time (computed on demand), and the live sessions that make
-    practitioners, rooms and the patient busy, merged into blocks by PostgreSQL.
+    practitioners, rooms and the patient busy, merged into blocks by PostgreSQL (one query over
+    the whole range).
 
-    `lazy` reads busy blocks a few days at a time as the planner looks at them (for planning a
-    course, which touches about a day per session); otherwise all at once, for callers that list
-    or walk the whole range."""
+    Without `read_busy` nothing busy is read here: the caller reads the spans it expects the
+    planner to use (patients.busy.BusyRead) and passes `busy.into(resources)`."""
     zone = ZoneInfo(location.timezone)
     practitioners = {p.id: p for p in Practitioner.objects.filter(location=location, active=True).order_by("id")}
     rooms = list(location.rooms.filter(active=True).order_by("id").values_list("id", flat=True))
@@ -130,32 +131,27 @@ def booking_resources(
         working = tuple(parse_hours(practitioner.working_hours, field="working hours"))
         return open_with(working, tuple(own_closures.get(practitioner_id, ())))
 
-    common = {"zone": zone, "slot_minutes": location.slot_minutes, "practitioners": list(practitioners),
-              "rooms": rooms, "open_for": open_for}
-    if lazy:
-        busy = DayLoadedBusy(zone=zone, practitioners=list(practitioners), rooms=rooms, patient_id=patient.id,
-                             exclude=list(exclude_sessions))
-        return Resources(**common, practitioner_busy=LazyBusyMap(busy, "practitioner"),
-                         room_busy=LazyBusyMap(busy, "room"), patient_busy=LazyBusySet(busy, "patient", 0))
-    practitioner_busy: dict[int, list[Interval]] = {}
-    room_busy: dict[int, list[Interval]] = {}
-    patient_busy: list[Interval] = []
-    by_who = {"practitioner": practitioner_busy, "room": room_busy}
-    for who, key, start, end in busy_blocks(
-        practitioners=list(practitioners), rooms=rooms, patient_id=patient.id, start=range_start, end=range_end,
-        exclude=list(exclude_sessions),
-    ):
-        span = Interval(start, end)
-        if who == "patient":
-            patient_busy.append(span)
-        else:
-            by_who[who].setdefault(key, []).append(span)
-    return Resources(
-        **common,
-        practitioner_busy={k: IntervalSet(v) for k, v in practitioner_busy.items()},
-        room_busy={k: IntervalSet(v) for k, v in room_busy.items()},
-        patient_busy=IntervalSet(patient_busy),
-    )
+    resources = Resources(zone=zone, slot_minutes=location.slot_minutes, practitioners=list(practitioners),
+                          rooms=rooms, open_for=open_for)
+    if not read_busy:
+        return resources
+    busy = BusyRead(location_id=location.id, practitioners=list(practitioners), rooms=rooms, patient_id=patient.id,
+                    exclude=exclude_sessions)
+    busy.read([Interval(range_start, range_end)])
+    return busy.into(resources, complete=True)
+
+
+def _likely_spans(steps: list[Step], *, anchor: date, pinned: Mapping[int, datetime], zone: ZoneInfo) -> list[Interval]:
+    """The local days a plan uses when every session lands on its target day (or its pinned date):
+    what a course's planning reads first."""
+    spans, counted_from = [], anchor
+    for step in steps:
+        day = pinned[step.number].astimezone(zone).date() if step.number in pinned else (
+            counted_from + timedelta(days=step.gap_target_days))
+        day_end = local_datetime(day + timedelta(days=1), 0, zone)
+        spans.append(Interval(local_datetime(day, 0, zone), day_end + timedelta(minutes=step.duration_minutes)))
+        counted_from = day
+    return spans
 
 
 def _horizon(steps: list[Step], anchor: date) -> date:
@@ -257,25 +253,35 @@ def _validate_request(request: BookingRequest, *, now: datetime) -> tuple[ZoneIn
 def _plan(request: BookingRequest, *, now: datetime, exclude_sessions: Iterable[int] = ()) -> tuple[Plan, list[str]]:
     zone, anchor, steps, warnings = _validate_request(request, now=now)
     start_date, end_date = min(anchor, request.start.astimezone(zone).date()), _horizon(steps, anchor)
-    resources = booking_resources(
-        location=request.location,
-        start_date=start_date,
-        end_date=end_date,
-        patient=request.patient,
-        exclude_sessions=exclude_sessions,
-        lazy=True,
+    calendar = booking_resources(
+        location=request.location, start_date=start_date, end_date=end_date, patient=request.patient, read_busy=False
     )
-    plan = plan_course(
-        steps,
-        wished_start=request.start,
-        resources=resources,
-        anchor_date=anchor,
-        practitioner=request.practitioner.id if request.practitioner else None,
-        pinned=request.pinned,
-        now=now,
-        explain_days=day_explainer(request.location, start_date, end_date),
-    )
-    return plan, [*warnings, *plan.warnings]
+    busy = BusyRead(location_id=request.location.id, practitioners=calendar.practitioners, rooms=calendar.rooms,
+                    patient_id=request.patient.id, exclude=exclude_sessions)
+    # Busy time is read before planning: first the days the course would use if every session
+    # landed on its target day (and the wished day of session 1), in one query; when the planner
+    # has to look further, it says where (the window of that session), that is read too, and the
+    # plan made again. Planning is pure and deterministic, so the result is the plan that reading
+    # the whole horizon would give, for a query or two bounded by the course's windows.
+    busy.read([*_likely_spans(steps, anchor=anchor, pinned=request.pinned, zone=zone),
+               Interval(request.start, request.start + timedelta(minutes=steps[0].duration_minutes))])
+    explain_days = day_explainer(request.location, start_date, end_date)
+    while True:
+        try:
+            plan = plan_course(
+                steps,
+                wished_start=request.start,
+                resources=busy.into(calendar),
+                anchor_date=anchor,
+                practitioner=request.practitioner.id if request.practitioner else None,
+                pinned=request.pinned,
+                now=now,
+                explain_days=explain_days,
+            )
+        except BusyNotRead as missing:
+            busy.read([missing.span])
+            continue
+        return plan, [*warnings, *plan.warnings]
 
 
 def conflicts_body(conflicts: Iterable[PlanConflict]) -> list[dict[str, Any]]:
@@ -435,6 +441,13 @@ def _previous_anchor(course: Course, sessions: list[Session], number: int, zone:
     return last.start.astimezone(zone).date(), last.practitioner_id
 
 
+def previous_end(sessions: list[Session], number: int) -> datetime | None:
+    """When the live session before session `number` ends: no session starts before (the contract's
+    placement rule; with a gap of 0 days the next visit comes later the same day)."""
+    earlier = [s for s in sessions if s.number < number and s.status not in ("cancelled", "no_show")]
+    return max(earlier, key=lambda s: s.number).end if earlier else None
+
+
 def session_reschedule(
     *,
     session: Session,
@@ -483,7 +496,8 @@ def session_reschedule(
                 "give an override reason to book it outside its window.",
                 conflicts=[{"number": session.number, "start": start.isoformat(), "reason": PINNED_OUTSIDE_WINDOW}],
             )
-        # Check the chosen time like a pinned session: inside hours, free.
+        # Check the chosen time like a pinned session: inside hours, free, not before the previous
+        # session ends (unless the receptionist overrides the window).
         widened = Step(step.number, step.kind, -3650, (new_date - previous_date).days, 3650, step.duration_minutes)
         plan = plan_course(
             [widened],
@@ -494,6 +508,7 @@ def session_reschedule(
             now=now,
             first_number=session.number,
             previous=(previous_date, previous_practitioner),
+            previous_end=None if override_reason else previous_end(sessions, session.number),
         )
         _raise_for_conflicts(plan)
         placed = plan.sessions[0]
@@ -516,21 +531,21 @@ def session_reschedule(
         resources.patient_busy.add(Interval(placed.start, placed.end))
 
         moved: list[Session] = []
-        previous_date, previous_practitioner = new_date, placed.practitioner
+        previous_date, previous_practitioner, ended = new_date, placed.practitioner, placed.end
         for later in live_later:
             later_step = steps[later.number]
             later_window = window_for(later_step, previous_date)
             later_date = later.start.astimezone(zone).date()
             span = Interval(later.start, later.end)
-            if later_date in later_window:
-                # Still inside its window: it stays, and keeps holding its time.
+            if later_date in later_window and later.start >= ended:
+                # Still inside its window (and after the one before): it stays, and keeps holding its time.
                 if (later.window_earliest, later.window_latest) != (later_window.earliest, later_window.latest):
                     later.window_earliest, later.window_latest = later_window.earliest, later_window.latest
                     later.save(update_fields=["window_earliest", "window_latest", "updated_at"])
                 resources.practitioner_busy.setdefault(later.practitioner_id, IntervalSet()).add(span)
                 resources.room_busy.setdefault(later.room_id, IntervalSet()).add(span)
                 resources.patient_busy.add(span)
-                previous_date, previous_practitioner = later_date, later.practitioner_id
+                previous_date, previous_practitioner, ended = later_date, later.practitioner_id, later.end
                 continue
             if not cascade:
                 if not override_reason:
@@ -544,7 +559,7 @@ def session_reschedule(
                     )
                 warnings.append(f"Session {later.number} is now outside its window: {override_reason}")
                 resources.patient_busy.add(span)
-                previous_date, previous_practitioner = later_date, later.practitioner_id
+                previous_date, previous_practitioner, ended = later_date, later.practitioner_id, later.end
                 continue
             replan = plan_course(
                 [later_step],
@@ -555,6 +570,7 @@ def session_reschedule(
                 practitioner=practitioner.id if practitioner else None,
                 first_number=later.number,
                 previous=(previous_date, previous_practitioner),
+                previous_end=ended,
             )
             _raise_for_conflicts(replan)
             warnings.extend(replan.warnings)
@@ -565,7 +581,7 @@ def session_reschedule(
             resources.practitioner_busy.setdefault(new.practitioner, IntervalSet()).add(new_span)
             resources.room_busy.setdefault(new.room, IntervalSet()).add(new_span)
             resources.patient_busy.add(new_span)
-            previous_date, previous_practitioner = new.start.astimezone(zone).date(), new.practitioner
+            previous_date, previous_practitioner, ended = new.start.astimezone(zone).date(), new.practitioner, new.end
         try:
             with transaction.atomic():
                 check_constraints_now()

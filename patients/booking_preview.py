@@ -27,6 +27,7 @@ from .booking import (
     booking_resources,
     check_constraints_now,
     invalid,
+    previous_end,
     session_reschedule,
     session_row,
     steps_of,
@@ -166,6 +167,7 @@ def session_rebook(
             now=now,
             first_number=number,
             previous=(previous_date, previous_practitioner),
+            previous_end=previous_end(sessions, number),
         )
         _raise_for_conflicts(plan)
         placed = plan.sessions[0]

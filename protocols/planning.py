@@ -34,6 +34,10 @@ Choices the contract leaves open, made here:
 - A session whose whole window has passed gets the reason ``in_the_past`` rather than
   ``no_free_slot_in_window``; an unplaced, unpinned session's conflict has no ``start``.
 - Naive datetimes (the wished start, pinned starts) are wall-clock times at the location.
+- Busy time comes as plain interval sets the caller read before planning. A caller may read only
+  the days it expects the plan to use and say so (``Resources.known``): a candidate outside them
+  raises BusyNotRead with the span to read too (the whole window of the session being placed),
+  and planning again with it gives the plan that reading everything would have given.
 """
 
 from __future__ import annotations
@@ -55,6 +59,14 @@ NONEXISTENT_LOCAL_TIME = "nonexistent_local_time"
 
 _EMPTY = IntervalSet()
 _DAY_MINUTES = 1440
+
+
+class BusyNotRead(Exception):
+    """Planning needs busy time outside ``Resources.known``: read ``span`` as well and plan again."""
+
+    def __init__(self, span: Interval) -> None:
+        super().__init__(f"Busy time from {span.start.isoformat()} to {span.end.isoformat()} was not read.")
+        self.span = span
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,9 @@ class Resources:
     practitioner's open time (typically the location's opening hours minus its closures and
     holidays). Times outside it are skipped without asking each practitioner, which matters on a
     fully booked calendar where every grid time of every day in the window gets tried.
+
+    ``known`` is the time the three busy fields are complete for (None: all time). A visit the
+    planner would check outside it raises BusyNotRead rather than being taken for free.
     """
 
     zone: ZoneInfo
@@ -91,6 +106,7 @@ class Resources:
     room_busy: dict[int, IntervalSet] = field(default_factory=dict)
     patient_busy: IntervalSet = field(default_factory=IntervalSet)
     location_open: IntervalSet | None = None
+    known: IntervalSet | None = None
 
 
 @dataclass(frozen=True)
@@ -341,6 +357,14 @@ class _Search:
         # them is also clear of this course's practitioners and rooms; a course has at most a few
         # dozen sessions, so a scan is cheap.
         self.course: list[Interval] = []
+        # What to read when a candidate lies outside the busy time the caller read: the window
+        # of the session being placed, so one more read settles that session.
+        self.to_read: Interval | None = None
+
+    def reading(self, window: Window, duration: timedelta) -> None:
+        if self.resources.known is not None:
+            self.to_read = Interval(local_datetime(window.earliest, 0, self.zone),
+                                    local_datetime(window.latest, _DAY_MINUTES, self.zone) + duration)
 
     def open_for(self, practitioner: int) -> IntervalSet:
         cached = self._open.get(practitioner)
@@ -365,6 +389,10 @@ class _Search:
 
     def assign(self, span: Interval, order: Sequence[int]) -> tuple[int, int] | None:
         """The first practitioner of ``order`` open and free for span, with the lowest free room."""
+        known = self.resources.known
+        if known is not None and not known.covers(span):
+            wider = self.to_read or span
+            raise BusyNotRead(Interval(min(wider.start, span.start), max(wider.end, span.end)))
         if not self.patient_free(span):
             return None
         practitioner_busy, room_busy = self.resources.practitioner_busy, self.resources.room_busy
@@ -396,6 +424,7 @@ class _Search:
         """The first free candidate in the contract's order (``exact`` first, if given) that starts
         at ``now`` or later and not before ``not_before`` (the previous session's end)."""
         duration = timedelta(minutes=step.duration_minutes)
+        self.reading(window, duration)
         earliest = self.now if not_before is None else max(self.now, not_before)
         if exact is not None and exact >= earliest:
             found = self.assign(Interval(exact, exact + duration), order)
@@ -447,6 +476,7 @@ class _Search:
             return PlanConflict(step.number, None, NONEXISTENT_LOCAL_TIME), value.date()
         day = start.astimezone(self.zone).date()
         span = Interval(start, start + timedelta(minutes=step.duration_minutes))
+        self.to_read = None
         if start < self.now:
             reason = IN_THE_PAST
         elif day not in window or (not_before is not None and start < not_before):

@@ -22,6 +22,7 @@ from protocols.planning import (
     PINNED_OUTSIDE_HOURS,
     PINNED_OUTSIDE_WINDOW,
     PINNED_SLOT_TAKEN,
+    BusyNotRead,
     Plan,
     PlanConflict,
     Resources,
@@ -966,3 +967,38 @@ def test_a_pinned_session_is_kept_exactly_or_reported_and_the_next_counts_from_i
     for i, one in enumerate(sessions):
         for other in sessions[i + 1 :]:
             assert not Interval(one.start, one.end).overlaps(Interval(other.start, other.end))
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(), st.data())
+def test_busy_time_read_piece_by_piece_as_the_planner_asks_gives_the_plan_of_reading_everything(
+    scenario: dict, data: st.DataObject
+) -> None:
+    # The caller reads some time first (here: one random day) and then whatever BusyNotRead names.
+    base = scenario["wished_start"]
+    first_day = base + timedelta(days=data.draw(st.integers(-2, 10)))
+    read = [Interval(first_day, first_day + timedelta(days=1))]
+
+    def overlapping(spans: Iterable[Interval], known: IntervalSet) -> IntervalSet:
+        return IntervalSet(s for s in spans if any(s.overlaps(k) for k in known))
+
+    for _ in range(50):
+        known = IntervalSet(read)
+        resources = resources_of(scenario)
+        resources.practitioner_busy = {
+            p: overlapping(b, known) for p, b in scenario["practitioner_busy"].items()
+        }
+        resources.room_busy = {r: overlapping(b, known) for r, b in scenario["room_busy"].items()}
+        resources.patient_busy = overlapping(scenario["patient_busy"], known)
+        resources.known = known
+        try:
+            plan = run(scenario, resources)
+        except BusyNotRead as missing:
+            assert not known.covers(missing.span)
+            read.append(missing.span)
+            continue
+        break
+    else:
+        raise AssertionError("the planner kept asking for more busy time")
+
+    assert plan == run(scenario)
