@@ -1,15 +1,23 @@
-"""Booking at clinic scale: 20 practitioners, 200,000 booked sessions.
+"""Booking at clinic and at chain scale: booked sessions laid out in SQL, then the real services.
 
     .venv/bin/python -m clinic.engines exec -- .venv/bin/python benchmarks/booking.py [--sessions 200000]
+    # a chain: 50 practitioners over 5 locations, measured at 200,000 and at 2,000,000 sessions
+    .venv/bin/python -m clinic.engines exec -- .venv/bin/python benchmarks/booking.py \
+        --sessions 2000000 --practitioners 50 --locations 5
 
-Prints:
+Each run measures at a tenth of --sessions and at --sessions: the calendar ahead of today is equally
+full at both sizes (at most FUTURE_DAYS booked days; the rest of the sessions are history), so the
+two figures differ only by the size of the table. Prints:
 - a 6-session preview (course_preview: reading the calendar + planning): median and p95
   (target: median under 30 ms);
 - the calendar's week feed for one location through the real view (Django test client): median,
-  p95 and query count, at the full size and at a tenth of it (target: p95 under 50 ms, a query
-  count that does not grow with the number of sessions);
+  p95 and query count (target: p95 under 50 ms, a query count that does not grow with the table);
 - booking (course_book, one transaction each) from 20 concurrent clients on their own
-  connections: p95 (target: under 250 ms).
+  connections: p95 of the successful bookings (target: under 250 ms, and no booking fails).
+
+Every timed operation is checked: a preview that leaves a session unplaced, a feed that does not
+answer 200 with events, a booking that raises or writes fewer than six sessions stops the run with
+exit status 1 and the reason, before any figure is printed for it.
 """
 
 import argparse
@@ -25,16 +33,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import django_on_bench_database, percentile, summary  # noqa: E402
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
-PRACTITIONERS = 20
 SLOTS_PER_DAY = 16  # 30-minute sessions, 09:00-17:00
-# The booked calendar starts on the Monday after next: the benchmark means the same on any day it runs.
+FUTURE_DAYS = 300  # booked days from the first Monday on; older sessions are history before it
+# The booked calendar ahead starts on the Monday after next: the benchmark means the same on any day it runs.
 _today = date.today()
 FIRST_DAY = _today + timedelta(days=14 - _today.weekday())
 
 
-def load(sessions: int) -> dict:
-    """Location, practitioners, rooms, a 6-session protocol, and `sessions` booked sessions laid out
-    in SQL: each practitioner fully booked day after day, five sessions per patient and course."""
+def load(sessions: int, *, practitioners: int, locations: int) -> dict:
+    """`locations` locations sharing `practitioners` practitioners (and as many rooms), a
+    6-session protocol, and `sessions` booked sessions written by one INSERT ... SELECT over
+    generate_series: each practitioner fully booked 09:00-17:00 day after day, five sessions per
+    patient and course. The bookings ahead of today reach at most FUTURE_DAYS days; the rest lie
+    in the past, as a chain's history does."""
     from django.db import connection
 
     from clinic.models import Location, Practitioner, Room
@@ -46,17 +57,24 @@ def load(sessions: int) -> dict:
         # resetting its own database switches that off for the statement, as only a superuser can.
         cursor.execute("SET session_replication_role = replica; TRUNCATE clinic_location, protocols_protocol,"
                        " patients_patient RESTART IDENTITY CASCADE; RESET session_replication_role")
-    location = Location.objects.create(
-        name="Bench Istanbul", timezone="Europe/Istanbul", country="TR",
-        opening_hours=[{"weekday": d, "opens": "08:00", "closes": "20:00"} for d in range(7)],
-        observe_public_holidays=False)
-    doctors = [Practitioner.objects.create(name=f"Dr. {n}", location=location) for n in range(PRACTITIONERS)]
-    rooms = [Room.objects.create(name=f"Room {n}", location=location) for n in range(PRACTITIONERS)]
+    sites = [
+        Location.objects.create(
+            name=f"Bench Istanbul {n + 1}", timezone="Europe/Istanbul", country="TR",
+            opening_hours=[{"weekday": d, "opens": "08:00", "closes": "20:00"} for d in range(7)],
+            observe_public_holidays=False)
+        for n in range(locations)
+    ]
+    doctors = [Practitioner.objects.create(name=f"Dr. {n}", location=sites[n % locations])
+               for n in range(practitioners)]
+    rooms = [Room.objects.create(name=f"Room {n}", location=sites[n % locations]) for n in range(practitioners)]
     protocol = ProtocolFactory(status="active", sessions=session_rows(6, gap=(14, 21, 28)))
-    per_practitioner = sessions // PRACTITIONERS
-    patients = sessions // 5
+    per_practitioner = sessions // practitioners
+    booked_days = -(-per_practitioner // SLOTS_PER_DAY)
+    first_booked = FIRST_DAY - timedelta(days=max(0, booked_days - FUTURE_DAYS))
+    patients = -(-sessions // 5)
+    sites_of = [doctor.location_id for doctor in doctors]
     with connection.cursor() as cursor:
-        # Triggers of the audit trail would write 200,000 history rows: this is bulk fixture data.
+        # Triggers of the audit trail would write a history row per session: this is bulk fixture data.
         cursor.execute("SET session_replication_role = replica")
         cursor.execute(
             """
@@ -66,34 +84,42 @@ def load(sessions: int) -> dict:
                    '1980-01-01', 'male', 'en', 'Europe/Istanbul', true, true, '', now(), now()
               FROM generate_series(1, %s) g
             """, [patients])
+        # Patient p's course is at the location of the practitioner who sees them (see below).
         cursor.execute(
             """
             INSERT INTO patients_course (patient_id, protocol_id, protocol_version, location_id, anchor_date,
                 status, cancel_reason, created_at)
-            SELECT g, %s, 1, %s, %s, 'active', '', now() FROM generate_series(1, %s) g
-            """, [protocol.pk, location.pk, FIRST_DAY, patients])
+            SELECT g, %(protocol)s, 1, (%(sites)s::bigint[])[1 + least((g - 1) * 5 / %(per)s, %(pr)s - 1)],
+                   %(first)s, 'active', '', now()
+              FROM generate_series(1, %(patients)s) g
+            """, {"protocol": protocol.pk, "sites": sites_of, "per": per_practitioner, "pr": practitioners,
+                  "first": first_booked, "patients": patients})
         cursor.execute(
             """
             INSERT INTO patients_session (course_id, patient_id, location_id, number, kind, start, "end",
                 practitioner_id, room_id, status, window_earliest, window_latest, sequence, override_reason,
-                cancel_reason, updated_at)
-            SELECT c, c, %(loc)s, 1 + (k %% 5), 'treatment', t, t + interval '30 minutes', d.id, r.id, 'booked',
-                   t::date, t::date, 0, '', '', now()
+                cancel_reason, change_request_note, status_before, updated_at)
+            SELECT c, c, (%(sites)s::bigint[])[1 + p], 1 + (k %% 5), 'treatment', t, t + interval '30 minutes',
+                   (%(doctors)s::bigint[])[1 + p], (%(rooms)s::bigint[])[1 + p], 'booked',
+                   t::date, t::date, 0, '', '', '', '', now()
               FROM (SELECT p, k, 1 + (p * %(per)s + k) / 5 AS c,
                            (%(first)s::date + (k / %(slots)s) * interval '1 day' + interval '6 hours'
                             + (k %% %(slots)s) * interval '30 minutes') AT TIME ZONE 'UTC' AS t
                       FROM generate_series(0, %(pr)s - 1) p, generate_series(0, %(per)s - 1) k) s
-              JOIN LATERAL (SELECT id FROM clinic_practitioner ORDER BY id OFFSET s.p LIMIT 1) d ON true
-              JOIN LATERAL (SELECT id FROM clinic_room ORDER BY id OFFSET s.p LIMIT 1) r ON true
-            """, {"loc": location.pk, "per": per_practitioner, "first": FIRST_DAY, "slots": SLOTS_PER_DAY,
-                  "pr": PRACTITIONERS})
+            """, {"sites": sites_of, "doctors": [d.pk for d in doctors],
+                  "rooms": [r.pk for r in rooms], "per": per_practitioner, "first": first_booked,
+                  "slots": SLOTS_PER_DAY, "pr": practitioners})
         cursor.execute("SET session_replication_role = DEFAULT")
-        cursor.execute("ANALYZE")
+        # Vacuumed and analysed as a calendar in use would be, so that no autovacuum of the freshly
+        # written table runs while the operations are timed.
+        cursor.execute("VACUUM ANALYZE")
         cursor.execute("SELECT count(*), min(start), max(start) FROM patients_session")
         count, first, last = cursor.fetchone()
-    print(f"loaded {count:,} booked sessions from {first:%Y-%m-%d} to {last:%Y-%m-%d}, "
-          f"{PRACTITIONERS} practitioners, {patients:,} patients")
-    return {"location": location, "doctors": doctors, "rooms": rooms, "protocol": protocol, "last": last}
+    print(f"loaded {count:,} booked sessions from {first:%Y-%m-%d} to {last:%Y-%m-%d}, {practitioners} practitioners "
+          f"over {locations} location(s), {patients:,} patients")
+    site = sites[0]
+    return {"location": site, "doctors": doctors, "rooms": rooms, "protocol": protocol, "last": last,
+            "feed_doctor": next(d for d in doctors if d.location_id == site.pk)}
 
 
 def new_patient(n: int):
@@ -121,14 +147,18 @@ def time_previews(world: dict, runs: int) -> list[float]:
     patient = new_patient(0)
     timings = []
     for n in range(runs):
-        start = datetime.combine(FIRST_DAY + timedelta(days=30 + n * 3), datetime.min.time()).replace(
+        # Inside the booked calendar, with the whole course (at most 141 days) inside it too.
+        start = datetime.combine(FIRST_DAY + timedelta(days=7 + (n % 40) * 3), datetime.min.time()).replace(
             hour=10, tzinfo=ISTANBUL)
         started = time.perf_counter()
         plan, _ = course_preview(patient=patient, protocol=world["protocol"], location=world["location"],
                                  start=start, now=timezone.now())
         timings.append((time.perf_counter() - started) * 1000)
-        if len(plan.sessions) != 6:
+        if len(plan.sessions) != 6 or plan.conflicts:
             fail(f"preview {n} placed {len(plan.sessions)} of 6 sessions: {plan.conflicts}")
+        ends = [s.end for s in plan.sessions]
+        if any(later.start < end for later, end in zip(plan.sessions[1:], ends, strict=False)):
+            fail(f"preview {n} starts a session before the previous one ends: {plan.sessions}")
     return timings
 
 
@@ -145,7 +175,7 @@ def time_week_feed(world: dict, runs: int, resource: int | None = None) -> tuple
     client.force_login(user)
     timings, events, queries = [], 0, 0
     for n in range(runs):
-        monday = FIRST_DAY + timedelta(weeks=4 + n % 40)
+        monday = FIRST_DAY + timedelta(weeks=1 + n % 30)
         url = (f"/booking/calendar/feed/?location={world['location'].pk}&start={monday}T00:00:00"
                f"&end={monday + timedelta(days=7)}T00:00:00")
         if resource:
@@ -156,7 +186,12 @@ def time_week_feed(world: dict, runs: int, resource: int | None = None) -> tuple
             timings.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             fail(f"week feed answered {response.status_code}: {response.content[:300]!r}")
-        events, queries = len(response.json()), len(captured)
+        events = len(response.json())
+        if not events:
+            fail(f"week feed of {monday} answered no events on a fully booked calendar: {url}")
+        if queries and len(captured) != queries:
+            fail(f"week feed of {monday} ran {len(captured)} queries, the week before {queries}")
+        queries = len(captured)
     return timings, events, queries
 
 
@@ -164,10 +199,14 @@ def time_concurrent_booking(world: dict, clients: int, per_client: int) -> list[
     from django.db import connection
     from django.utils import timezone
 
+    from clinic.models import Practitioner
     from patients.booking.services import course_book
+    from patients.models import Session
 
     far = world["last"].astimezone(ISTANBUL).date() + timedelta(days=30)
     patients = [new_patient(100 + n) for n in range(clients * per_client)]
+    doctors = list(Practitioner.objects.filter(pk__in=[d.pk for d in world["doctors"]])
+                   .select_related("location").order_by("id"))
     timings: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -178,21 +217,26 @@ def time_concurrent_booking(world: dict, clients: int, per_client: int) -> list[
             barrier.wait()
             for k in range(per_client):
                 n = index * per_client + k
-                # Each booking asks for a different practitioner and hour: the load is real work, not
-                # the same conflict fifty times.
+                # Each client books with its own practitioner (at that practitioner's location), each
+                # booking at another hour: the load is real work, not the same conflict fifty times.
+                doctor = doctors[index % len(doctors)]
                 start = datetime.combine(far + timedelta(days=n // 20), datetime.min.time()).replace(
                     hour=8 + (n % 12), tzinfo=ISTANBUL)
                 started = time.perf_counter()
                 try:
-                    course_book(patient=patients[n], protocol=world["protocol"], location=world["location"],
-                                start=start, practitioner=world["doctors"][index % PRACTITIONERS],
-                                now=timezone.now())
+                    course, _ = course_book(patient=patients[n], protocol=world["protocol"],
+                                            location=doctor.location, start=start, practitioner=doctor,
+                                            now=timezone.now())
+                    elapsed = (time.perf_counter() - started) * 1000
+                    placed = Session.objects.filter(course=course, status="booked").count()
+                    if placed != 6:
+                        raise RuntimeError(f"course {course.pk} was booked with {placed} of 6 sessions")
                 except Exception as error:  # noqa: BLE001 - collected, and the run then stops without a figure
                     with lock:
                         errors.append(f"{type(error).__name__}: {error}")
                     return
                 with lock:
-                    timings.append((time.perf_counter() - started) * 1000)
+                    timings.append(elapsed)
         finally:
             connection.close()
 
@@ -203,25 +247,34 @@ def time_concurrent_booking(world: dict, clients: int, per_client: int) -> list[
         thread.join()
     if errors:
         fail(f"{len(errors)} of {clients * per_client} bookings failed, first: {errors[0]}")
+    if len(timings) != clients * per_client:
+        fail(f"{clients * per_client - len(timings)} bookings were not timed")
     return timings
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=200_000)
+    parser.add_argument("--practitioners", type=int, default=20)
+    parser.add_argument("--locations", type=int, default=1)
     parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--database", default="anagen_bench_booking")
     args = parser.parse_args()
-    django_on_bench_database("anagen_bench_booking")
+    if args.practitioners < 20 or args.practitioners % args.locations:
+        parser.error("--practitioners: at least 20 (one per concurrent client), the same number at each location")
+    django_on_bench_database(args.database)
 
     for size in (args.sessions // 10, args.sessions):
         print(f"\n== {size:,} booked sessions ==")
-        world = load(size)
+        started = time.perf_counter()
+        world = load(size, practitioners=args.practitioners, locations=args.locations)
+        print(f"(seeded in {time.perf_counter() - started:.0f} s)")
         previews = time_previews(world, args.runs)
         print(f"6-session preview: {summary(previews)} (target: median under 30 ms)")
         feed, events, queries = time_week_feed(world, args.runs)
         print(f"week feed, one location, all practitioners ({events} events): {summary(feed)}, {queries} queries "
               "(target: p95 under 50 ms)")
-        feed, events, queries = time_week_feed(world, args.runs, resource=world["doctors"][0].pk)
+        feed, events, queries = time_week_feed(world, args.runs, resource=world["feed_doctor"].pk)
         print(f"week feed, one location, one practitioner as the week view asks ({events} events): {summary(feed)}, "
               f"{queries} queries")
     bookings = time_concurrent_booking(world, clients=20, per_client=5)

@@ -13,6 +13,9 @@ It follows the placement rule of the API contract ("Courses: planning and bookin
 - The first candidate whose whole visit lies inside the practitioner's open intervals, with the
   practitioner free, a room free (lowest id first) and the patient booked nowhere else, wins.
 - Session 1 keeps the wished start exactly when that time is free.
+- A session never starts before the previous session of the course ends: with a gap of 0 days the
+  next visit comes later the same day, never earlier (earlier candidate times are skipped; an
+  earlier pinned start is outside the session's window).
 
 Choices the contract leaves open, made here:
 
@@ -31,125 +34,46 @@ Choices the contract leaves open, made here:
 - A session whose whole window has passed gets the reason ``in_the_past`` rather than
   ``no_free_slot_in_window``; an unplaced, unpinned session's conflict has no ``start``.
 - Naive datetimes (the wished start, pinned starts) are wall-clock times at the location.
+- Busy time comes as plain interval sets the caller read before planning. A caller may read only
+  the days it expects the plan to use and say so (``Resources.known``): a candidate outside them
+  raises BusyNotRead with the span to read too (the whole window of the session being placed),
+  and planning again with it gives the plan that reading everything would have given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from clinic.intervals import Interval, IntervalSet, is_nonexistent, local_datetime
 
-# Reasons a session could not be planned (PlanConflict.reason).
-NO_FREE_SLOT = "no_free_slot_in_window"
-PINNED_SLOT_TAKEN = "pinned_slot_taken"
-PINNED_OUTSIDE_WINDOW = "pinned_outside_window"
-PINNED_OUTSIDE_HOURS = "pinned_outside_hours"
-IN_THE_PAST = "in_the_past"
-NONEXISTENT_LOCAL_TIME = "nonexistent_local_time"
+from .planning_types import (
+    IN_THE_PAST,
+    NO_FREE_SLOT,
+    NONEXISTENT_LOCAL_TIME,
+    PINNED_OUTSIDE_HOURS,
+    PINNED_OUTSIDE_WINDOW,
+    PINNED_SLOT_TAKEN,
+    BusyNotRead,
+    Plan,
+    PlanConflict,
+    PlannedSession,
+    Resources,
+    Step,
+    Window,
+    grid_by_preference,
+    window_for,
+)
+
+__all__ = [  # the planner's vocabulary lives in planning_types; callers import it from here
+    "BusyNotRead", "IN_THE_PAST", "NONEXISTENT_LOCAL_TIME", "NO_FREE_SLOT", "PINNED_OUTSIDE_HOURS",
+    "PINNED_OUTSIDE_WINDOW", "PINNED_SLOT_TAKEN", "Plan", "PlanConflict", "PlannedSession", "Resources", "Step",
+    "Window", "grid_by_preference", "plan_course", "window_for",
+]
 
 _EMPTY = IntervalSet()
 _DAY_MINUTES = 1440
-
-
-@dataclass(frozen=True)
-class Step:
-    """One session of the protocol; its gap counts from the previous session (or the anchor)."""
-
-    number: int
-    kind: str
-    gap_min_days: int
-    gap_target_days: int
-    gap_max_days: int
-    duration_minutes: int
-
-
-@dataclass
-class Resources:
-    """What the planner may use at one location. Every interval is UTC-aware.
-
-    ``open_for`` gives, per practitioner, the time they can see patients there: the location's
-    opening hours ∩ their working hours − closures − public holidays (availability already applied).
-
-    ``location_open`` is optional and only makes planning faster: any superset of every
-    practitioner's open time (typically the location's opening hours minus its closures and
-    holidays). Times outside it are skipped without asking each practitioner, which matters on a
-    fully booked calendar where every grid time of every day in the window gets tried.
-    """
-
-    zone: ZoneInfo
-    slot_minutes: int
-    practitioners: list[int]
-    rooms: list[int]
-    open_for: Callable[[int], IntervalSet] | Mapping[int, IntervalSet]
-    practitioner_busy: dict[int, IntervalSet] = field(default_factory=dict)
-    room_busy: dict[int, IntervalSet] = field(default_factory=dict)
-    patient_busy: IntervalSet = field(default_factory=IntervalSet)
-    location_open: IntervalSet | None = None
-
-
-@dataclass(frozen=True)
-class PlannedSession:
-    number: int
-    kind: str
-    start: datetime
-    end: datetime
-    practitioner: int
-    room: int
-    window_earliest: date
-    window_latest: date
-    target_date: date
-
-
-@dataclass(frozen=True)
-class PlanConflict:
-    """A session that could not be planned. ``start`` is the pinned instant when there was one."""
-
-    number: int
-    start: datetime | None
-    reason: str
-
-
-@dataclass(frozen=True)
-class Plan:
-    sessions: list[PlannedSession]
-    conflicts: list[PlanConflict]
-    warnings: list[str]
-
-    @property
-    def ok(self) -> bool:
-        return not self.conflicts
-
-
-@dataclass(frozen=True)
-class Window:
-    earliest: date
-    target: date
-    latest: date
-
-    def __contains__(self, day: date) -> bool:
-        return self.earliest <= day <= self.latest
-
-    def days_by_preference(self) -> list[date]:
-        """Target, target-1, target+1, target-2, ... clipped to the window."""
-        days = [self.earliest + timedelta(days=n) for n in range((self.latest - self.earliest).days + 1)]
-        return sorted(days, key=lambda day: (abs((day - self.target).days), day))
-
-
-def window_for(step: Step, counted_from: date) -> Window:
-    """The window of ``step`` when the session before it (or the anchor) is on ``counted_from``."""
-    return Window(
-        earliest=counted_from + timedelta(days=step.gap_min_days),
-        target=counted_from + timedelta(days=step.gap_target_days),
-        latest=counted_from + timedelta(days=step.gap_max_days),
-    )
-
-
-def grid_by_preference(slot_minutes: int, wished_minutes: int) -> list[int]:
-    """The grid's minutes since local midnight, nearest the wished time of day first, earlier on ties."""
-    return sorted(range(0, _DAY_MINUTES, slot_minutes), key=lambda m: (abs(m - wished_minutes), m))
 
 
 def plan_course(
@@ -163,6 +87,7 @@ def plan_course(
     now: datetime,
     first_number: int = 1,
     previous: tuple[date, int] | None = None,
+    previous_end: datetime | None = None,
     explain_days: Callable[[list[date]], str] | None = None,
 ) -> Plan:
     """Place the sessions of a course (or, for a cascade, the tail from ``first_number`` on).
@@ -172,7 +97,8 @@ def plan_course(
     ``wished_start``). ``practitioner`` restricts every session to that practitioner. ``pinned``
     maps session numbers to exact starts chosen by the receptionist; they are checked, not moved.
     ``previous`` is the local date and practitioner of the session before ``first_number`` when
-    re-planning a tail. No session starts before ``now``. ``explain_days`` says why the calendar
+    re-planning a tail, and ``previous_end`` when that session ends (no session of the tail starts
+    before it). No session starts before ``now``. ``explain_days`` says why the calendar
     refused some local days (holiday names, closure reasons, fully booked): a session placed away
     from its target day gets that reason in its warning.
 
@@ -204,18 +130,19 @@ def plan_course(
     if previous is not None:
         counted_from, previous_practitioner = previous
 
+    not_before = previous_end  # the end of the last session placed: the next may not start earlier
     sessions: list[PlannedSession] = []
     conflicts: list[PlanConflict] = []
     for step in to_plan:
         window = window_for(step, counted_from)
         order = search.practitioner_order(previous_practitioner)
         if step.number in pinned:
-            outcome, counted_from = search.check_pinned(step, pinned[step.number], window, order)
+            outcome, counted_from = search.check_pinned(step, pinned[step.number], window, order, not_before)
         else:
             keep = None
             if step.number == 1 and previous is None and wished_instant is not None and wished_local.date() in window:
                 keep = wished_instant
-            outcome = search.find(step, window, order, exact=keep)
+            outcome = search.find(step, window, order, exact=keep, not_before=not_before)
             if isinstance(outcome, PlannedSession):
                 counted_from = outcome.start.astimezone(zone).date()
                 warnings.extend(_moved_warnings(outcome, kept=keep, zone=zone, now=now, explain_days=explain_days))
@@ -227,7 +154,7 @@ def plan_course(
             continue
         sessions.append(outcome)
         search.book(outcome)
-        previous_practitioner = outcome.practitioner
+        previous_practitioner, not_before = outcome.practitioner, outcome.end
     return Plan(sessions=sessions, conflicts=conflicts, warnings=warnings)
 
 
@@ -335,6 +262,14 @@ class _Search:
         # them is also clear of this course's practitioners and rooms; a course has at most a few
         # dozen sessions, so a scan is cheap.
         self.course: list[Interval] = []
+        # What to read when a candidate lies outside the busy time the caller read: the window
+        # of the session being placed, so one more read settles that session.
+        self.to_read: Interval | None = None
+
+    def reading(self, window: Window, duration: timedelta) -> None:
+        if self.resources.known is not None:
+            self.to_read = Interval(local_datetime(window.earliest, 0, self.zone),
+                                    local_datetime(window.latest, _DAY_MINUTES, self.zone) + duration)
 
     def open_for(self, practitioner: int) -> IntervalSet:
         cached = self._open.get(practitioner)
@@ -359,6 +294,10 @@ class _Search:
 
     def assign(self, span: Interval, order: Sequence[int]) -> tuple[int, int] | None:
         """The first practitioner of ``order`` open and free for span, with the lowest free room."""
+        known = self.resources.known
+        if known is not None and not known.covers(span):
+            wider = self.to_read or span
+            raise BusyNotRead(Interval(min(wider.start, span.start), max(wider.end, span.end)))
         if not self.patient_free(span):
             return None
         practitioner_busy, room_busy = self.resources.practitioner_busy, self.resources.room_busy
@@ -384,18 +323,22 @@ class _Search:
         )
 
     def find(
-        self, step: Step, window: Window, order: Sequence[int], *, exact: datetime | None
+        self, step: Step, window: Window, order: Sequence[int], *, exact: datetime | None,
+        not_before: datetime | None = None,
     ) -> PlannedSession | PlanConflict:
-        """The first free candidate in the contract's order (``exact`` first, if given)."""
+        """The first free candidate in the contract's order (``exact`` first, if given) that starts
+        at ``now`` or later and not before ``not_before`` (the previous session's end)."""
         duration = timedelta(minutes=step.duration_minutes)
-        if exact is not None and exact >= self.now:
+        self.reading(window, duration)
+        earliest = self.now if not_before is None else max(self.now, not_before)
+        if exact is not None and exact >= earliest:
             found = self.assign(Interval(exact, exact + duration), order)
             if found is not None:
                 return self.session(step, window, exact, found)
         zone, location_open = self.zone, self.resources.location_open
         for day in window.days_by_preference():
             day_start, day_end = local_datetime(day, 0, zone), local_datetime(day, _DAY_MINUTES, zone)
-            if day_end <= self.now:
+            if day_end <= earliest:
                 continue
             # Skip closed days (holidays, closures, weekends) without trying a single slot.
             today = Interval(day_start, day_end)
@@ -417,7 +360,7 @@ class _Search:
                     start = local_datetime(day, minutes, zone)
                 else:
                     start = day_start + timedelta(minutes=minutes)
-                if start < self.now:
+                if start < earliest:
                     continue
                 visit = Interval(start, start + duration)
                 if location_open is not None and not location_open.covers(visit):
@@ -429,7 +372,7 @@ class _Search:
         return PlanConflict(step.number, None, IN_THE_PAST if window_over else NO_FREE_SLOT)
 
     def check_pinned(
-        self, step: Step, value: datetime, window: Window, order: Sequence[int]
+        self, step: Step, value: datetime, window: Window, order: Sequence[int], not_before: datetime | None = None
     ) -> tuple[PlannedSession | PlanConflict, date]:
         """Check a start the receptionist chose: it is kept as it is or reported, never moved.
         Also returns the pinned local date, from which the next session counts either way."""
@@ -438,9 +381,10 @@ class _Search:
             return PlanConflict(step.number, None, NONEXISTENT_LOCAL_TIME), value.date()
         day = start.astimezone(self.zone).date()
         span = Interval(start, start + timedelta(minutes=step.duration_minutes))
+        self.to_read = None
         if start < self.now:
             reason = IN_THE_PAST
-        elif day not in window:
+        elif day not in window or (not_before is not None and start < not_before):
             reason = PINNED_OUTSIDE_WINDOW
         elif not any(self.open_for(p).covers(span) for p in order):
             reason = PINNED_OUTSIDE_HOURS

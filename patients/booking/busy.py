@@ -1,31 +1,48 @@
-"""Reading who is busy when: live sessions merged by PostgreSQL into busy blocks per practitioner,
-per room and for the patient (a fully booked day is one block, not sixteen rows).
+"""Reading who is busy when, for the planner: live sessions merged by PostgreSQL into busy blocks per
+practitioner, per room and for the patient (a fully booked day is one block, not sixteen rows).
 
-Two ways to read them: all at once over a date range (`busy_blocks`), or a few local days at a
-time, when the planner first looks at them (`DayLoadedBusy`): a course's planner examines about a
-day per session, so on a full calendar it reads days, not months."""
+The planner takes plain interval sets (protocols.planning.Resources). `BusyRead` reads the blocks
+over some spans of time, in one query a call, and hands them over as those sets together with the
+time they are complete for (`known`); reading more later (`read`) adds to what it holds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
 
 from django.db import connection
 
-from clinic.intervals import Interval, IntervalSet, local_datetime
+from clinic.intervals import Interval, IntervalSet
 from patients.models import Session
+from protocols.planning import Resources
 
+# One row per wanted span and session overlapping it; range_agg merges the duplicates of sessions
+# that two overlapping spans (or two parts below) both reach.
 _BUSY_SQL = """
-    WITH live AS (
-        SELECT practitioner_id, room_id, patient_id, tstzrange(start, "end") AS span
-          FROM patients_session
-         WHERE status = ANY(%(live)s) AND start < %(end)s AND "end" > %(start)s
-           -- No visit lasts over 8 hours (protocol durations stop at 480 minutes): this bound lets
-           -- the start index do the work.
-           AND start > %(start)s - interval '8 hours'
-           AND NOT (id = ANY(%(exclude)s))
-           AND (practitioner_id = ANY(%(practitioners)s) OR room_id = ANY(%(rooms)s) OR patient_id = %(patient)s)
+    WITH wanted AS (
+        SELECT lo, hi FROM unnest(%(los)s::timestamptz[], %(his)s::timestamptz[]) AS w(lo, hi)
+    ), live AS (
+        SELECT s.practitioner_id, s.room_id, s.patient_id, tstzrange(s.start, s."end") AS span
+          FROM wanted w
+          -- Each part reads one index by (who, start): the location's sessions, then those of its
+          -- practitioners and of the patient at other locations. No visit lasts over 8 hours
+          -- (protocol durations stop at 480 minutes): that bound lets the start column do the work.
+          CROSS JOIN LATERAL (
+                SELECT * FROM patients_session s
+                 WHERE s.location_id = %(location)s AND s.start < w.hi AND s.start > w.lo - interval '8 hours'
+                UNION ALL
+                SELECT * FROM patients_session s
+                 WHERE s.practitioner_id = ANY(%(practitioners)s) AND s.location_id <> %(location)s
+                   AND s.start < w.hi AND s.start > w.lo - interval '8 hours'
+                UNION ALL
+                SELECT * FROM patients_session s
+                 WHERE s.patient_id = %(patient)s AND s.location_id <> %(location)s
+                   AND s.start < w.hi AND s.start > w.lo - interval '8 hours'
+          ) s
+         WHERE s."end" > w.lo AND s.status = ANY(%(live)s) AND NOT (s.id = ANY(%(exclude)s))
+           AND (s.practitioner_id = ANY(%(practitioners)s) OR s.room_id = ANY(%(rooms)s)
+                OR s.patient_id = %(patient)s)
     )
     SELECT 'practitioner', practitioner_id, lower(block), upper(block)
       FROM (SELECT practitioner_id, unnest(range_agg(span)) AS block FROM live
@@ -41,109 +58,62 @@ _BUSY_SQL = """
 
 
 def busy_blocks(
-    *, practitioners: list[int], rooms: list[int], patient_id: int, start: datetime, end: datetime, exclude: list[int]
+    *, location_id: int, practitioners: list[int], rooms: list[int], patient_id: int, spans: Sequence[Interval],
+    exclude: list[int],
 ) -> list[tuple[str, int, datetime, datetime]]:
-    """(who, id, start, end) busy blocks overlapping [start, end): who is practitioner, room or patient."""
+    """(who, id, start, end) busy blocks overlapping any of `spans`: who is practitioner, room or
+    patient. `practitioners` and `rooms` are those of location `location_id`. One query, whatever
+    the number of spans."""
+    if not spans:
+        return []
     with connection.cursor() as cursor:
         cursor.execute(
             _BUSY_SQL,
             {
-                "live": list(Session.LIVE), "start": start, "end": end, "exclude": exclude or [0],
+                "location": location_id, "los": [span.start for span in spans], "his": [span.end for span in spans],
+                "live": list(Session.LIVE), "exclude": exclude or [0],
                 "practitioners": practitioners or [0], "rooms": rooms or [0], "patient": patient_id,
             },
         )
         return cursor.fetchall()
 
 
-class DayLoadedBusy:
-    """Busy blocks read a few local days at a time, the first time a question touches them."""
+class BusyRead:
+    """The busy blocks read so far for one planning call, and the time they are complete for."""
 
-    # Reading the day before and after too: a full target day sends the planner next door.
-    SPREAD = 1
-
-    def __init__(self, *, zone: ZoneInfo, practitioners: list[int], rooms: list[int], patient_id: int,
-                 exclude: list[int]) -> None:
-        self.zone = zone
-        self.query = {"practitioners": practitioners, "rooms": rooms, "patient_id": patient_id, "exclude": exclude}
-        self.loaded: set[date] = set()
-        self.loaded_time = IntervalSet()  # the same days as UTC time, for a cheap "already read?" check
+    def __init__(self, *, location_id: int, practitioners: list[int], rooms: list[int], patient_id: int,
+                 exclude: Iterable[int] = ()) -> None:
+        self.query = {"location_id": location_id, "practitioners": list(practitioners), "rooms": list(rooms),
+                      "patient_id": patient_id, "exclude": list(exclude)}
         self.blocks: dict[tuple[str, int], list[Interval]] = {}
-        self.sets: dict[tuple[str, int], IntervalSet] = {}
+        self.spans: list[Interval] = []
         self.queries = 0
 
-    def _days(self, span: Interval) -> Iterator[date]:
-        day = span.start.astimezone(self.zone).date()
-        last = (span.end - timedelta(microseconds=1)).astimezone(self.zone).date()
-        while day <= last:
-            yield day
-            day += timedelta(days=1)
-
-    def ensure(self, span: Interval) -> None:
-        if self.loaded_time.covers(span):
+    def read(self, spans: Sequence[Interval]) -> None:
+        """Read the blocks overlapping `spans` (one query) and keep them with what was read before."""
+        known = IntervalSet(self.spans)
+        spans = [span for span in spans if not known.covers(span)]
+        if not spans:
             return
-        missing = [day for day in self._days(span) if day not in self.loaded]
-        if not missing:
-            return
-        first = missing[0] - timedelta(days=self.SPREAD)
-        last = missing[-1] + timedelta(days=self.SPREAD)
-        while first in self.loaded:
-            first += timedelta(days=1)
-        while last in self.loaded:
-            last -= timedelta(days=1)
-        rows = busy_blocks(start=local_datetime(first, 0, self.zone),
-                           end=local_datetime(last + timedelta(days=1), 0, self.zone), **self.query)
-        self.queries += 1
-        for who, key, start, end in rows:
+        for who, key, start, end in busy_blocks(spans=spans, **self.query):
             self.blocks.setdefault((who, key), []).append(Interval(start, end))
-        day = first
-        while day <= last:
-            self.loaded.add(day)
-            day += timedelta(days=1)
-        self.loaded_time.add(Interval(local_datetime(first, 0, self.zone),
-                                      local_datetime(last + timedelta(days=1), 0, self.zone)))
-        self.sets.clear()
+        self.spans.extend(spans)
+        self.queries += 1
 
-    def set_for(self, who: str, key: int) -> IntervalSet:
-        found = self.sets.get((who, key))
-        if found is None:
-            found = self.sets[(who, key)] = IntervalSet(self.blocks.get((who, key), ()))
-        return found
-
-    def add(self, who: str, key: int, span: Interval) -> None:
-        """Something we are about to book: busy from now on, whatever the database says."""
-        self.ensure(span)
-        self.blocks.setdefault((who, key), []).append(span)
-        self.sets.pop((who, key), None)
-
-
-class LazyBusySet:
-    """The IntervalSet questions the planner asks, answered after reading the days involved."""
-
-    def __init__(self, busy: DayLoadedBusy, who: str, key: int) -> None:
-        self.busy, self.who, self.key = busy, who, key
-
-    def overlaps(self, span: Interval) -> bool:
-        self.busy.ensure(span)
-        return self.busy.set_for(self.who, self.key).overlaps(span)
-
-    def covers(self, span: Interval) -> bool:
-        self.busy.ensure(span)
-        return self.busy.set_for(self.who, self.key).covers(span)
-
-    def add(self, span: Interval) -> None:
-        self.busy.add(self.who, self.key, span)
-
-
-class LazyBusyMap:
-    """`practitioner_busy` / `room_busy` for the planner: `.get(id)` gives a LazyBusySet."""
-
-    def __init__(self, busy: DayLoadedBusy, who: str) -> None:
-        self.busy, self.who = busy, who
-
-    def get(self, key: int, default: object = None) -> LazyBusySet:
-        return LazyBusySet(self.busy, self.who, key)
-
-    __getitem__ = get
-
-    def setdefault(self, key: int, default: object = None) -> LazyBusySet:
-        return self.get(key)
+    def into(self, resources: Resources, *, complete: bool = False) -> Resources:
+        """`resources` with the busy sets read so far. Unless `complete` (the caller read every span
+        the planner may look at), they say which time they cover (Resources.known)."""
+        practitioner_busy: dict[int, IntervalSet] = {}
+        room_busy: dict[int, IntervalSet] = {}
+        patient_busy = IntervalSet()
+        for (who, key), blocks in self.blocks.items():
+            if who == "practitioner":
+                practitioner_busy[key] = IntervalSet(blocks)
+            elif who == "room":
+                room_busy[key] = IntervalSet(blocks)
+            else:
+                patient_busy = IntervalSet(blocks)
+        return replace(
+            resources, practitioner_busy=practitioner_busy, room_busy=room_busy, patient_busy=patient_busy,
+            known=None if complete else IntervalSet(self.spans),
+        )

@@ -24,7 +24,7 @@ from patients.booking.services import (
     session_row,
 )
 from patients.booking.status import InvalidTransition
-from patients.booking.windows import counted_from, steps_of
+from patients.booking.windows import counted_from, previous_end, steps_of
 from patients.models import Course, Session
 from patients.reminders import outbox as reminders
 from protocols.planning import plan_course, window_for
@@ -154,6 +154,7 @@ def session_rebook(
             now=now,
             first_number=number,
             previous=(previous_date, previous_practitioner),
+            previous_end=previous_end(sessions, number),
         )
         raise_for_conflicts(plan)
         placed = plan.sessions[0]

@@ -22,7 +22,7 @@ from patients.booking.services import (
     raise_for_conflicts,
 )
 from patients.booking.status import InvalidTransition
-from patients.booking.windows import counted_from, steps_of
+from patients.booking.windows import counted_from, previous_end, steps_of
 from patients.models import Course, Session
 from protocols.planning import (
     PINNED_OUTSIDE_WINDOW,
@@ -81,7 +81,8 @@ def session_reschedule(
                 "give an override reason to book it outside its window.",
                 conflicts=[{"number": session.number, "start": start.isoformat(), "reason": PINNED_OUTSIDE_WINDOW}],
             )
-        # Check the chosen time like a pinned session: inside hours, free.
+        # Check the chosen time like a pinned session: inside hours, free, not before the previous
+        # session ends (unless the receptionist overrides the window).
         widened = Step(step.number, step.kind, -3650, (new_date - previous_date).days, 3650, step.duration_minutes)
         plan = plan_course(
             [widened],
@@ -92,6 +93,7 @@ def session_reschedule(
             now=now,
             first_number=session.number,
             previous=(previous_date, previous_practitioner),
+            previous_end=None if override_reason else previous_end(sessions, session.number),
         )
         raise_for_conflicts(plan)
         placed = plan.sessions[0]
@@ -114,21 +116,21 @@ def session_reschedule(
         resources.patient_busy.add(Interval(placed.start, placed.end))
 
         moved: list[Session] = []
-        previous_date, previous_practitioner = new_date, placed.practitioner
+        previous_date, previous_practitioner, ended = new_date, placed.practitioner, placed.end
         for later in live_later:
             later_step = steps[later.number]
             later_window = window_for(later_step, previous_date)
             later_date = later.start.astimezone(zone).date()
             span = Interval(later.start, later.end)
-            if later_date in later_window:
-                # Still inside its window: it stays, and keeps holding its time.
+            if later_date in later_window and later.start >= ended:
+                # Still inside its window (and after the one before): it stays, and keeps holding its time.
                 if (later.window_earliest, later.window_latest) != (later_window.earliest, later_window.latest):
                     later.window_earliest, later.window_latest = later_window.earliest, later_window.latest
                     later.save(update_fields=["window_earliest", "window_latest", "updated_at"])
                 resources.practitioner_busy.setdefault(later.practitioner_id, IntervalSet()).add(span)
                 resources.room_busy.setdefault(later.room_id, IntervalSet()).add(span)
                 resources.patient_busy.add(span)
-                previous_date, previous_practitioner = later_date, later.practitioner_id
+                previous_date, previous_practitioner, ended = later_date, later.practitioner_id, later.end
                 continue
             if not cascade:
                 if not override_reason:
@@ -142,7 +144,7 @@ def session_reschedule(
                     )
                 warnings.append(f"Session {later.number} is now outside its window: {override_reason}")
                 resources.patient_busy.add(span)
-                previous_date, previous_practitioner = later_date, later.practitioner_id
+                previous_date, previous_practitioner, ended = later_date, later.practitioner_id, later.end
                 continue
             replan = plan_course(
                 [later_step],
@@ -153,6 +155,7 @@ def session_reschedule(
                 practitioner=practitioner.id if practitioner else None,
                 first_number=later.number,
                 previous=(previous_date, previous_practitioner),
+                previous_end=ended,
             )
             raise_for_conflicts(replan)
             warnings.extend(replan.warnings)
@@ -163,7 +166,7 @@ def session_reschedule(
             resources.practitioner_busy.setdefault(new.practitioner, IntervalSet()).add(new_span)
             resources.room_busy.setdefault(new.room, IntervalSet()).add(new_span)
             resources.patient_busy.add(new_span)
-            previous_date, previous_practitioner = new.start.astimezone(zone).date(), new.practitioner
+            previous_date, previous_practitioner, ended = new.start.astimezone(zone).date(), new.practitioner, new.end
         try:
             with transaction.atomic():
                 check_constraints_now()

@@ -26,7 +26,7 @@ from clinic.hours import parse_hours
 from clinic.intervals import Interval, IntervalSet, is_nonexistent, local_datetime
 from clinic.models import Closure, Location, Practitioner
 from clinic.selectors import holiday_dates_for
-from patients.booking.busy import DayLoadedBusy, LazyBusyMap, LazyBusySet, busy_blocks
+from patients.booking.busy import BusyRead
 from patients.booking.reasons import day_explainer
 from patients.booking.windows import course_anchor, steps_of
 from patients.labels import code_labels
@@ -34,6 +34,7 @@ from patients.models import Course, Patient, Session
 from patients.screening.selectors import booking_warning_codes, screening_valid_for_booking
 from protocols.planning import (
     PINNED_OUTSIDE_WINDOW,
+    BusyNotRead,
     Plan,
     PlanConflict,
     PlannedSession,
@@ -68,15 +69,15 @@ def booking_resources(
     end_date: date,
     patient: Patient,
     exclude_sessions: Iterable[int] = (),
-    lazy: bool = False,
+    read_busy: bool = True,
 ) -> Resources:
     """The calendar the planner books into at `location` over the local dates [start_date, end_date]:
     each practitioner's open time (computed on demand), and the live sessions that make
-    practitioners, rooms and the patient busy, merged into blocks by PostgreSQL.
+    practitioners, rooms and the patient busy, merged into blocks by PostgreSQL (one query over
+    the whole range).
 
-    `lazy` reads busy blocks a few days at a time as the planner looks at them (for planning a
-    course, which touches about a day per session); otherwise all at once, for callers that list
-    or walk the whole range."""
+    Without `read_busy` nothing busy is read here: the caller reads the spans it expects the
+    planner to use (patients.booking.busy.BusyRead) and passes `busy.into(resources)`."""
     zone = ZoneInfo(location.timezone)
     practitioners = {p.id: p for p in Practitioner.objects.filter(location=location, active=True).order_by("id")}
     rooms = list(location.rooms.filter(active=True).order_by("id").values_list("id", flat=True))
@@ -110,32 +111,27 @@ def booking_resources(
         working = tuple(parse_hours(practitioner.working_hours, field="working hours"))
         return open_with(working, tuple(own_closures.get(practitioner_id, ())))
 
-    common = {"zone": zone, "slot_minutes": location.slot_minutes, "practitioners": list(practitioners),
-              "rooms": rooms, "open_for": open_for}
-    if lazy:
-        busy = DayLoadedBusy(zone=zone, practitioners=list(practitioners), rooms=rooms, patient_id=patient.id,
-                             exclude=list(exclude_sessions))
-        return Resources(**common, practitioner_busy=LazyBusyMap(busy, "practitioner"),
-                         room_busy=LazyBusyMap(busy, "room"), patient_busy=LazyBusySet(busy, "patient", 0))
-    practitioner_busy: dict[int, list[Interval]] = {}
-    room_busy: dict[int, list[Interval]] = {}
-    patient_busy: list[Interval] = []
-    by_who = {"practitioner": practitioner_busy, "room": room_busy}
-    for who, key, start, end in busy_blocks(
-        practitioners=list(practitioners), rooms=rooms, patient_id=patient.id, start=range_start, end=range_end,
-        exclude=list(exclude_sessions),
-    ):
-        span = Interval(start, end)
-        if who == "patient":
-            patient_busy.append(span)
-        else:
-            by_who[who].setdefault(key, []).append(span)
-    return Resources(
-        **common,
-        practitioner_busy={k: IntervalSet(v) for k, v in practitioner_busy.items()},
-        room_busy={k: IntervalSet(v) for k, v in room_busy.items()},
-        patient_busy=IntervalSet(patient_busy),
-    )
+    resources = Resources(zone=zone, slot_minutes=location.slot_minutes, practitioners=list(practitioners),
+                          rooms=rooms, open_for=open_for)
+    if not read_busy:
+        return resources
+    busy = BusyRead(location_id=location.id, practitioners=list(practitioners), rooms=rooms, patient_id=patient.id,
+                    exclude=exclude_sessions)
+    busy.read([Interval(range_start, range_end)])
+    return busy.into(resources, complete=True)
+
+
+def _likely_spans(steps: list[Step], *, anchor: date, pinned: Mapping[int, datetime], zone: ZoneInfo) -> list[Interval]:
+    """The local days a plan uses when every session lands on its target day (or its pinned date):
+    what a course's planning reads first."""
+    spans, counted_from = [], anchor
+    for step in steps:
+        day = pinned[step.number].astimezone(zone).date() if step.number in pinned else (
+            counted_from + timedelta(days=step.gap_target_days))
+        day_end = local_datetime(day + timedelta(days=1), 0, zone)
+        spans.append(Interval(local_datetime(day, 0, zone), day_end + timedelta(minutes=step.duration_minutes)))
+        counted_from = day
+    return spans
 
 
 def plan_horizon(steps: list[Step], anchor: date) -> date:
@@ -237,25 +233,35 @@ def _validate_request(request: BookingRequest, *, now: datetime) -> tuple[ZoneIn
 def _plan(request: BookingRequest, *, now: datetime, exclude_sessions: Iterable[int] = ()) -> tuple[Plan, list[str]]:
     zone, anchor, steps, warnings = _validate_request(request, now=now)
     start_date, end_date = min(anchor, request.start.astimezone(zone).date()), plan_horizon(steps, anchor)
-    resources = booking_resources(
-        location=request.location,
-        start_date=start_date,
-        end_date=end_date,
-        patient=request.patient,
-        exclude_sessions=exclude_sessions,
-        lazy=True,
+    calendar = booking_resources(
+        location=request.location, start_date=start_date, end_date=end_date, patient=request.patient, read_busy=False
     )
-    plan = plan_course(
-        steps,
-        wished_start=request.start,
-        resources=resources,
-        anchor_date=anchor,
-        practitioner=request.practitioner.id if request.practitioner else None,
-        pinned=request.pinned,
-        now=now,
-        explain_days=day_explainer(request.location, start_date, end_date),
-    )
-    return plan, [*warnings, *plan.warnings]
+    busy = BusyRead(location_id=request.location.id, practitioners=calendar.practitioners, rooms=calendar.rooms,
+                    patient_id=request.patient.id, exclude=exclude_sessions)
+    # Busy time is read before planning: first the days the course would use if every session
+    # landed on its target day (and the wished day of session 1), in one query; when the planner
+    # has to look further, it says where (the window of that session), that is read too, and the
+    # plan made again. Planning is pure and deterministic, so the result is the plan that reading
+    # the whole horizon would give, for a query or two bounded by the course's windows.
+    busy.read([*_likely_spans(steps, anchor=anchor, pinned=request.pinned, zone=zone),
+               Interval(request.start, request.start + timedelta(minutes=steps[0].duration_minutes))])
+    explain_days = day_explainer(request.location, start_date, end_date)
+    while True:
+        try:
+            plan = plan_course(
+                steps,
+                wished_start=request.start,
+                resources=busy.into(calendar),
+                anchor_date=anchor,
+                practitioner=request.practitioner.id if request.practitioner else None,
+                pinned=request.pinned,
+                now=now,
+                explain_days=explain_days,
+            )
+        except BusyNotRead as missing:
+            busy.read([missing.span])
+            continue
+        return plan, [*warnings, *plan.warnings]
 
 
 def conflicts_body(conflicts: Iterable[PlanConflict]) -> list[dict[str, Any]]:

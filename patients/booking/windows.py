@@ -5,7 +5,7 @@ the planner's (`protocols.planning.window_for`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from protocols.planning import Step, Window, window_for
@@ -35,6 +35,13 @@ def counted_from(course, sessions: Iterable, number: int, zone: ZoneInfo) -> tup
         return course.anchor_date, None
     last = max(earlier, key=lambda s: s.number)
     return last.start.astimezone(zone).date(), last.practitioner_id
+
+
+def previous_end(sessions: Iterable, number: int) -> datetime | None:
+    """When the live session before session `number` ends: no session starts before it (the
+    contract's placement rule; with a gap of 0 days the next visit comes later the same day)."""
+    earlier = [s for s in sessions if s.number < number and s.is_live]
+    return max(earlier, key=lambda s: s.number).end if earlier else None
 
 
 def session_window(course, number: int, *, sessions: Iterable | None = None) -> Window:

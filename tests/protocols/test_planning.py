@@ -22,6 +22,7 @@ from protocols.planning import (
     PINNED_OUTSIDE_HOURS,
     PINNED_OUTSIDE_WINDOW,
     PINNED_SLOT_TAKEN,
+    BusyNotRead,
     Plan,
     PlanConflict,
     Resources,
@@ -345,8 +346,78 @@ def test_a_course_never_overlaps_itself() -> None:
         same_day, wished_start=at("2027-01-04 10:00"), resources=clinic(practitioners=(1,)), now=LONG_AGO
     )
 
-    assert wall(plan) == ["2027-01-04 10:00", "2027-01-04 09:45"]
+    # 09:45 is as near the wished 10:00 as 10:30 and earlier, but session 1 is still on then.
+    assert wall(plan) == ["2027-01-04 10:00", "2027-01-04 10:30"]
     assert [s.kind for s in plan.sessions] == ["treatment", "assessment"]
+
+
+# --- a session never starts before the previous one ends -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wished", "durations", "slot", "gaps", "expected"),
+    [
+        # The reported case: a 14:00 preview on a 30-minute grid put session 2 at 13:30.
+        ("2027-01-04 14:00", (30, 30), 30, [(0, 0, 0)], ["2027-01-04 14:00", "2027-01-04 14:30"]),
+        ("2027-01-04 14:00", (30, 30, 30), 30, [(0, 0, 0), (0, 0, 0)],
+         ["2027-01-04 14:00", "2027-01-04 14:30", "2027-01-04 15:00"]),
+        # A long first visit: the next starts at its end, not at the nearest grid time around 14:00.
+        ("2027-01-04 14:00", (90, 15), 15, [(0, 0, 0)], ["2027-01-04 14:00", "2027-01-04 15:30"]),
+        # Off the grid: session 1 keeps 14:07 and ends 14:37; the next grid time from then is 14:45.
+        ("2027-01-04 14:07", (30, 30), 15, [(0, 0, 0)], ["2027-01-04 14:07", "2027-01-04 14:45"]),
+        # Late in the day with no room left after session 1: a window of 0..1 days goes to tomorrow
+        # at the wished time (tomorrow is nearer the target than nothing), never earlier today.
+        ("2027-01-04 17:30", (30, 30), 15, [(0, 0, 1)], ["2027-01-04 17:30", "2027-01-05 17:30"]),
+        # A gap of a day or more is untouched by the rule: the wished time of day is kept.
+        ("2027-01-04 14:00", (30, 30), 30, [(1, 1, 1)], ["2027-01-04 14:00", "2027-01-05 14:00"]),
+    ],
+)
+def test_with_a_gap_of_0_days_the_next_session_comes_after_the_previous_ends(
+    wished: str, durations: tuple[int, ...], slot: int, gaps: list[tuple[int, int, int]], expected: list[str]
+) -> None:
+    the_steps = [Step(1, "treatment", 0, 0, 0, durations[0])] + [
+        Step(n, "treatment", *gap, durations[n - 1]) for n, gap in enumerate(gaps, start=2)
+    ]
+
+    plan = plan_course(the_steps, wished_start=at(wished), resources=clinic(slot_minutes=slot), now=LONG_AGO)
+
+    assert plan.ok
+    assert wall(plan) == expected
+    for previous, session in zip(plan.sessions, plan.sessions[1:], strict=False):
+        assert session.start >= previous.end
+
+
+def test_with_a_gap_of_0_days_and_no_time_left_that_day_the_session_is_a_conflict() -> None:
+    # Session 1 ends at 18:00, closing time: nothing later that day, and the window is that day only.
+    the_steps = [Step(1, "treatment", 0, 0, 0, 30), Step(2, "treatment", 0, 0, 0, 30)]
+
+    plan = plan_course(the_steps, wished_start=at("2027-01-04 17:30"), resources=clinic(), now=LONG_AGO)
+
+    assert wall(plan) == ["2027-01-04 17:30"]
+    assert plan.conflicts == [PlanConflict(2, None, NO_FREE_SLOT)]
+
+
+def test_a_pinned_start_before_the_previous_session_ends_is_outside_its_window() -> None:
+    the_steps = [Step(1, "treatment", 0, 0, 0, 30), Step(2, "treatment", 0, 0, 0, 30)]
+
+    plan = plan_course(
+        the_steps, wished_start=at("2027-01-04 14:00"), resources=clinic(),
+        pinned={2: at("2027-01-04 11:00")}, now=LONG_AGO,
+    )
+
+    assert wall(plan) == ["2027-01-04 14:00"]
+    assert plan.conflicts == [PlanConflict(2, at("2027-01-04 11:00"), PINNED_OUTSIDE_WINDOW)]
+
+
+def test_a_tail_re_planned_the_same_day_starts_after_the_previous_session_ends() -> None:
+    the_steps = [Step(1, "treatment", 0, 0, 0, 60), Step(2, "treatment", 0, 0, 0, 30)]
+
+    plan = plan_course(
+        the_steps, wished_start=at("2027-01-04 10:00"), resources=clinic(), first_number=2,
+        previous=(date(2027, 1, 4), 1), previous_end=at("2027-01-04 15:00"), now=LONG_AGO,
+    )
+
+    assert wall(plan) == ["2027-01-04 15:00"]
 
 
 def test_open_hours_may_come_from_a_function() -> None:
@@ -624,6 +695,9 @@ def scenarios(draw: st.DrawFn) -> dict:
         # A course usually starts on the wished day (0/0/0); sometimes the anchor is earlier.
         if number == 1 and draw(st.booleans()):
             low = target = high = 0
+        elif number > 1 and draw(st.integers(0, 3)) == 0:
+            # Gaps of 0 days: the next visit the same day (or a day or two later).
+            low, target, high = 0, 0, draw(st.integers(0, 2))
         else:
             low = draw(st.integers(0, 3))
             target = low + draw(st.integers(0, 3))
@@ -744,6 +818,29 @@ def test_every_planned_session_is_in_its_window_open_on_the_grid_and_clear_of_ev
 
 
 @PROPERTY_SETTINGS
+@given(scenarios(), st.data())
+def test_every_session_starts_at_or_after_the_previous_ones_end_and_inside_its_window(
+    scenario: dict, data: st.DataObject
+) -> None:
+    zone = scenario["zone"]
+    pinned = {}
+    if data.draw(st.booleans()):
+        number = data.draw(st.sampled_from([step.number for step in scenario["steps"]]))
+        pinned[number] = scenario["wished_start"] + timedelta(minutes=data.draw(st.integers(-1440, 4 * 1440)))
+
+    plan = plan_course(
+        scenario["steps"], wished_start=scenario["wished_start"], resources=resources_of(scenario),
+        practitioner=scenario["practitioner"], pinned=pinned, now=scenario["now"],
+    )
+
+    sessions = sorted(plan.sessions, key=lambda s: s.number)
+    for previous, session in zip(sessions, sessions[1:], strict=False):
+        assert session.start >= previous.end
+    for session in sessions:
+        assert session.window_earliest <= session.start.astimezone(zone).date() <= session.window_latest
+
+
+@PROPERTY_SETTINGS
 @given(scenarios())
 def test_the_plan_is_deterministic_and_leaves_its_inputs_alone(scenario: dict) -> None:
     resources = resources_of(scenario)
@@ -774,6 +871,7 @@ def reference_plan(scenario: dict) -> list[tuple[int, datetime | None, int | Non
     wished_minutes = wished_local.hour * 60 + wished_local.minute
     counted_from = wished_local.date()
     previous: int | None = None
+    previous_end: datetime | None = None
     course: list[Interval] = []
     result = []
     for step in sorted(scenario["steps"], key=lambda s: s.number):
@@ -798,6 +896,8 @@ def reference_plan(scenario: dict) -> list[tuple[int, datetime | None, int | Non
             visit = Interval(start, start + timedelta(minutes=step.duration_minutes))
             if start < now or any(visit.overlaps(b) for b in scenario["patient_busy"] + course):
                 continue
+            if previous_end is not None and start < previous_end:
+                continue
             for practitioner in order:
                 free_rooms = [
                     r for r in sorted(scenario["rooms"]) if not any(visit.overlaps(b) for b in scenario["room_busy"][r])
@@ -819,7 +919,7 @@ def reference_plan(scenario: dict) -> list[tuple[int, datetime | None, int | Non
             result.append((step.number, start, practitioner, room))
             course.append(visit)
             counted_from = start.astimezone(zone).date()
-            previous = practitioner
+            previous, previous_end = practitioner, visit.end
     return result
 
 
@@ -867,3 +967,38 @@ def test_a_pinned_session_is_kept_exactly_or_reported_and_the_next_counts_from_i
     for i, one in enumerate(sessions):
         for other in sessions[i + 1 :]:
             assert not Interval(one.start, one.end).overlaps(Interval(other.start, other.end))
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(), st.data())
+def test_busy_time_read_piece_by_piece_as_the_planner_asks_gives_the_plan_of_reading_everything(
+    scenario: dict, data: st.DataObject
+) -> None:
+    # The caller reads some time first (here: one random day) and then whatever BusyNotRead names.
+    base = scenario["wished_start"]
+    first_day = base + timedelta(days=data.draw(st.integers(-2, 10)))
+    read = [Interval(first_day, first_day + timedelta(days=1))]
+
+    def overlapping(spans: Iterable[Interval], known: IntervalSet) -> IntervalSet:
+        return IntervalSet(s for s in spans if any(s.overlaps(k) for k in known))
+
+    for _ in range(50):
+        known = IntervalSet(read)
+        resources = resources_of(scenario)
+        resources.practitioner_busy = {
+            p: overlapping(b, known) for p, b in scenario["practitioner_busy"].items()
+        }
+        resources.room_busy = {r: overlapping(b, known) for r, b in scenario["room_busy"].items()}
+        resources.patient_busy = overlapping(scenario["patient_busy"], known)
+        resources.known = known
+        try:
+            plan = run(scenario, resources)
+        except BusyNotRead as missing:
+            assert not known.covers(missing.span)
+            read.append(missing.span)
+            continue
+        break
+    else:
+        raise AssertionError("the planner kept asking for more busy time")
+
+    assert plan == run(scenario)

@@ -1,38 +1,118 @@
-"""Busy blocks read a few days at a time answer exactly as the whole range read at once."""
+"""Busy time is read before planning, over the days the course uses, and planning with it gives the
+plan that reading the whole horizon gives. Dates are counted from today, so the tests never expire."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from clinic.intervals import Interval
+from clinic.intervals import Interval, local_datetime
 from patients.booking import services as booking
-from tests.patients.booking.world import at, build_world
+from patients.booking.busy import BusyRead
+from protocols.planning import plan_course
+from tests.factories import ProtocolFactory
+from tests.factories.protocols import session_rows
+from tests.patients.booking.world import ISTANBUL, build_world
 
 pytestmark = pytest.mark.django_db
 
 
-def test_lazy_busy_reads_only_the_days_asked_and_agrees_with_the_eager_read(django_assert_max_num_queries):
+def monday_ahead(weeks: int = 3) -> date:
+    today = timezone.now().astimezone(ISTANBUL).date()
+    return today + timedelta(days=7 * weeks - today.weekday())
+
+
+def local(day: date, hhmm: str) -> datetime:
+    return datetime.combine(day, time.fromisoformat(hhmm)).replace(tzinfo=ISTANBUL)
+
+
+def no_holidays(world) -> None:
+    """Dates here are counted from today: a public holiday must not move them in some year."""
+    world.location.observe_public_holidays = False
+    world.location.save()
+
+
+def busy_queries(captured: CaptureQueriesContext) -> int:
+    return sum("WITH wanted AS" in query["sql"] for query in captured.captured_queries)
+
+
+def test_busy_read_over_some_spans_agrees_with_the_whole_range_read_at_once():
     world = build_world(gap=(7, 7, 7))
-    for start in ("2027-03-15 10:00", "2027-03-16 14:00"):
+    no_holidays(world)
+    monday = monday_ahead()
+    for day, hhmm in ((monday, "10:00"), (monday + timedelta(days=1), "14:00")):
         booking.course_book(patient=world.new_patient(), protocol=world.protocol, location=world.location,
-                            start=at(start), practitioner=world.doctors[0])
-    args = {"location": world.location, "start_date": date(2027, 3, 1), "end_date": date(2027, 6, 1),
-            "patient": world.patient}
-    eager = booking.booking_resources(**args)
-    lazy = booking.booking_resources(**args, lazy=True)
-    spans = [Interval(at(f"2027-03-{day:02d} {hour:02d}:{minute:02d}"),
-                      at(f"2027-03-{day:02d} {hour:02d}:{minute:02d}") + timedelta(minutes=30))
-             for day in (15, 16, 22, 23, 29, 30) for hour in (9, 10, 14) for minute in (0, 15, 30)]
-    for span in spans:
-        for doctor in world.doctors:
-            assert lazy.practitioner_busy.get(doctor.pk).overlaps(span) == \
-                eager.practitioner_busy.get(doctor.pk, booking.IntervalSet()).overlaps(span)
-        for room in world.rooms:
-            assert lazy.room_busy.get(room.pk).overlaps(span) == \
-                eager.room_busy.get(room.pk, booking.IntervalSet()).overlaps(span)
-    busy = lazy.patient_busy.busy
-    # Six distinct days asked (each read with its neighbours): a handful of reads, not one per question.
-    assert busy.queries <= 6
-    with django_assert_max_num_queries(0):
-        lazy.practitioner_busy.get(world.doctors[0].pk).overlaps(spans[0])
-    assert any(eager.practitioner_busy[world.doctors[0].pk].overlaps(s) for s in spans)
+                            start=local(day, hhmm), practitioner=world.doctors[0])
+    everything = booking.booking_resources(location=world.location, start_date=monday,
+                                           end_date=monday + timedelta(days=30), patient=world.patient)
+    doctors, rooms = [d.pk for d in world.doctors], [r.pk for r in world.rooms]
+    read = BusyRead(location_id=world.location.pk, practitioners=doctors, rooms=rooms, patient_id=world.patient.pk)
+    wanted = [Interval(local_datetime(monday + timedelta(days=n), 0, ISTANBUL),
+                       local_datetime(monday + timedelta(days=n + 1), 0, ISTANBUL)) for n in (0, 7, 14)]
+
+    with CaptureQueriesContext(connection) as captured:
+        read.read(wanted)
+        read.read(wanted[:1])  # already read: no query
+    partial = read.into(everything)
+
+    assert busy_queries(captured) == 1
+    assert partial.known is not None and all(partial.known.covers(span) for span in wanted)
+    for doctor in doctors:
+        assert list(partial.practitioner_busy.get(doctor, ())) == [
+            block for block in everything.practitioner_busy.get(doctor, ()) if any(block.overlaps(w) for w in wanted)
+        ]
+    # Three sessions a course, a week apart: monday's, and those of a week and two weeks later.
+    assert sum(len(s) for s in partial.practitioner_busy.values()) == 3
+    assert everything.known is None and sum(len(s) for s in everything.practitioner_busy.values()) == 6
+
+
+def test_a_full_target_day_makes_planning_read_that_window_too_and_the_plan_is_that_of_a_full_read():
+    world = build_world(gap=(5, 7, 9))
+    no_holidays(world)
+    monday = monday_ahead()
+    # The patient is taken all of session 2's target day (Monday a week later), 09:00-18:00.
+    long_visit = ProtocolFactory(status="active", sessions=session_rows(1, duration_minutes=480))
+    short_visit = ProtocolFactory(status="active", sessions=session_rows(1, duration_minutes=60))
+    target = monday + timedelta(days=7)
+    for protocol, hhmm in ((long_visit, "09:00"), (short_visit, "17:00")):
+        booking.course_book(patient=world.patient, protocol=protocol, location=world.location,
+                            start=local(target, hhmm))
+
+    with CaptureQueriesContext(connection) as captured:
+        plan, _ = booking.course_preview(patient=world.patient, protocol=world.protocol, location=world.location,
+                                         start=local(monday, "10:00"))
+
+    # One read of the target days; one of session 2's window, its target day being full; one of
+    # session 3's, which counts from a day earlier than first read.
+    assert busy_queries(captured) == 3
+    # The Sunday before the target day is closed: session 2 goes to the Tuesday, session 3 a week on.
+    tuesday = target + timedelta(days=1)
+    assert [s.start.astimezone(ISTANBUL) for s in plan.sessions] == [
+        local(monday, "10:00"), local(tuesday, "10:00"), local(tuesday + timedelta(days=7), "10:00")
+    ]
+    everything = booking.booking_resources(location=world.location, start_date=monday,
+                                           end_date=monday + timedelta(days=30), patient=world.patient)
+    full = plan_course(booking.steps_of(world.protocol), wished_start=local(monday, "10:00"), resources=everything,
+                       now=timezone.now())
+    assert plan.sessions == full.sessions
+
+
+def test_with_a_gap_of_0_days_session_2_is_booked_after_session_1_ends():
+    world = build_world(sessions=2, gap=(0, 0, 0))
+    no_holidays(world)
+    monday = monday_ahead()
+
+    plan, _ = booking.course_preview(patient=world.patient, protocol=world.protocol, location=world.location,
+                                     start=local(monday, "14:00"))
+    course, _ = booking.course_book(patient=world.patient, protocol=world.protocol, location=world.location,
+                                    start=local(monday, "14:00"))
+
+    first, second = plan.sessions
+    assert first.start == local(monday, "14:00")
+    # 13:45 and 14:15 are nearer the wished 14:00 than 14:30, but session 1 is on until 14:30.
+    assert second.start == local(monday, "14:30") == first.end
+    booked = list(course.sessions.order_by("number"))
+    assert [(s.start, s.end) for s in booked] == [(p.start, p.end) for p in plan.sessions]
+    assert booked[1].start >= booked[0].end
