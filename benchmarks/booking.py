@@ -76,9 +76,9 @@ def load(sessions: int) -> dict:
             """
             INSERT INTO patients_session (course_id, patient_id, location_id, number, kind, start, "end",
                 practitioner_id, room_id, status, window_earliest, window_latest, sequence, override_reason,
-                cancel_reason, updated_at)
+                cancel_reason, change_request_note, status_before, updated_at)
             SELECT c, c, %(loc)s, 1 + (k %% 5), 'treatment', t, t + interval '30 minutes', d.id, r.id, 'booked',
-                   t::date, t::date, 0, '', '', now()
+                   t::date, t::date, 0, '', '', '', '', now()
               FROM (SELECT p, k, 1 + (p * %(per)s + k) / 5 AS c,
                            (%(first)s::date + (k / %(slots)s) * interval '1 day' + interval '6 hours'
                             + (k %% %(slots)s) * interval '30 minutes') AT TIME ZONE 'UTC' AS t
