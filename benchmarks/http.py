@@ -155,9 +155,9 @@ function done(summary, latency, requests)
   end
   local e = summary.errors
   io.write(string.format('WRK {"requests": %d, "micros": %d, "non2xx": %d, "connect": %d, "read": %d, '
-    .. '"write": %d, "timeout": %d, "p50_ms": %.2f, "p99_ms": %.2f, "sample": %q}\\n',
+    .. '"write": %d, "timeout": %d, "sample": "%s"}\\n',
     summary.requests, summary.duration, total, e.connect, e.read, e.write, e.timeout,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, sample))
+    (sample:gsub('[%c"\\\\]', ' '))))
 end
 """
 
