@@ -5,13 +5,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast lint lock migrate browser clean-var help
+.PHONY: install run test test-fast lint lock migrate browser wrk bench-http clean-var help
 
 help:
 	@echo "make run    - install, start embedded PostgreSQL + Redis unless DATABASE_URL/REDIS_URL are set,"
 	@echo "              migrate, load starter protocols and the demo clinic, serve web + worker + beat"
 	@echo "make test   - install, then the whole test suite against real engines"
 	@echo "make lint   - ruff, and import-linter's dependency contracts (pyproject.toml)"
+	@echo "make bench-http - the API and the calendar feed on gunicorn under wrk, against their floor"
 
 # The set-up alone: .venv on Python >= 3.12 (Django 6 needs it), pinned packages, front-end assets,
 # compiled translations. Idempotent; quick the second time (stamps on the inputs).
@@ -41,6 +42,16 @@ browser:
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Debian's chromium package (sudo apt-get install chromium)"; exit 1; fi; }
+
+# The HTTP benchmark drives gunicorn with Debian's wrk.
+wrk:
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "Install Debian's wrk package (sudo apt-get install wrk)"; exit 1; fi; }
+
+BENCH_ARGS ?=
+bench-http: install wrk
+	$(PY) -m clinic.engines exec -- $(PY) benchmarks/http.py $(BENCH_ARGS)
 
 run: install
 	$(PY) -m clinic.engines run

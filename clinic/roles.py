@@ -1,5 +1,6 @@
 """Staff roles. They nest: a doctor can do all a receptionist can, an admin everything."""
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
@@ -31,11 +32,16 @@ def role_of(user: AbstractBaseUser | AnonymousUser | None) -> Role | None:
     cached = getattr(user, "_anagen_role", False)
     if cached is not False:
         return cached
-    names = set(user.groups.values_list("name", flat=True))
+    return remember_role(user, user.groups.values_list("name", flat=True))
+
+
+def remember_role(user: AbstractBaseUser, group_names: Iterable[str]) -> Role | None:
+    """The role these group names give, kept on the user object for the rest of the request (a
+    caller that read the groups along with the user saves role_of its query)."""
+    names = set(group_names)
     held = [role for role in Role if role.label in names]
-    role = max(held) if held else None
-    user._anagen_role = role
-    return role
+    user._anagen_role = max(held) if held else None
+    return user._anagen_role
 
 
 def has_role(user: AbstractBaseUser | AnonymousUser | None, minimum: Role) -> bool:

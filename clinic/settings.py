@@ -107,7 +107,11 @@ _database_url = env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5
 DATABASE_OWNER_URL = env.str("DATABASE_OWNER_URL", default="")
 DATABASE_APP_ROLE = env.db_url_config(_database_url) if DATABASE_OWNER_URL else None
 DATABASES = {"default": env.db_url_config(DATABASE_OWNER_URL or _database_url)}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Production keeps each process's connection for a minute, checked before it is reused after a
+# request (a restarted PostgreSQL costs one reconnect, not an error): a new connection per request
+# cost the API a third of its throughput. Development and tests connect per request.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if DEBUG else 60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=not DEBUG))
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 # A Unix-socket directory arrives percent-encoded in the URL's host, as libpq writes it.
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))

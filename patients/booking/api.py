@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clinic.api.serializers import PlainReadSerializer
 from clinic.api.viewsets import ReadOnlyModelViewSet, SafeLookupMixin
 from clinic.models import Location, Practitioner
 from patients.booking import services as booking
@@ -28,7 +29,7 @@ class LocalDateTimeField(serializers.DateTimeField):
         return value
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(PlainReadSerializer):
     class Meta:
         model = Session
         fields = [
@@ -219,9 +220,13 @@ class SessionViewSet(AccessLoggedMixin, ReadOnlyModelViewSet):
     """Sessions: read with filters; reschedule (with or without cascade), change status, cancel."""
 
     access_what = PatientAccess.What.SESSION
-    queryset = Session.objects.select_related("course").order_by("start", "id")
+    queryset = Session.objects.order_by("start", "id")
     serializer_class = SessionSerializer
     filterset_class = SessionFilter
+
+    def get_queryset(self):
+        # The list shows course ids only; the actions on one session read and change its course.
+        return self.queryset if self.action == "list" else self.queryset.select_related("course")
 
     @extend_schema(request=RescheduleSerializer)
     @action(detail=True, methods=["post"])

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
+from clinic.api.serializers import PlainReadSerializer
 from patients.models import Patient
 from patients.registry.phones import phone_region
 from patients.validators import normalize_name
@@ -27,7 +28,7 @@ class StrictBooleanField(serializers.Field):
         return bool(value)
 
 
-class PatientSerializer(serializers.ModelSerializer):
+class PatientSerializer(PlainReadSerializer):
     phone = PhoneNumberField(required=False, allow_blank=True)
     reminder_opt_in = serializers.BooleanField(required=False, default=False)
     investigational_ack = serializers.BooleanField(required=False, default=False)
