@@ -12,11 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.models import Practitioner
+from patients.booking.calendar import booking_resources
 from patients.booking.reschedule import session_reschedule
 from patients.booking.services import (
     SlotConflict,
     as_local,
-    booking_resources,
     check_constraints_now,
     invalid,
     plan_horizon,

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from clinic.intervals import Interval, IntervalSet
 from clinic.models import Practitioner
+from patients.booking.calendar import booking_resources
 from patients.booking.reasons import day_explainer
 from patients.booking.services import (
     SlotConflict,
     WindowViolation,
     as_local,
-    booking_resources,
     check_constraints_now,
     invalid,
     plan_horizon,

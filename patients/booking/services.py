@@ -12,21 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from clinic.availability import availability_from
 from clinic.errors import Conflict, DomainError, Unprocessable
 from clinic.horizon import horizon_bounds, horizon_error
-from clinic.hours import parse_hours
-from clinic.intervals import Interval, IntervalSet, is_nonexistent, local_datetime
-from clinic.models import Closure, Location, Practitioner
-from clinic.selectors import holiday_dates_for
+from clinic.intervals import Interval, is_nonexistent
+from clinic.models import Location, Practitioner
 from patients.booking.busy import BusyRead
+from patients.booking.calendar import booking_resources, likely_spans
 from patients.booking.reasons import day_explainer
 from patients.booking.windows import course_anchor, steps_of
 from patients.labels import code_labels
@@ -38,7 +35,6 @@ from protocols.planning import (
     Plan,
     PlanConflict,
     PlannedSession,
-    Resources,
     Step,
     plan_course,
     window_for,
@@ -57,81 +53,6 @@ class WindowViolation(Unprocessable):
 def invalid(field_name: str, message: str) -> DomainError:
     """A 400 `invalid` shaped like DRF's field errors."""
     return DomainError(message, errors={field_name: [message]})
-
-
-# --- Reading the calendar for the planner ----------------------------------------------------
-
-
-def booking_resources(
-    *,
-    location: Location,
-    start_date: date,
-    end_date: date,
-    patient: Patient,
-    exclude_sessions: Iterable[int] = (),
-    read_busy: bool = True,
-) -> Resources:
-    """The calendar the planner books into at `location` over the local dates [start_date, end_date]:
-    each practitioner's open time (computed on demand), and the live sessions that make
-    practitioners, rooms and the patient busy, merged into blocks by PostgreSQL (one query over
-    the whole range).
-
-    Without `read_busy` nothing busy is read here: the caller reads the spans it expects the
-    planner to use (patients.booking.busy.BusyRead) and passes `busy.into(resources)`."""
-    zone = ZoneInfo(location.timezone)
-    practitioners = {p.id: p for p in Practitioner.objects.filter(location=location, active=True).order_by("id")}
-    rooms = list(location.rooms.filter(active=True).order_by("id").values_list("id", flat=True))
-    range_start = local_datetime(start_date, 0, zone)
-    range_end = local_datetime(end_date + timedelta(days=1), 0, zone)
-    hours = parse_hours(location.opening_hours)
-    holidays = holiday_dates_for(location, start_date, end_date)
-
-    location_closures: list[Interval] = []
-    own_closures: dict[int, list[Interval]] = {}
-    for practitioner_id, start, end in Closure.objects.filter(
-        location=location, start__lt=range_end, end__gt=range_start
-    ).values_list("practitioner_id", "start", "end"):
-        target = location_closures if practitioner_id is None else own_closures.setdefault(practitioner_id, [])
-        target.append(Interval(start, end))
-
-    @cache
-    def open_with(working_hours: tuple, closures: tuple[Interval, ...]) -> IntervalSet:
-        return IntervalSet(
-            availability_from(
-                hours=hours, working_hours=working_hours, closures=[*location_closures, *closures],
-                holiday_dates=holidays, zone=zone, start_date=start_date, end_date=end_date,
-            )
-        )
-
-    def open_for(practitioner_id: int) -> IntervalSet:
-        # Practitioners with the same hours and no closures of their own share one computation.
-        practitioner = practitioners.get(practitioner_id)
-        if practitioner is None:
-            return IntervalSet()
-        working = tuple(parse_hours(practitioner.working_hours, field="working hours"))
-        return open_with(working, tuple(own_closures.get(practitioner_id, ())))
-
-    resources = Resources(zone=zone, slot_minutes=location.slot_minutes, practitioners=list(practitioners),
-                          rooms=rooms, open_for=open_for)
-    if not read_busy:
-        return resources
-    busy = BusyRead(location_id=location.id, practitioners=list(practitioners), rooms=rooms, patient_id=patient.id,
-                    exclude=exclude_sessions)
-    busy.read([Interval(range_start, range_end)])
-    return busy.into(resources, complete=True)
-
-
-def _likely_spans(steps: list[Step], *, anchor: date, pinned: Mapping[int, datetime], zone: ZoneInfo) -> list[Interval]:
-    """The local days a plan uses when every session lands on its target day (or its pinned date):
-    what a course's planning reads first."""
-    spans, counted_from = [], anchor
-    for step in steps:
-        day = pinned[step.number].astimezone(zone).date() if step.number in pinned else (
-            counted_from + timedelta(days=step.gap_target_days))
-        day_end = local_datetime(day + timedelta(days=1), 0, zone)
-        spans.append(Interval(local_datetime(day, 0, zone), day_end + timedelta(minutes=step.duration_minutes)))
-        counted_from = day
-    return spans
 
 
 def plan_horizon(steps: list[Step], anchor: date) -> date:
@@ -243,7 +164,7 @@ def _plan(request: BookingRequest, *, now: datetime, exclude_sessions: Iterable[
     # has to look further, it says where (the window of that session), that is read too, and the
     # plan made again. Planning is pure and deterministic, so the result is the plan that reading
     # the whole horizon would give, for a query or two bounded by the course's windows.
-    busy.read([*_likely_spans(steps, anchor=anchor, pinned=request.pinned, zone=zone),
+    busy.read([*likely_spans(steps, anchor=anchor, pinned=request.pinned, zone=zone),
                Interval(request.start, request.start + timedelta(minutes=steps[0].duration_minutes))])
     explain_days = day_explainer(request.location, start_date, end_date)
     while True:

@@ -1,7 +1,7 @@
 """Reading the booking calendar for the receptionist's pages: the free times inside a session's
 window, the windows of a previewed course, and the sessions the calendar shows.
 
-Free times use the same calendar as the planner (patients.booking.services.booking_resources) and the same
+Free times use the same calendar as the planner (patients.booking.calendar.booking_resources) and the same
 tests (inside the practitioner's open time, practitioner free, a room free, the patient free), so a
 time offered here is a time the planner accepts when it is pinned.
 """
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from clinic.intervals import Interval, IntervalSet, is_nonexistent, local_datetime
 from clinic.models import Location
-from patients.booking.services import booking_resources
+from patients.booking.calendar import booking_resources
 from patients.models import Patient, Session
 from protocols.planning import Plan, PlanConflict, PlannedSession, Step, Window, grid_by_preference, window_for
 

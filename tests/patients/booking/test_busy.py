@@ -11,6 +11,7 @@ from django.utils import timezone
 from clinic.intervals import Interval, local_datetime
 from patients.booking import services as booking
 from patients.booking.busy import BusyRead
+from patients.booking.calendar import booking_resources
 from protocols.planning import plan_course
 from tests.factories import ProtocolFactory
 from tests.factories.protocols import session_rows
@@ -45,7 +46,7 @@ def test_busy_read_over_some_spans_agrees_with_the_whole_range_read_at_once():
     for day, hhmm in ((monday, "10:00"), (monday + timedelta(days=1), "14:00")):
         booking.course_book(patient=world.new_patient(), protocol=world.protocol, location=world.location,
                             start=local(day, hhmm), practitioner=world.doctors[0])
-    everything = booking.booking_resources(location=world.location, start_date=monday,
+    everything = booking_resources(location=world.location, start_date=monday,
                                            end_date=monday + timedelta(days=30), patient=world.patient)
     doctors, rooms = [d.pk for d in world.doctors], [r.pk for r in world.rooms]
     read = BusyRead(location_id=world.location.pk, practitioners=doctors, rooms=rooms, patient_id=world.patient.pk)
@@ -92,7 +93,7 @@ def test_a_full_target_day_makes_planning_read_that_window_too_and_the_plan_is_t
     assert [s.start.astimezone(ISTANBUL) for s in plan.sessions] == [
         local(monday, "10:00"), local(tuesday, "10:00"), local(tuesday + timedelta(days=7), "10:00")
     ]
-    everything = booking.booking_resources(location=world.location, start_date=monday,
+    everything = booking_resources(location=world.location, start_date=monday,
                                            end_date=monday + timedelta(days=30), patient=world.patient)
     full = plan_course(booking.steps_of(world.protocol), wished_start=local(monday, "10:00"), resources=everything,
                        now=timezone.now())
