@@ -28,11 +28,12 @@ class Room:
                   "received_on": VISIT_DAY - timedelta(days=30), "quantity_received": Decimal("10"), **fields}
         return Lot.objects.create(product=product or self.exosome, **values)
 
-    def book_another(self) -> Session:
+    def book_another(self, start: str = "2027-03-01 10:00", doctor: int = 1) -> Session:
+        """Session 1 of another patient's course, on the same day (Mon 1 Mar 2027)."""
         patient = self.world.new_patient()
         course, _ = booking.course_book(patient=patient, protocol=self.world.protocol, location=self.world.location,
-                                        start=at("2027-03-01 10:00"), practitioner=self.world.doctors[1],
-                                        now=BOOKED_AT)
+                                        start=at(start), practitioner=self.world.doctors[doctor],
+                                        pinned={1: at(start)}, now=BOOKED_AT)
         return course.sessions.get(number=1)
 
 
