@@ -10,7 +10,8 @@ def validate_lot_number(value: str) -> None:
     and a CR/LF or other control character in it would forge lines in them."""
     if not value or not value.strip():
         raise ValidationError("Give the lot number printed on the package.", code="blank")
-    if any(unicodedata.category(ch)[0] == "C" for ch in value):
+    # C*: control and format characters; Zl, Zp: the Unicode line and paragraph separators.
+    if any(unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp") for ch in value):
         raise ValidationError(
             "A lot number is one line of printable characters: no line breaks, tabs or control characters.",
             code="control_characters",
