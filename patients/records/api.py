@@ -25,9 +25,11 @@ from patients.registry import services as registry
 from patients.registry.api import AccessLoggedMixin
 from patients.registry.models import PatientAccess
 
+from . import adverse_events as adverse
 from . import selectors, services
-from .models import Lot, Product, SessionRecord
+from .models import AdverseEvent, Lot, Product, SessionRecord
 from .serializers import (
+    AdverseEventSerializer,
     AffectedSerializer,
     AmendRequestSerializer,
     LotSerializer,
@@ -199,3 +201,41 @@ def session_record_post(request: Request, session) -> Response:
     record = call(services.session_record, session=session, products=given_rows(data),
                   adjuncts_done=data["adjuncts_done"], notes=data["notes"], by=request.user, now=timezone.now())
     return Response(SessionRecordSerializer(selectors.records().get(pk=record.pk)).data, status=201)
+
+
+class AdverseEventFilter(django_filters.FilterSet):
+    lot = django_filters.NumberFilter(field_name="session__record__products__lot", distinct=True)
+    protocol = django_filters.NumberFilter(field_name="session__course__protocol")
+    reviewed = django_filters.BooleanFilter(field_name="reviewed_at", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = AdverseEvent
+        fields = ["patient", "session", "serious"]
+
+
+class AdverseEventViewSet(AccessLoggedMixin, CreateListRetrieveUpdateViewSet):
+    """Adverse events: any staff role files one (a patient phoned in) and reads them; doctors and
+    admins complete them and mark them reviewed. Never deleted."""
+
+    access_what = PatientAccess.What.SESSION
+    serializer_class = AdverseEventSerializer
+    read_role = Role.RECEPTIONIST
+    write_role = Role.RECEPTIONIST
+    action_roles = {"update": Role.DOCTOR, "partial_update": Role.DOCTOR, "review": Role.DOCTOR}
+    filterset_class = AdverseEventFilter
+
+    def get_queryset(self):
+        return adverse.adverse_events().order_by("-onset", "-id")
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = call(adverse.adverse_event_file, data=serializer.validated_data, by=self.request.user)
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = call(adverse.adverse_event_update, event=serializer.instance,
+                                   data=serializer.validated_data, by=self.request.user)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk=None) -> Response:
+        event = adverse.adverse_event_review(event=self.get_object(), by=request.user)
+        return Response(AdverseEventSerializer(self.get_queryset().get(pk=event.pk)).data)

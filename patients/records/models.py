@@ -151,3 +151,68 @@ class SessionRecordProduct(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} of lot {self.lot_id}"
+
+
+class AdverseEventKind(models.TextChoices):
+    PAIN = "pain", "Pain"
+    SWELLING = "swelling", "Swelling"
+    REDNESS = "redness", "Redness"
+    BRUISING = "bruising", "Bruising"
+    INFECTION = "infection", "Infection"
+    ALLERGIC_REACTION = "allergic_reaction", "Allergic reaction"
+    HEADACHE = "headache", "Headache"
+    SHEDDING = "shedding", "Shedding"
+    OTHER = "other", "Other"
+
+
+class Severity(models.TextChoices):
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+
+
+class Outcome(models.TextChoices):
+    ONGOING = "ongoing", "Ongoing"
+    RESOLVED = "resolved", "Resolved"
+    RESOLVED_WITH_SEQUELAE = "resolved_with_sequelae", "Resolved with sequelae"
+
+
+class ReportedBy(models.TextChoices):
+    STAFF = "staff", "Staff"
+    PATIENT = "patient", "Patient"
+
+
+@audited()
+class AdverseEvent(models.Model):
+    """Something that went wrong after a visit: filed by any staff role (a patient phones in),
+    completed and reviewed by a doctor. Never deleted. Its lots are the ones given at its session."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="adverse_events")
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="adverse_events")
+    onset = models.DateField()
+    kind = models.CharField(max_length=20, choices=AdverseEventKind.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    serious = models.BooleanField(default=False, help_text="Hospitalisation or lasting harm")
+    description = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH)
+    outcome = models.CharField(max_length=25, choices=Outcome.choices, default=Outcome.ONGOING)
+    reported_by = models.CharField(max_length=10, choices=ReportedBy.choices, default=ReportedBy.STAFF)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-onset", "-id"]
+        indexes = [models.Index(fields=["patient", "onset"]), models.Index(fields=["serious", "reviewed_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=AdverseEventKind.values), name="adverse_event_kind_valid"),
+            models.CheckConstraint(condition=Q(severity__in=Severity.values), name="adverse_event_severity_valid"),
+            models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="adverse_event_outcome_valid"),
+            models.CheckConstraint(condition=Q(reported_by__in=ReportedBy.values),
+                                   name="adverse_event_reported_by_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.severity}) on {self.onset}"

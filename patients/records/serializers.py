@@ -9,6 +9,8 @@ from rest_framework import serializers
 
 from clinic.api.serializers import TextField
 from clinic.hours import SOURCE_CATEGORIES
+from patients.booking.models import Session
+from patients.registry.models import Patient
 from protocols.models import VisitAdjunct
 
 from .models import (
@@ -17,10 +19,15 @@ from .models import (
     LOT_QUANTITY_MAX,
     NOTES_MAX_LENGTH,
     REASON_MAX_LENGTH,
+    AdverseEvent,
+    AdverseEventKind,
     Lot,
+    Outcome,
     Product,
     ProductKind,
+    ReportedBy,
     SessionRecord,
+    Severity,
     Site,
     Unit,
 )
@@ -185,3 +192,31 @@ class AffectedSerializer(serializers.Serializer):
     patient = serializers.IntegerField()
     date = serializers.DateField()
     quantity = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class AdverseEventSerializer(serializers.ModelSerializer):
+    patient = serializers.PrimaryKeyRelatedField(queryset=Patient.objects.all())
+    session = serializers.PrimaryKeyRelatedField(queryset=Session.objects.select_related("location"),
+                                                 required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=AdverseEventKind.choices)
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+    reported_by = serializers.ChoiceField(choices=ReportedBy.choices, required=False)
+    description = TextField(max_length=NOTES_MAX_LENGTH, allow_blank=True, required=False)
+    lots = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AdverseEvent
+        fields = ["id", "patient", "session", "onset", "kind", "severity", "serious", "description", "outcome",
+                  "reported_by", "lots", "filed_by", "filed_at", "reviewed_by", "reviewed_at"]
+        read_only_fields = ["filed_by", "filed_at", "reviewed_by", "reviewed_at"]
+
+    def validate_patient(self, patient: Patient) -> Patient:
+        if self.instance is not None and self.instance.patient_id != patient.pk:
+            raise serializers.ValidationError("An event stays with the patient it was filed for.")
+        return patient
+
+    def get_lots(self, event: AdverseEvent) -> list[int]:
+        from .adverse_events import lots_of
+
+        return lots_of(event)

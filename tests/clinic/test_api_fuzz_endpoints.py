@@ -106,13 +106,13 @@ class Clinic:
         self.draft = ProtocolFactory(status="draft")
         self.closure = ClosureFactory(location=world.location, start=at("2027-06-01 09:00"),
                                       end=at("2027-06-01 12:00"))
-        self.lot, self.record = _treatment_room(course.sessions.get(number=1))
+        self.lot, self.record, self.adverse_event = _treatment_room(course.sessions.get(number=1))
         self.ids = {
             "locations": world.location.pk, "practitioners": world.doctors[0].pk, "rooms": world.rooms[0].pk,
             "closures": self.closure.pk, "protocols": self.draft.pk, "patients": world.patient.pk,
             "screenings": self.screening.pk, "courses": course.pk, "sessions": self.session.pk,
             "reminders": course.reminders.first().pk, "products": self.lot.product_id, "lots": self.lot.pk,
-            "session-records": self.record.pk,
+            "session-records": self.record.pk, "adverse-events": self.adverse_event.pk,
         }
 
     def url(self, path: str, pk: Any = None) -> str:
@@ -155,11 +155,12 @@ class Clinic:
 
 
 def _treatment_room(session):
-    """A product, a lot of it and a record of session 1 (recorded on its day), for the records' endpoints."""
+    """A product, a lot of it, a record of session 1 (recorded on its day) and an adverse event
+    (without a session: its onset is before TODAY), for the records' endpoints."""
     from datetime import date
     from decimal import Decimal
 
-    from patients.models import Lot, Product
+    from patients.models import AdverseEvent, Lot, Product
     from patients.records.services import session_record
 
     product = Product.objects.create(name="AutoExo", kind="exosome", source_category="autologous", unit="mL")
@@ -170,7 +171,9 @@ def _treatment_room(session):
     by = get_user_model().objects.create(username="fuzz-recorder")
     record = session_record(session=session, products=[{"lot": lot, "quantity": "1", "sites": ["vertex"]}],
                             adjuncts_done=[], by=by, now=at("2027-03-01 10:20"))
-    return lot, record
+    event = AdverseEvent.objects.create(patient=session.patient, onset=date(2027, 1, 2), kind="pain", severity="mild",
+                                        filed_by=by, filed_at=at("2027-01-03 10:00"))
+    return lot, record, event
 
 
 def send(client, method: str, url: str, body: Any = None):
