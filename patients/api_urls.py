@@ -3,6 +3,7 @@
 from rest_framework.routers import SimpleRouter
 
 from patients.booking.api import CourseViewSet, SessionViewSet
+from patients.records.api import AdverseEventViewSet, LotViewSet, ProductViewSet, SessionRecordViewSet
 from patients.registry.api import PatientViewSet
 from patients.reminders.api import ReminderViewSet
 from patients.screening.api import ScreeningViewSet
@@ -13,5 +14,9 @@ router.register("screenings", ScreeningViewSet, basename="screening")
 router.register("courses", CourseViewSet, basename="course")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("reminders", ReminderViewSet, basename="reminder")
+router.register("products", ProductViewSet, basename="product")
+router.register("lots", LotViewSet, basename="lot")
+router.register("session-records", SessionRecordViewSet, basename="session-record")
+router.register("adverse-events", AdverseEventViewSet, basename="adverse-event")
 
 urlpatterns = router.urls

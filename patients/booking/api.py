@@ -14,10 +14,13 @@ from rest_framework.response import Response
 from clinic.api.serializers import PlainReadSerializer
 from clinic.api.viewsets import ReadOnlyModelViewSet, SafeLookupMixin
 from clinic.models import Location, Practitioner
+from clinic.roles import Role
 from patients.booking import services as booking
 from patients.booking.reschedule import session_reschedule
 from patients.booking.status import course_cancel, session_cancel, session_set_status
 from patients.models import Course, Patient, PatientAccess, Session
+from patients.records.api import session_record_get, session_record_post
+from patients.records.serializers import RecordRequestSerializer, SessionRecordSerializer
 from patients.registry.api import AccessLoggedMixin
 
 
@@ -223,6 +226,7 @@ class SessionViewSet(AccessLoggedMixin, ReadOnlyModelViewSet):
     queryset = Session.objects.order_by("start", "id")
     serializer_class = SessionSerializer
     filterset_class = SessionFilter
+    action_roles = {"record_create": Role.DOCTOR}
 
     def get_queryset(self):
         # The list shows course ids only; the actions on one session read and change its course.
@@ -259,6 +263,18 @@ class SessionViewSet(AccessLoggedMixin, ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         session = session_set_status(session=session, status=body.validated_data["status"], by=request.user)
         return Response(SessionSerializer(session).data)
+
+    @extend_schema(responses={200: SessionRecordSerializer})
+    @action(detail=True, methods=["get"], url_path="record")
+    def record(self, request: Request, pk=None) -> Response:
+        """What was given at the visit (patients.records); the desk reads its summary."""
+        return session_record_get(request, self.get_object())
+
+    @extend_schema(request=RecordRequestSerializer, responses={201: SessionRecordSerializer})
+    @record.mapping.post
+    def record_create(self, request: Request, pk=None) -> Response:
+        """Record the visit (doctors and admins): the session becomes completed."""
+        return session_record_post(request, self.get_object())
 
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk=None) -> Response:

@@ -108,6 +108,9 @@ def session_status_undo(*, session: Session, by=None, now: datetime | None = Non
                 f"{settings.SESSION_STATUS_UNDO_MINUTES} minutes."
             )
         previous = session.status_before
+        if session.status == "completed" and Session.objects.filter(pk=session.pk, record__isnull=False).exists():
+            # What was given stays given: a recorded visit is corrected by amending its record.
+            raise InvalidTransition(f"Session {session.number} has been recorded: amend its record instead.")
         if previous not in UNDOABLE[session.status]:
             raise InvalidTransition(f"A {session.get_status_display().lower()} session cannot go back to {previous}.")
         undone = session.status

@@ -106,11 +106,13 @@ class Clinic:
         self.draft = ProtocolFactory(status="draft")
         self.closure = ClosureFactory(location=world.location, start=at("2027-06-01 09:00"),
                                       end=at("2027-06-01 12:00"))
+        self.lot, self.record, self.adverse_event = _treatment_room(course.sessions.get(number=1))
         self.ids = {
             "locations": world.location.pk, "practitioners": world.doctors[0].pk, "rooms": world.rooms[0].pk,
             "closures": self.closure.pk, "protocols": self.draft.pk, "patients": world.patient.pk,
             "screenings": self.screening.pk, "courses": course.pk, "sessions": self.session.pk,
-            "reminders": course.reminders.first().pk,
+            "reminders": course.reminders.first().pk, "products": self.lot.product_id, "lots": self.lot.pk,
+            "session-records": self.record.pk, "adverse-events": self.adverse_event.pk,
         }
 
     def url(self, path: str, pk: Any = None) -> str:
@@ -129,6 +131,11 @@ class Clinic:
             "/api/v1/sessions/{id}/reschedule/": {"start": "2027-03-30T10:00"},
             "/api/v1/sessions/{id}/status/": {"status": "confirmed"},
             "/api/v1/screenings/{id}/override/": {"reason": "Reviewed: in remission for ten years."},
+            "/api/v1/lots/": {"product": self.lot.product_id, "lot_number": "FUZZ-NEW", "expires_on": "2027-12-31",
+                              "received_on": "2027-01-01", "quantity_received": "5"},
+            "/api/v1/lots/{id}/recall/": {"reason": "Manufacturer's notice"},
+            "/api/v1/sessions/{id}/record/": {"products": [{"lot": self.lot.pk, "quantity": "1", "sites": ["vertex"]}]},
+            "/api/v1/session-records/{id}/amend/": {"reason": "Corrected", "notes": "Amended."},
             "/api/v1/closures/": {"location": w.location.pk, "start": "2027-07-01T09:00", "end": "2027-07-01T12:00",
                                   "reason": "Training"},
         }
@@ -145,6 +152,28 @@ class Clinic:
             if isinstance(body.get(unique), str):
                 body[unique] = "fuzz-" + body[unique] if unique != "code" else "FUZZ-NEW"
         return body
+
+
+def _treatment_room(session):
+    """A product, a lot of it, a record of session 1 (recorded on its day) and an adverse event
+    (without a session: its onset is before TODAY), for the records' endpoints."""
+    from datetime import date
+    from decimal import Decimal
+
+    from patients.models import AdverseEvent, Lot, Product
+    from patients.records.services import session_record
+
+    product = Product.objects.create(name="AutoExo", kind="exosome", source_category="autologous", unit="mL")
+    lot = Lot.objects.create(product=product, lot_number="EXO-1", expires_on=date(2027, 12, 31),
+                             received_on=date(2027, 1, 1), quantity_received=Decimal("100"))
+    from django.contrib.auth import get_user_model
+
+    by = get_user_model().objects.create(username="fuzz-recorder")
+    record = session_record(session=session, products=[{"lot": lot, "quantity": "1", "sites": ["vertex"]}],
+                            adjuncts_done=[], by=by, now=at("2027-03-01 10:20"))
+    event = AdverseEvent.objects.create(patient=session.patient, onset=date(2027, 1, 2), kind="pain", severity="mild",
+                                        filed_by=by, filed_at=at("2027-01-03 10:00"))
+    return lot, record, event
 
 
 def send(client, method: str, url: str, body: Any = None):
