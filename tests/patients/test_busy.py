@@ -6,9 +6,9 @@ import pytest
 
 from clinic.intervals import Interval
 from patients import booking
-from tests.patients.booking_world import at, build_world
+from tests.patients.booking_world import BOOKING_CLOCK, at, build_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(BOOKING_CLOCK)]
 
 
 def test_lazy_busy_reads_only_the_days_asked_and_agrees_with_the_eager_read(django_assert_max_num_queries):
