@@ -10,9 +10,9 @@ from clinic.errors import DomainError
 from patients import booking
 from patients.models import Session
 from tests.factories import PractitionerFactory, RoomFactory
-from tests.patients.booking_world import at, build_world
+from tests.patients.booking_world import BOOKING_CLOCK, at, build_world
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.clock(BOOKING_CLOCK)]
 
 THREADS = 50
 
