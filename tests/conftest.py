@@ -1,7 +1,11 @@
 """Fixtures shared by every test: staff users per role and API clients authenticated as them.
 
 `pytest --now=YYYY-MM-DD` runs the tests with the clock travelled to that date (09:00 UTC, ticking),
-so a test that only passes before some date shows itself today."""
+so a test that only passes before some date shows itself today. A test whose dates matter (a Monday,
+a holiday, a window in March 2027) says when it happens with `@pytest.mark.clock("2027-02-01T09:00+03:00")`
+(or a module's `pytestmark`): its fixtures and body then run at that moment, whatever today or --now is.
+A test whose child processes share its clock (Celery workers, beats) says `@pytest.mark.real_clock`: it
+dates everything from now, and runs at the machine's now even under --now, as its children do."""
 
 import secrets
 from dataclasses import dataclass
@@ -33,6 +37,28 @@ def pytest_configure(config):
         traveller = time_machine.travel(day.replace(hour=9, tzinfo=UTC), tick=True)
         traveller.start()
         config.add_cleanup(traveller.stop)
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """The `clock(moment, tick=True)` marker: travel to `moment` (an aware datetime or ISO instant) before
+    the test's own fixtures build their world, and back (to the real or the --now clock) after it. An
+    inner travel wins over an outer one, so under --now the test's moment is what the code sees."""
+    if request.node.get_closest_marker("real_clock") and time_machine.escape_hatch.is_travelling():
+        # Its child processes (Celery, gunicorn) read the machine's clock: so does the test.
+        with time_machine.travel(time_machine.escape_hatch.time.time(), tick=True) as traveller:
+            yield traveller
+        return
+    marker = request.node.get_closest_marker("clock")
+    if marker is None:
+        yield None
+        return
+    moment = marker.args[0]
+    moment = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"clock({marker.args[0]!r}) needs an aware moment, e.g. '...T09:00+03:00'")
+    with time_machine.travel(moment, tick=marker.kwargs.get("tick", True)) as traveller:
+        yield traveller
 
 
 def pytest_report_header(config):

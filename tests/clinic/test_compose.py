@@ -5,10 +5,12 @@ its heartbeat reaches the worker through Redis."""
 
 import json
 import os
+import re
 import secrets
 import shlex
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -18,7 +20,7 @@ import yaml
 from django.db import connection
 
 from tests import helpers
-from tests.helpers import ROOT, free_port, process_env, stop, wait_until
+from tests.helpers import ROOT, free_port, process_env, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -40,9 +42,52 @@ def owner_env_file() -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
 
 
-def start(args: list[str], **env: str) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=ROOT, env=process_env(**env), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+class Service:
+    """A service's command running as a child, its output read line by line as it comes, so a test
+    waits for what the service says (a log line), with a deadline, rather than for some time."""
+
+    def __init__(self, args: list[str], **env: str):
+        self.process = subprocess.Popen(args, cwd=ROOT, env=process_env(**env), stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(list(self.lines))
+
+    def wait_for(self, pattern: str, *, timeout: float, message: str) -> re.Match:
+        """The first match of `pattern` in the output; fails with the output's tail on a timeout or
+        if the service exits first."""
+        def said():
+            found = re.search(pattern, self.output)
+            if not found and self.process.poll() is not None:
+                raise AssertionError(f"{message}: the service exited ({self.process.returncode}) first:\n"
+                                     f"{self.output[-3000:]}")
+            return found
+        try:
+            return wait_until(said, timeout=timeout, interval=0.2, message=message)
+        except AssertionError as error:
+            if self.process.poll() is None:
+                raise AssertionError(f"{error}; it said:\n{self.output[-3000:]}") from None
+            raise
+
+    def stop(self, timeout: float = 15) -> str:
+        """Terminate it and return everything it printed."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._reader.join(timeout=timeout)
+        return self.output
 
 
 def test_compose_declares_every_service_with_health_checks():
@@ -86,7 +131,7 @@ def test_the_web_service_command_serves_health(app_role):
     port = free_port()
     args = [a.replace("0.0.0.0:8000", f"127.0.0.1:{port}") for a in service_command("web")]
     assert args[0].endswith("gunicorn")
-    web = start(args, DATABASE_URL=app_role.url)
+    web = Service(args, DATABASE_URL=app_role.url)
     try:
         def healthy():
             try:
@@ -98,15 +143,14 @@ def test_the_web_service_command_serves_health(app_role):
         body = wait_until(healthy, timeout=60, message="gunicorn to answer /health/")
         assert body == {"status": "ok", "database": "ok", "broker": "ok"}
     finally:
-        stop(web)
+        web.stop()
 
 
 def test_the_worker_answers_a_ping_and_beat_sends_it_the_heartbeat(tmp_path, app_role):
-    worker = start([*service_command("worker"), "--hostname", "compose-test@%h", "--without-mingle",
-                    "--without-gossip"], DATABASE_URL=app_role.url)
+    worker = Service([*service_command("worker"), "--hostname", "compose-test@%h", "--without-mingle",
+                      "--without-gossip"], DATABASE_URL=app_role.url)
     beat_args = [a if a != "/tmp/celerybeat-schedule" else str(tmp_path / "schedule") for a in service_command("beat")]
-    beat = start(beat_args, REMINDER_DISPATCH_SECONDS="1", DATABASE_URL=app_role.url)
-    output = ""
+    beat = Service(beat_args, REMINDER_DISPATCH_SECONDS="1", DATABASE_URL=app_role.url)
     try:
         def pong():
             result = subprocess.run(
@@ -117,19 +161,20 @@ def test_the_worker_answers_a_ping_and_beat_sends_it_the_heartbeat(tmp_path, app
         answer = wait_until(pong, timeout=60, interval=1, message="the worker to answer a ping")
         assert '"ok": "pong"' in answer
         wait_until(lambda: (tmp_path / "schedule").exists(), timeout=30, message="beat to write its schedule")
+        beat.wait_for(r"beat: Starting", timeout=30, message="beat to start")
+        beat.wait_for(r"Sending due task heartbeat", timeout=30, message="beat to send the heartbeat")
+        # The heartbeat came through Redis and the worker ran it: its own log line says so.
+        worker.wait_for(r"Task clinic\.tasks\.heartbeat\[[-\w]+\] succeeded", timeout=60,
+                        message="the worker to run the heartbeat beat sent")
     finally:
-        beat_output = stop(beat)
-        # Give the worker a moment to run what beat sent before stopping it.
-        output = stop(worker)
-    assert "beat: Starting" in beat_output
-    assert "Sending due task heartbeat" in beat_output
-    assert "clinic.tasks.heartbeat" in output and "succeeded" in output
+        beat.stop()
+        worker.stop()
 
 
 def test_the_web_service_access_log_has_paths_but_no_search_terms_or_link_tokens():
     port = free_port()
     args = [a.replace("0.0.0.0:8000", f"127.0.0.1:{port}") for a in service_command("web")]
-    web = start(args)
+    web = Service(args)
     base = f"http://127.0.0.1:{port}"
     try:
         def answers(path: str, **headers: str):
@@ -146,8 +191,10 @@ def test_the_web_service_access_log_has_paths_but_no_search_terms_or_link_tokens
         assert answers("/patients/?q=secret-name") in (200, 302)
         assert answers("/p/confirm/secret-link-token-0123/",
                        Referer=f"{base}/p/change/secret-referer-token/?q=secret-referer-term") == 404
+        # A worker logs a request after answering it: wait for the last one's line.
+        web.wait_for(r'"GET /p/confirm/\S+ HTTP/1\.1" 404', timeout=30, message="the access log line of the 404")
     finally:
-        log = stop(web)
+        log = web.stop()
     assert '"GET /patients/ HTTP/1.1" 302' in log
     assert '"GET /p/confirm/[token]/ HTTP/1.1" 404' in log
     assert f'"{base}/p/change/[token]/"' in log

@@ -7,9 +7,9 @@ import time_machine
 
 from patients.models import Course, Reminder, Session
 from tests.factories import ClosureFactory, ScreeningFactory, ScreeningOverrideFactory
-from tests.patients.booking.world import at, build_world, course_body
+from tests.patients.booking.world import BOOKING_CLOCK, at, build_world, course_body
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(BOOKING_CLOCK)]
 
 
 @pytest.fixture

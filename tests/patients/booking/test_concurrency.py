@@ -11,9 +11,9 @@ from patients.booking import services as booking
 from patients.booking.reschedule import session_reschedule
 from patients.models import Session
 from tests.factories import PractitionerFactory, RoomFactory
-from tests.patients.booking.world import at, build_world
+from tests.patients.booking.world import BOOKING_CLOCK, at, build_world
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.clock(BOOKING_CLOCK)]
 
 THREADS = 50
 

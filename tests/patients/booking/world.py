@@ -1,5 +1,8 @@
 """A small clinic to book into: Istanbul, Mon–Fri 09:00–18:00, 15-minute grid, two doctors, two
-rooms, an active 3-session protocol (gaps 21/28/35 days) and a screened patient."""
+rooms, an active 3-session protocol (gaps 21/28/35 days) and a screened patient.
+
+The tests book fixed days of 2027 (a Monday, a holiday, a window), so they run with the clock at
+BOOKING_CLOCK (`pytest.mark.clock(BOOKING_CLOCK)`): four weeks before the first session, whatever today is."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +24,10 @@ ISTANBUL = ZoneInfo("Europe/Istanbul")
 def at(text: str, zone: ZoneInfo = ISTANBUL) -> datetime:
     """'2027-03-01 10:00' at the clinic, as an aware datetime."""
     return datetime.fromisoformat(text).replace(tzinfo=zone)
+
+
+# Monday 1 February 2027, 09:00 at the clinic: when the worlds below book their courses from.
+BOOKING_CLOCK = at("2027-02-01 09:00")
 
 
 @dataclass

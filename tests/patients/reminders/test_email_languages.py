@@ -12,9 +12,9 @@ from patients.models import Consent, Reminder, Session
 from patients.reminders.emails import LINK_MAX_AGE, render, signed_link
 from tests.patients.booking.world import at, build_world
 
-pytestmark = pytest.mark.django_db
-
 BOOKED_AT = at("2027-02-01 09:00")
+
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(BOOKED_AT)]
 
 # A phrase of each kind of email, and "session 2 of 3", as each language says them.
 PHRASES = {

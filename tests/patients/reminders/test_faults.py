@@ -19,7 +19,8 @@ from patients.models import Reminder
 from tests.helpers import ROOT, SmtpSink, free_port, process_env, stop, wait_until
 from tests.patients.booking.world import build_world
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# The workers and beats read the machine's clock; the rows are dated from it too (under --now as well).
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.real_clock]
 
 CELERY = str(Path(sys.executable).parent / "celery")
 

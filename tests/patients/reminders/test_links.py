@@ -19,9 +19,10 @@ from patients.reminders.dispatch import reminder_dispatch_due
 from patients.reminders.emails import read_link, render, signed_link
 from tests.patients.booking.world import ISTANBUL, at, build_world
 
-pytestmark = pytest.mark.django_db
-
 BOOKED_AT = at("2027-02-01 09:00")
+
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(BOOKED_AT)]
+
 LINK = re.compile(r"https?://[^\s\"'<>]*/p/(confirm|change|unsubscribe)/([-\w:.]+)/")
 
 

@@ -17,9 +17,9 @@ from tests.factories import PatientFactory, ScreeningFactory
 from tests.helpers import SmtpSink
 from tests.patients.booking.world import at, build_world, screening_time
 
-pytestmark = pytest.mark.django_db
-
 BOOKED_AT = at("2027-02-01 09:00")
+
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(BOOKED_AT)]
 
 
 @pytest.fixture
@@ -106,12 +106,19 @@ def test_a_session_moved_between_the_claim_and_the_send_never_has_its_old_time_a
     second = course.sessions.get(number=2)
     due_at = Reminder.objects.get(session=second, offset="7d").send_at
     claimed = reminder_claim_due(now=due_at, batch=10, worker="w1")
+    old = Reminder.objects.get(session=second, offset="7d", session_sequence=0)
+    assert old.pk in claimed
     session_reschedule(session=second, start=at("2027-03-30 11:00"), now=due_at)
     reminder_send_claimed(ids=claimed, worker="w1", now=due_at)
-    old = Reminder.objects.get(session=second, offset="7d", session_sequence=0)
-    assert old.status == "cancelled"
-    subjects = [str(m["Subject"]) for m in smtp.messages]
-    assert not any("29" in s and "Mart" in s for s in subjects)  # never the old date
+    old.refresh_from_db()
+    assert old.status == "cancelled" and not old.message_id
+    [confirmation] = smtp.messages  # the claimed reminder of the old time never went out
+    # The next pass announces the new time (in Turkish), never the old one.
+    reminder_dispatch_due(now=due_at)
+    [change] = smtp.messages[1:]
+    assert Reminder.objects.get(message_id=str(change["Message-ID"])).kind == "change"
+    text = change.get_body(preferencelist=("plain",)).get_content()
+    assert "Salı 30 Mart 2027, 11:00" in text and "29 Mart" not in text
 
 
 def calendar_of(message) -> str:
