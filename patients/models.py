@@ -78,6 +78,18 @@ class Patient(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     search = models.GeneratedField(expression=_search_expression(), output_field=models.TextField(), db_persist=True)
 
+    # --- Email delivery (patients/delivery.py; migration 0011) ----------------------------------
+    # Set when the sending service reports a hard bounce or a spam complaint for this address;
+    # cleared when a new valid address is entered (patient_update).
+    class EmailProblem(models.TextChoices):
+        NONE = "", "None"
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Marked as spam"
+
+    email_undeliverable = models.CharField(max_length=10, choices=EmailProblem.choices, blank=True, default="")
+    email_undeliverable_at = models.DateTimeField(null=True, blank=True)
+    # --- end of email delivery ------------------------------------------------------------------
+
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         constraints = [
@@ -480,6 +492,19 @@ class Reminder(models.Model):
     rendered_text = models.TextField(blank=True, default="")
     rendered_html = models.TextField(blank=True, default="")
 
+    # --- Delivery, as the sending service reports it (patients/delivery.py; migration 0011) -----
+    class Delivery(models.TextChoices):
+        NONE = "", "Not reported"
+        DELIVERED = "delivered", "Delivered"
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Marked as spam"
+
+    # The service's own id of the message (anymail's message_id), where it is not the Message-ID.
+    esp_message_id = models.CharField(max_length=255, blank=True, default="")
+    delivery_status = models.CharField(max_length=10, choices=Delivery.choices, blank=True, default="")
+    delivery_at = models.DateTimeField(null=True, blank=True)
+    # --- end of delivery ------------------------------------------------------------------------
+
     class Meta:
         ordering = ["send_at", "id"]
         indexes = [
@@ -487,6 +512,9 @@ class Reminder(models.Model):
             models.Index(fields=["send_at"], condition=Q(status="pending"), name="reminder_due_idx"),
             models.Index(fields=["patient", "-send_at"]),
             models.Index(fields=["status", "kind"]),
+            # Delivery events that name the service's id. Partial: a row sent over SMTP never
+            # changes it, so its "sent" mark stays a HOT update.
+            models.Index(fields=["esp_message_id"], condition=~Q(esp_message_id=""), name="reminder_esp_message_id"),
         ]
         constraints = [
             models.UniqueConstraint(
