@@ -183,13 +183,15 @@ _SEND_ERRORS = (smtplib.SMTPException, OSError, AnymailAPIError, AnymailRecipien
 def _sent_fields(message, reminder: Reminder) -> dict:
     from .emails import inert_links
 
-    status = getattr(message, "anymail_status", None)  # set by anymail's backends: the service's id
+    # Set by anymail's backends: the service's id of the message (one recipient: one id).
+    status = getattr(message, "anymail_status", None)
+    esp_id = status.message_id if status is not None else None
     return {
         "status": "sent",
         "sent_at": timezone.now(),
         "attempts": reminder.attempts + 1,
         "message_id": message.extra_headers["Message-ID"],
-        "esp_message_id": (status.message_id or "")[:255] if status is not None and status.message_id else "",
+        "esp_message_id": "" if esp_id is None else str(esp_id)[:255],
         "last_error": "",
         # The copy staff can open: the patient's links in it must not work.
         "rendered_subject": message.subject,
