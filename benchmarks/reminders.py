@@ -83,12 +83,13 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--table-rows", type=int, default=1_000_000)
     parser.add_argument("--processes", type=int, default=4, help="the worker's --concurrency (deployed: 4)")
+    parser.add_argument("--database", default="anagen_bench_reminders", help="the benchmark's own database (emptied)")
     args = parser.parse_args()
     # As in production: DEBUG off (no query log, no template debug data).
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("SITE_URL", "https://bench.anagen.invalid")
-    django_on_bench_database("anagen_bench_reminders")
+    django_on_bench_database(args.database)
 
     from django.conf import settings
     from django.db import connection, transaction

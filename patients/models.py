@@ -86,7 +86,9 @@ class Patient(models.Model):
         BOUNCED = "bounced", "Bounced"
         COMPLAINED = "complained", "Marked as spam"
 
-    email_undeliverable = models.CharField(max_length=10, choices=EmailProblem.choices, blank=True, default="")
+    email_undeliverable = models.CharField(
+        max_length=10, choices=EmailProblem.choices, blank=True, default="", db_default=""
+    )
     email_undeliverable_at = models.DateTimeField(null=True, blank=True)
     # --- end of email delivery ------------------------------------------------------------------
 
@@ -500,8 +502,8 @@ class Reminder(models.Model):
         COMPLAINED = "complained", "Marked as spam"
 
     # The service's own id of the message (anymail's message_id), where it is not the Message-ID.
-    esp_message_id = models.CharField(max_length=255, blank=True, default="")
-    delivery_status = models.CharField(max_length=10, choices=Delivery.choices, blank=True, default="")
+    esp_message_id = models.CharField(max_length=255, blank=True, default="", db_default="")
+    delivery_status = models.CharField(max_length=10, choices=Delivery.choices, blank=True, default="", db_default="")
     delivery_at = models.DateTimeField(null=True, blank=True)
     # --- end of delivery ------------------------------------------------------------------------
 
