@@ -102,12 +102,17 @@ def _message_id_of(event) -> str:
 
 def _is_hard_bounce(event) -> bool:
     """A bounce is hard unless the service says it was temporary. anymail gives no common field:
-    Postmark names a Type ("SoftBounce", "Transient"), Mailgun a severity ("temporary")."""
+    Postmark names a Type ("SoftBounce"), Brevo an event ("soft_bounce"), Amazon SES a bounceType
+    ("Transient"), SendGrid a type ("blocked"); Mailgun's temporary failures anymail already
+    reports as deferred."""
     raw = event.esp_event
-    if isinstance(raw, dict):
-        kind = str(raw.get("Type") or "")
-        if kind in ("SoftBounce", "Transient", "DnsError", "AutoResponder", "DMARCPolicy"):
-            return False
-        if str(raw.get("severity") or "").lower() == "temporary":
-            return False
-    return True
+    if not isinstance(raw, dict):
+        return True
+    if str(raw.get("Type") or "") in ("SoftBounce", "Transient", "DnsError", "AutoResponder", "DMARCPolicy"):
+        return False
+    if raw.get("event") == "soft_bounce" or raw.get("type") == "blocked":
+        return False
+    if str(raw.get("severity") or "").lower() == "temporary":
+        return False
+    bounce = raw.get("bounce")
+    return not (isinstance(bounce, dict) and bounce.get("bounceType") in ("Transient", "Undetermined"))

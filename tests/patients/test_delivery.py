@@ -143,6 +143,16 @@ def test_a_temporary_mailgun_failure_changes_nothing(client, sent):
     assert sent.delivery_status == ""
 
 
+@pytest.mark.parametrize(("kind", "marked"), [("soft_bounce", ""), ("hard_bounce", "bounced")])
+def test_brevos_soft_bounce_marks_nothing_and_its_hard_bounce_marks_the_address(client, sent, kind, marked):
+    payload = {"event": kind, "email": "ayse@example.test", "id": 1, "date": "2027-02-01 10:00:00",
+               "ts_epoch": 1801040405000, "message-id": sent.message_id, "reason": "550 no such user", "tag": ""}
+    assert post(client, "brevo", payload).status_code == 200
+    sent.refresh_from_db()
+    assert sent.delivery_status == marked
+    assert Patient.objects.get(pk=sent.patient_id).email_undeliverable == marked
+
+
 def test_a_badly_signed_or_unauthenticated_report_is_refused_and_changes_nothing(client, sent):
     assert post(client, "postmark", postmark_delivery(sent.message_id), auth="anymail:wrong").status_code == 400
     forged = mailgun("delivered", sent.message_id)
