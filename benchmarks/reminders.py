@@ -1,4 +1,4 @@
-"""Reminder dispatch throughput against a local SMTP server, beside a plain smtplib loop, and the
+"""Reminder dispatch throughput against a local SMTP server, beside a plain loop of Django's mail API, and the
 time of one claim query with 1,000,000 reminder rows in the table.
 
     .venv/bin/python -m clinic.engines exec -- .venv/bin/python benchmarks/reminders.py [--count 10000]
@@ -8,16 +8,17 @@ and `make run`) is started against a throwaway Redis, one dispatch task is queue
 the clock stops at the last "sent" mark. Its figure includes everything done per email: claim,
 row lock, re-reading the session, rendering text + HTML in the patient's language, SMTP,
 recording the outcome. The same rows are then sent again by one dispatcher process alone, for
-comparison. The plain loop sends the same rendered messages over one connection (the floor of the
-SMTP path); it runs twice, before and after, and the faster run is the yardstick.
-Targets: at least half the plain loop's throughput; a claim under 5 ms.
+comparison. The plain loop builds the same emails with Django's mail API (EmailMultiAlternatives
+from the same subject, text, HTML, headers and .ics, rendered beforehand) and sends them over one
+connection of Django's SMTP backend: the floor of Django's mail path. It runs twice, before and
+after, and the faster run is the yardstick.
+Targets: at least 100 emails/s with the default worker and 60% of the plain loop; a claim under 5 ms.
 """
 
 import argparse
 import os
 import secrets
 import signal
-import smtplib
 import subprocess
 import sys
 import tempfile
@@ -49,12 +50,31 @@ def start_worker(*, redis_url: str, smtp_port: int, processes: int, log: Path) -
         cwd=BASE_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def plain_loop(port: int, messages: list[bytes]) -> float:
-    """Seconds to send `messages` with smtplib over one connection."""
+def email_parts(message) -> dict:
+    """What a plain loop needs to build the same email again with Django's mail API."""
+    return {"subject": message.subject, "body": message.body, "from_email": message.from_email, "to": message.to,
+            "headers": dict(message.extra_headers), "html": message.alternatives[0].content,
+            "attachments": list(message.attachments)}
+
+
+def plain_loop(emails: list[dict]) -> float:
+    """Seconds to build `emails` with Django's mail API and send them over one SMTP connection."""
+    from django.core import mail
+    from django.core.mail import EmailMultiAlternatives
+
     started = time.perf_counter()
-    with smtplib.SMTP("127.0.0.1", port) as client:
-        for raw in messages:
-            client.sendmail("no-reply@anagen.local", ["bench@example.test"], raw)
+    connection = mail.mailers.default
+    connection.open()
+    try:
+        for parts in emails:
+            message = EmailMultiAlternatives(subject=parts["subject"], body=parts["body"],
+                                             from_email=parts["from_email"], to=parts["to"], headers=parts["headers"])
+            message.attach_alternative(parts["html"], "text/html")
+            for attachment in parts["attachments"]:
+                message.attach(attachment)
+            connection.send_messages([message])
+    finally:
+        connection.close()
     return time.perf_counter() - started
 
 
@@ -63,12 +83,13 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--table-rows", type=int, default=1_000_000)
     parser.add_argument("--processes", type=int, default=4, help="the worker's --concurrency (deployed: 4)")
+    parser.add_argument("--database", default="anagen_bench_reminders", help="the benchmark's own database (emptied)")
     args = parser.parse_args()
     # As in production: DEBUG off (no query log, no template debug data).
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("SITE_URL", "https://bench.anagen.invalid")
-    django_on_bench_database("anagen_bench_reminders")
+    django_on_bench_database(args.database)
 
     from django.conf import settings
     from django.db import connection, transaction
@@ -92,7 +113,7 @@ def main() -> int:
     sink = subprocess.Popen([sys.executable, str(Path(__file__).parent / "smtp_sink.py"), str(port), str(count_file)],
                             stdout=subprocess.PIPE, text=True)
     assert sink.stdout.readline().strip() == "ready"
-    settings.MAILERS = {"default": {"BACKEND": "clinic.mail.SMTPBackend",
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
                                     "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10}}}
     now = timezone.now()
 
@@ -145,9 +166,9 @@ def main() -> int:
     assert Reminder.objects.filter(status="sent").count() == total
 
     # The same messages, rendered beforehand, for the plain loop.
-    messages = [build_message(r).wire_bytes for r in Reminder.objects.select_related(
+    emails = [email_parts(build_message(r)) for r in Reminder.objects.select_related(
         "session__practitioner", "course__location", "course__protocol", "patient").filter(status="sent")]
-    plain_runs = [plain_loop(port, messages)]
+    plain_runs = [plain_loop(emails)]
 
     # 2. One dispatcher process alone, in this process, over the same rows again.
     Reminder.objects.update(status="pending", claimed_by="", claimed_until=None, attempts=0, message_id="",
@@ -161,7 +182,7 @@ def main() -> int:
             break
     single_seconds = time.perf_counter() - started
     assert sent == total, (sent, total)
-    plain_runs.append(plain_loop(port, messages))
+    plain_runs.append(plain_loop(emails))
 
     sink.terminate()
     sink.wait()
@@ -170,10 +191,11 @@ def main() -> int:
 
     plain_rate = total / min(plain_runs)
     worker_rate, single_rate = total / worker_seconds, total / single_seconds
-    print(f"plain smtplib loop, same messages, one connection: {plain_rate:.0f} emails/s "
+    print(f"plain loop, Django's mail API (EmailMultiAlternatives), one SMTP connection: {plain_rate:.0f} emails/s "
           f"(faster of {', '.join(f'{total / s:.0f}' for s in plain_runs)})")
     print(f"dispatcher, Celery worker with {args.processes} processes: {total} emails in {worker_seconds:.1f} s = "
-          f"{worker_rate:.0f} emails/s = {worker_rate / plain_rate:.0%} of the plain loop (target: at least 50%)")
+          f"{worker_rate:.0f} emails/s (target: at least 100)")
+    print(f"ratio: dispatcher / plain loop = {worker_rate / plain_rate:.0%} (target: at least 60%)")
     print(f"dispatcher, one process alone: {total} emails in {single_seconds:.1f} s = {single_rate:.0f} emails/s "
           f"= {single_rate / plain_rate:.0%} of the plain loop")
 

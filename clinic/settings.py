@@ -11,6 +11,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from clinic.mail import mail_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     "phonenumber_field",
+    "anymail",
     "clinic",
     "protocols",
     "patients",
@@ -181,31 +184,17 @@ WHITENOISE_USE_FINDERS = DEBUG
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Email: files under var/mail/ unless EMAIL_URL names a server (smtp://, smtp+tls://, smtps://).
-_email_url = env.str("EMAIL_URL", default="")
-if _email_url:
-    _email = environ.Env.email_url_config(_email_url)
-    MAILERS = {
-        "default": {
-            "BACKEND": "clinic.mail.SMTPBackend",
-            "OPTIONS": {
-                "host": _email.get("EMAIL_HOST") or "localhost",
-                "port": int(_email.get("EMAIL_PORT") or 25),
-                "username": _email.get("EMAIL_HOST_USER") or "",
-                "password": _email.get("EMAIL_HOST_PASSWORD") or "",
-                "use_tls": bool(_email.get("EMAIL_USE_TLS")),
-                "use_ssl": bool(_email.get("EMAIL_USE_SSL")),
-                "timeout": env.int("EMAIL_TIMEOUT", default=15),
-            },
-        }
-    }
-else:
-    MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
-        }
-    }
+# Email: files under var/mail/ unless EMAIL_URL names a server (smtp://, smtp+tls://, smtps://) or
+# a sending service through django-anymail (ses://, postmark://, mailgun://, sendgrid://, brevo://):
+# clinic/mail.py reads it. Anymail's tracking webhooks (/anymail/<service>/tracking/) take
+# ANYMAIL_WEBHOOK_SECRET ("user:password") as basic auth.
+MAILERS, ANYMAIL = mail_settings(
+    env.str("EMAIL_URL", default=""),
+    file_path=str(VAR_DIR / "mail"),
+    timeout=env.int("EMAIL_TIMEOUT", default=15),
+    webhook_secret=env.str("ANYMAIL_WEBHOOK_SECRET", default=""),
+    webhook_signing_key=env.str("ANYMAIL_WEBHOOK_SIGNING_KEY", default=""),
+)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Anagen <no-reply@anagen.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

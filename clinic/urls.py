@@ -25,5 +25,7 @@ urlpatterns = [
     path("api/v1/", include("clinic.api.urls")),
     # Signed links in patient emails (no staff login).
     path("p/", include("patients.reminders.link_urls")),
+    # Delivery events from the sending service (anymail: basic auth with ANYMAIL_WEBHOOK_SECRET).
+    path("anymail/", include("anymail.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -6,10 +6,16 @@ class PatientsConfig(AppConfig):
     verbose_name = "Patients and courses"
 
     def ready(self) -> None:
+        from anymail.signals import tracking
+
         from clinic.audit import history_reader_register
         from clinic.selectors import closure_sessions_reader_register
         from patients.booking.selectors import sessions_affected_by_closure
         from patients.registry.services import patient_history_read
+        from patients.reminders.delivery import on_tracking
+
+        # Delivery events from the sending service's webhook (anymail) update the reminder rows.
+        tracking.connect(on_tracking, dispatch_uid="patients.reminders.delivery.on_tracking")
 
         # The history page of a patient's record, screening or session is a read of their data.
         history_reader_register(self.label, patient_history_read)

@@ -120,7 +120,7 @@ class SmtpSink:
         return f"smtp://127.0.0.1:{self.port}"
 
     def mailers(self) -> dict:
-        return {"default": {"BACKEND": "clinic.mail.SMTPBackend",
+        return {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
                             "OPTIONS": {"host": "127.0.0.1", "port": self.port, "timeout": 5}}}
 
     def message_ids(self) -> list[str]:

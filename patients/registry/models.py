@@ -72,6 +72,18 @@ class Patient(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     search = models.GeneratedField(expression=_search_expression(), output_field=models.TextField(), db_persist=True)
 
+    # Email delivery (patients.reminders.delivery): set when the sending service reports a hard
+    # bounce or a spam complaint for this address; cleared when a new valid address is entered.
+    class EmailProblem(models.TextChoices):
+        NONE = "", "None"
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Marked as spam"
+
+    email_undeliverable = models.CharField(
+        max_length=10, choices=EmailProblem.choices, blank=True, default="", db_default=""
+    )
+    email_undeliverable_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         constraints = [

@@ -79,10 +79,14 @@ def patient_update(*, patient: Patient, changes: Mapping[str, Any], by: Abstract
         raise ValidationError({field: "This field cannot be changed." for field in sorted(unknown)})
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=patient.pk)
+        email_before = patient.email
         for field in PATIENT_FIELDS:
             if field in changes:
                 setattr(patient, field, changes[field] if changes[field] is not None else "")
         patient.full_clean()
+        if patient.email and patient.email != email_before:
+            # A new valid address: the bounce or complaint was about the old one (patients.reminders.delivery).
+            patient.email_undeliverable, patient.email_undeliverable_at = "", None
         patient.save()
         for field, kind in CONSENT_FIELDS.items():
             if field in changes and bool(changes[field]) != getattr(patient, field):

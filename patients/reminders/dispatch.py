@@ -1,9 +1,10 @@
 """The reminder dispatcher: claims due outbox rows and sends them, each exactly once.
 
-`reminder_dispatch_due` claims due rows with a conditional UPDATE over `FOR UPDATE SKIP LOCKED`
-(two dispatchers never take the same row; a claim whose worker died is taken again after its
-lease), re-reads each session at send time under its lock, sends over one SMTP connection, and
-records the outcome before the next email goes out. Celery beat runs it every
+`reminder_dispatch_due` claims due rows with a conditional UPDATE over the rows it locks with
+SKIP LOCKED (two dispatchers never take the same row; a claim whose worker died is taken again
+after its lease), re-reads each session at send time under its lock, sends over
+one connection of Django's default mailer, and records the outcome in the email's own
+`transaction.atomic` before the next email goes out. Celery beat runs it every
 REMINDER_DISPATCH_SECONDS (patients/tasks.py); `manage.py send_due_reminders` runs one pass.
 """
 
@@ -15,10 +16,10 @@ import smtplib
 import socket
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
+from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from patients.models import Reminder, Session
@@ -48,7 +49,10 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-# The table name comes from model metadata; every value is a query parameter.
+# A conditional UPDATE claim over the due rows it locks with SKIP LOCKED: one statement (half the
+# time of a SELECT ... FOR UPDATE and then an UPDATE, since each row is locked and rewritten once),
+# and RETURNING says which rows it got, which the ORM's update() cannot. The table name comes
+# from model metadata; every value is a query parameter.
 _CLAIM_SQL = """
     UPDATE {table} AS r
        SET claimed_by = %s, claimed_until = %s
@@ -66,124 +70,74 @@ _CLAIM_SQL = """
 def reminder_claim_due(*, now: datetime, batch: int, worker: str) -> list[int]:
     """Claim up to `batch` due rows for this worker until now + lease(); returns their ids.
 
-    A conditional UPDATE over rows locked with SKIP LOCKED: two dispatchers never claim the same
-    row, and a row whose lease ran out (its worker died) can be claimed again."""
-    with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL.replace("{table}", Reminder._meta.db_table), [worker, now + lease(), now, now, batch])
+    Two dispatchers never claim the same row (SKIP LOCKED), and a row whose lease ran out (its
+    worker died) can be claimed again."""
+    sql = _CLAIM_SQL.replace("{table}", Reminder._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [worker, now + lease(), now, now, batch])
         return sorted(row[0] for row in cursor.fetchall())
 
 
 # --- One email's transaction ----------------------------------------------------------------
 #
-# Each email is sent inside its own short transaction that holds its row (and its session) and
-# commits the outcome before the next email: a worker killed mid-batch repeats at most the one
-# email on the wire. It costs one round trip per email: the outcome, its COMMIT, and the next
-# email's BEGIN and locks travel together (the first email of a batch opens on its own).
+# Each email is sent inside its own short transaction (`transaction.atomic`) that holds its
+# session and its row and commits the outcome before the next email: a worker killed mid-batch
+# repeats at most the one email on the wire. Inside a caller's transaction (an atomic block
+# around a pass, as in tests) it is a savepoint of that one, so nothing is committed behind the
+# caller's back.
 #
 # The rows are found by primary key alone and whose they are is checked on the locked row: a
 # `status = 'pending'` condition would let the planner walk the partial index of pending rows,
 # whose length is every reminder queued for the future.
 
-_LOCK_SQL = """
-    {begin};
-    SELECT 1 FROM {session} WHERE id = %(session)s FOR SHARE;
-    SELECT r.status, r.claimed_by, s.status, s.sequence, s.start, s."end", s.practitioner_id, s.number, s.kind
-      FROM {reminder} r LEFT JOIN {session} s ON s.id = r.session_id
-     WHERE r.id = %(reminder)s
-       FOR UPDATE OF r
-"""
 _SESSION_FIELDS = ("status", "sequence", "start", "end", "practitioner_id", "number", "kind")
 
 
-class _Held:
-    """The SQL that opens, commits and abandons one email's transaction.
+def _relaxed_commit() -> None:
+    """The email is the durable effect; its "sent" mark need not wait for a disk flush. A worker
+    killed mid-batch loses nothing committed; only a crash of PostgreSQL itself could forget the
+    last marks and re-send those few emails. (SET LOCAL: this transaction only.)"""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
-    At the top level it is a transaction of its own. Inside a caller's transaction (an atomic
-    block around a pass, as in tests) it is a savepoint of that one, so nothing is committed
-    behind the caller's back."""
 
-    def __init__(self) -> None:
-        if connection.get_autocommit():
-            # The email is the durable effect; its "sent" mark need not wait for a disk flush. A
-            # worker killed mid-batch loses nothing committed; only a crash of PostgreSQL itself
-            # could forget the last marks and re-send those few emails.
-            self.begin = "BEGIN; SET LOCAL synchronous_commit TO OFF"
-            self.commit, self.rollback = "COMMIT", "ROLLBACK"
+def _hold(reminder: Reminder, worker: str) -> bool:
+    """Lock the session, then the row (the order a move takes them in, so the two never
+    deadlock); bring `reminder.session` up to date. False when the row is no longer this
+    worker's to send. Call inside the email's atomic block.
+
+    The session is locked FOR NO KEY UPDATE: a move or cancellation (FOR UPDATE) waits until this
+    email is out and then sends its own, so an old time is never announced."""
+    if reminder.session_id:
+        fresh = (
+            Session.objects.select_for_update(no_key=True)
+            .filter(pk=reminder.session_id)
+            .values(*_SESSION_FIELDS)
+            .first()
+        )
+    row = Reminder.objects.select_for_update().filter(pk=reminder.pk).values_list("status", "claimed_by").first()
+    if row is None or row != ("pending", worker):
+        return False
+    if reminder.session_id and fresh is not None:
+        session = reminder.session
+        if fresh["practitioner_id"] != session.practitioner_id:
+            reminder.session = Session.objects.select_related("practitioner").get(pk=session.pk)
         else:
-            self.begin = "SAVEPOINT anagen_send"
-            self.commit = "RELEASE SAVEPOINT anagen_send"
-            self.rollback = "ROLLBACK TO SAVEPOINT anagen_send; RELEASE SAVEPOINT anagen_send"
-        tables = {"reminder": Reminder._meta.db_table, "session": Session._meta.db_table}
-        self.lock_sql = _LOCK_SQL.format(begin=self.begin, **tables)
-        self.open = False
-        self.ahead: tuple[int, tuple | None] | None = None  # (reminder id, its locked row)
-
-    def hold(self, reminder: Reminder, worker: str) -> bool:
-        """Open the transaction and lock the session, then the row (the order a move takes them
-        in, so the two never deadlock); bring `reminder.session` up to date. False, with nothing
-        left open, when the row is no longer this worker's to send."""
-        if self.ahead is not None and self.ahead[0] == reminder.pk:
-            row = self.ahead[1]  # opened and locked by the previous email's commit
-        else:
-            self.abandon()  # a transaction opened ahead for another row (none in practice)
-            self.open = True  # from here on, a failure must roll back what BEGIN opened
-            with connection.cursor() as cursor:
-                cursor.execute(self.lock_sql, self._lock_params(reminder))
-                row = cursor.fetchone()
-        self.ahead = None
-        if row is None or row[0] != "pending" or row[1] != worker:
-            self.abandon()
-            return False
-        if reminder.session_id:
-            fresh = dict(zip(_SESSION_FIELDS, row[2:], strict=True))
-            session = reminder.session
-            if fresh["practitioner_id"] != session.practitioner_id:
-                reminder.session = Session.objects.select_related("practitioner").get(pk=session.pk)
-            else:
-                for name, value in fresh.items():
-                    setattr(session, name, value)
-        return True
-
-    def finish(self, reminder: Reminder, *, then: Reminder | None = None, **fields) -> None:
-        """Record the outcome on the held row and commit, in one round trip. With `then`, the same
-        round trip opens the next email's transaction and locks its rows (see `hold`)."""
-        fields["claimed_until"] = None
-        sql = _update_sql(tuple(fields), self.commit)
-        params = {f"f{i}": value for i, value in enumerate(fields.values())} | {"id": reminder.pk}
-        if then is not None:
-            sql += ";" + self.lock_sql
-            params |= self._lock_params(then)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            self.open = then is not None
-            if then is not None:
-                self.ahead = (then.pk, cursor.fetchone())
-
-    def abandon(self) -> None:
-        self.ahead = None
-        if self.open:
-            self.open = False
-            with connection.cursor() as cursor:
-                cursor.execute(self.rollback)
-
-    @staticmethod
-    def _lock_params(reminder: Reminder) -> dict:
-        return {"reminder": reminder.pk, "session": reminder.session_id}
+            for name, value in fresh.items():
+                setattr(session, name, value)
+    return True
 
 
-@lru_cache(maxsize=32)
-def _update_sql(names: tuple[str, ...], commit: str) -> str:
-    """The outcome's UPDATE and COMMIT for these columns, written once per shape of outcome. Plain
-    SQL, no query compiling per email: table and column names come from the model's metadata,
-    every value is a parameter."""
-    columns = ", ".join(f'"{Reminder._meta.get_field(name).column}" = %(f{i})s' for i, name in enumerate(names))
-    return f"UPDATE {Reminder._meta.db_table} SET {columns} WHERE id = %(id)s; {commit}"  # noqa: S608
+def _finish(reminder: Reminder, **fields) -> None:
+    """Record the outcome on the held row (the claim ends with it)."""
+    Reminder.objects.filter(pk=reminder.pk).update(claimed_until=None, **fields)
 
 
-def _record(held: _Held, reminder: Reminder, worker: str, **fields) -> None:
+def _record(reminder: Reminder, worker: str, **fields) -> None:
     """Record an outcome in a transaction of its own, if the row is still ours."""
-    if held.hold(reminder, worker):
-        held.finish(reminder, **fields)
+    with transaction.atomic():
+        if _hold(reminder, worker):
+            _finish(reminder, **fields)
 
 
 # --- The pass -------------------------------------------------------------------------------
@@ -214,16 +168,51 @@ def _verdict(reminder: Reminder, now: datetime) -> tuple[str, str] | None:
 
 
 def _server_unreachable(error: Exception) -> bool:
-    """The mail server could not be reached or dropped us: a fault of the path, not of the email."""
+    """The mail server (or the sending service's API) could not be reached or dropped us: a fault
+    of the path, not of the email."""
     if isinstance(error, (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)):
         return True
+    if isinstance(error, AnymailAPIError):
+        # A service's API that did not answer, or answered that it is failing itself (5xx, 429).
+        return error.status_code is None or error.status_code >= 500 or error.status_code == 429
     return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+def _permanent(error: Exception) -> bool:
+    """A refusal no retry will change: the server's 5xx for this email, or recipients refused."""
+    if isinstance(error, (smtplib.SMTPRecipientsRefused, AnymailRecipientsRefused, AnymailInvalidAddress)):
+        return True
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+# What a send may raise that is about the path or the email, not a bug: each is recorded on the row.
+_SEND_ERRORS = (smtplib.SMTPException, OSError, AnymailAPIError, AnymailRecipientsRefused, AnymailInvalidAddress)
+
+
+def _sent_fields(message, reminder: Reminder) -> dict:
+    from patients.reminders.emails import inert_links
+
+    # Set by anymail's backends: the service's id of the message (one recipient: one id).
+    status = getattr(message, "anymail_status", None)
+    esp_id = status.message_id if status is not None else None
+    return {
+        "status": "sent",
+        "sent_at": timezone.now(),
+        "attempts": reminder.attempts + 1,
+        "message_id": message.extra_headers["Message-ID"],
+        "esp_message_id": "" if esp_id is None else str(esp_id)[:255],
+        "last_error": "",
+        # The copy staff can open: the patient's links in it must not work.
+        "rendered_subject": message.subject,
+        "rendered_text": inert_links(message.body),
+        "rendered_html": inert_links(message.alternatives[0].content),
+    }
 
 
 def reminder_dispatch_due(
     *, now: datetime | None = None, batch: int = DISPATCH_BATCH, worker: str | None = None
 ) -> DispatchResult:
-    """One dispatch pass: claim due rows, then send them over one SMTP connection."""
+    """One dispatch pass: claim due rows, then send them over one mail connection."""
     worker = worker or worker_name()
     now = now or timezone.now()
     ids = reminder_claim_due(now=now, batch=batch, worker=worker)
@@ -231,11 +220,10 @@ def reminder_dispatch_due(
 
 
 def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None = None) -> DispatchResult:
-    """Send rows this worker has claimed, re-reading each session first; record every outcome."""
-    from patients.reminders.emails import (  # rendering is heavier; keep its imports out of booking
-        build_message,
-        inert_links,
-    )
+    """Send rows this worker has claimed, re-reading each session first; record every outcome.
+
+    One connection of Django's default mailer (SMTP or a sending service) for the batch."""
+    from patients.reminders.emails import build_message  # rendering is heavier; keep its imports out of booking
 
     now = now or timezone.now()
     result = DispatchResult(claimed=len(ids))
@@ -247,67 +235,49 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
         .select_related("session", "session__practitioner", "course__location", "course__protocol", "patient")
         .order_by("send_at", "id")
     )
+    own_transactions = not connection.in_atomic_block  # else each email is a savepoint of the caller's
     mailer = mail.mailers.default
     opened = False
-    held = _Held()
     try:
-        for position, reminder in enumerate(reminders):
-            following = reminders[position + 1] if position + 1 < len(reminders) else None
+        for reminder in reminders:
             try:
-                # Hold the row while sending, and only if the claim is still ours: a lease that
-                # ran out mid-batch may have passed it to another dispatcher, whose claim query
-                # skips rows locked here. The session is re-read under its lock: a move or
-                # cancellation waits until this email is out (and then sends its own), so an old
-                # time is never announced.
-                if not held.hold(reminder, worker):
-                    result.claimed -= 1
-                    continue
-                # Judge against the real clock too: a batch may take a while, and a session that
-                # has started by now must not be announced.
-                verdict = _verdict(reminder, max(now, timezone.now()))
-                if verdict:
-                    status, reason = verdict
-                    held.finish(reminder, then=following, status=status, last_error=reason)
-                    setattr(result, status, getattr(result, status) + 1)
-                    continue
-                try:
-                    message = build_message(reminder)
-                except ValueError as error:  # an address no mail server could take: no retry helps
-                    held.finish(
-                        reminder,
-                        then=following,
-                        status="failed",
-                        attempts=reminder.attempts + 1,
-                        last_error=str(error)[:500],
-                    )
-                    result.failed += 1
-                    continue
-                if not opened:
-                    mailer.open()
-                    opened = True
-                if not mailer.send_messages([message]):
-                    raise smtplib.SMTPException("the mail server accepted none of the recipients")
-                held.finish(
-                    reminder,
-                    then=following,
-                    status="sent",
-                    sent_at=timezone.now(),
-                    attempts=reminder.attempts + 1,
-                    message_id=message.extra_headers["Message-ID"],
-                    last_error="",
-                    # The copy staff can open: the patient's links in it must not work.
-                    rendered_subject=message.subject,
-                    rendered_text=inert_links(message.body),
-                    rendered_html=inert_links(message.html),
-                )
-                result.sent += 1
-            except (smtplib.SMTPException, OSError) as error:
-                held.abandon()
+                with transaction.atomic():
+                    if own_transactions:
+                        _relaxed_commit()
+                    # Hold the row while sending, and only if the claim is still ours: a lease that
+                    # ran out mid-batch may have passed it to another dispatcher, whose claim query
+                    # skips rows locked here. The session is re-read under its lock.
+                    if not _hold(reminder, worker):
+                        result.claimed -= 1
+                        continue
+                    # Judge against the real clock too: a batch may take a while, and a session that
+                    # has started by now must not be announced.
+                    verdict = _verdict(reminder, max(now, timezone.now()))
+                    if verdict:
+                        status, reason = verdict
+                        _finish(reminder, status=status, last_error=reason)
+                        setattr(result, status, getattr(result, status) + 1)
+                        continue
+                    try:
+                        message = build_message(reminder)
+                    except ValueError as error:  # an address no mail server could take: no retry helps
+                        _finish(reminder, status="failed", attempts=reminder.attempts + 1,
+                                last_error=str(error)[:500])
+                        result.failed += 1
+                        continue
+                    if not opened:
+                        mailer.open()
+                        opened = True
+                    if not mailer.send_messages([message]):
+                        raise smtplib.SMTPException("the mail server accepted none of the recipients")
+                    _finish(reminder, **_sent_fields(message, reminder))
+                    result.sent += 1
+            except _SEND_ERRORS as error:  # the email's transaction rolled back: its row is as it was
                 opened = False
                 try:
                     mailer.close()
                 except Exception:  # the connection is already broken; closing it is best effort
-                    logger.debug("closing a broken SMTP connection failed", exc_info=True)
+                    logger.debug("closing a broken mail connection failed", exc_info=True)
                 text = f"{type(error).__name__}: {error}"[:500]
                 if _server_unreachable(error):
                     # Not this email's fault: give the whole batch back untouched (no attempt spent)
@@ -320,23 +290,17 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
                     result.unreachable = True
                     break
                 attempts = reminder.attempts + 1
-                permanent = isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
-                permanent = permanent or isinstance(error, smtplib.SMTPRecipientsRefused)
-                if attempts >= MAX_ATTEMPTS or permanent:
-                    _record(held, reminder, worker, status="failed", attempts=attempts, last_error=text)
+                if attempts >= MAX_ATTEMPTS or _permanent(error):
+                    _record(reminder, worker, status="failed", attempts=attempts, last_error=text)
                     result.failed += 1
                 else:
                     retry_at = max(now, timezone.now()) + backoff(attempts)
-                    _record(held, reminder, worker, attempts=attempts, last_error=text, send_at=retry_at)
+                    _record(reminder, worker, attempts=attempts, last_error=text, send_at=retry_at)
                     result.retried += 1
-            except BaseException:
-                held.abandon()
-                raise
     finally:
-        held.abandon()  # every path commits or rolls back its own; this only guards against a slip
         if opened:
             try:
                 mailer.close()
             except Exception:  # closing after a successful batch is best effort
-                logger.debug("closing the SMTP connection failed", exc_info=True)
+                logger.debug("closing the mail connection failed", exc_info=True)
     return result

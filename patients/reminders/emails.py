@@ -1,24 +1,28 @@
 """Rendering patient emails: subject, plain text and HTML in the patient's language, each time in
 the clinic's zone and the patient's own, and an iCalendar part whose METHOD matches its
-Content-Type. Templates live in templates/emails/<kind>_{subject.txt,body.txt,body.html}."""
+Content-Type. Templates live in templates/emails/<kind>_{subject.txt,body.txt,body.html}; they are
+rendered with Django's `render_to_string` and the message is Django's EmailMultiAlternatives."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from email.headerregistry import Address
+from email.message import MIMEPart
 from email.utils import parseaddr
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import formats, translation
 
 from clinic.hours import parse_offset
-from clinic.mail import Attachment, WireEmail, wire_email
+from clinic.mail import addr_spec
 from patients.models import Reminder, Session
-from patients.reminders.email_templates import render_email
 from patients.reminders.ics import CalendarEntry, build_calendar, session_uid
 
 LINK_MAX_AGE = {"confirm": 60 * 60 * 24 * 30, "change": 60 * 60 * 24 * 30, "unsubscribe": 60 * 60 * 24 * 365}
@@ -225,13 +229,13 @@ def _render(reminder: Reminder) -> tuple[str, str, str, list[Session], str]:
             "language": translation.get_language(),
             "aftercare_keys": AFTERCARE_KEYS,
         }
-        subject = one_line(render_email(f"emails/{reminder.kind}_subject.txt", context))
-        text = render_email(f"emails/{reminder.kind}_body.txt", context)
-        html = render_email(f"emails/{reminder.kind}_body.html", context)
+        subject = one_line(render_to_string(f"emails/{reminder.kind}_subject.txt", context))
+        text = render_to_string(f"emails/{reminder.kind}_body.txt", context)
+        html = render_to_string(f"emails/{reminder.kind}_body.html", context)
     return subject, text, html, sessions, unsubscribe_url
 
 
-def calendar_part(reminder: Reminder, sessions: list[Session]) -> Attachment | None:
+def calendar_part(reminder: Reminder, sessions: list[Session]) -> MIMEPart | None:
     """The .ics part: REQUEST for confirmations and changes, CANCEL for cancellations."""
     if reminder.kind not in ("confirmation", "change", "cancellation") or not sessions:
         return None
@@ -263,7 +267,11 @@ def calendar_part(reminder: Reminder, sessions: list[Session]) -> Attachment | N
         attendee_name=one_line(str(reminder.patient)),
         stamp=reminder.send_at,
     )
-    return Attachment(content=ics, content_type="text/calendar", filename="anagen.ics", params=(("method", method),))
+    part = MIMEPart()
+    # text/calendar with the METHOD of its VCALENDAR as a Content-Type parameter (RFC 6047).
+    part.set_content(ics.decode("utf-8"), subtype="calendar", charset="utf-8", params={"method": method},
+                     disposition="attachment", filename="anagen.ics")
+    return part
 
 
 def _sender() -> tuple[str, str]:
@@ -276,12 +284,13 @@ def _parse_sender(value: str) -> tuple[str, str]:
     return name or "Anagen", address or "no-reply@anagen.local"
 
 
-def build_message(reminder: Reminder) -> WireEmail:
-    """The email for one outbox row, with its fixed Message-ID. ValueError for an address that
-    cannot be sent to."""
+def build_message(reminder: Reminder) -> EmailMultiAlternatives:
+    """The email for one outbox row: plain text with an HTML alternative (and the .ics as an
+    attachment), with its fixed Message-ID. ValueError for an address that cannot be sent to."""
 
     subject, text, html, sessions, unsubscribe_url = _render(reminder)
     patient = reminder.patient
+    sender_name, sender_address = _sender()
     headers = {
         "Message-ID": message_id_for(reminder),
         "Content-Language": patient.language or "en",
@@ -289,12 +298,23 @@ def build_message(reminder: Reminder) -> WireEmail:
     }
     if reminder.kind in ("reminder", "recall", "aftercare"):
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-    return wire_email(
-        sender=_sender(),
-        recipient=(one_line(str(patient)), patient.email),
+    message = EmailMultiAlternatives(
         subject=subject,
-        text=text,
-        html=html,
+        body=text,
+        from_email=_mailbox(sender_name, sender_address),
+        to=[_mailbox(one_line(str(patient)), patient.email)],
         headers=headers,
-        attachment=calendar_part(reminder, sessions),
     )
+    message.attach_alternative(html, "text/html")
+    # Sent along by anymail's backends; the service's delivery events bring it back (patients/reminders/delivery.py).
+    message.metadata = {"message_id": headers["Message-ID"]}
+    calendar = calendar_part(reminder, sessions)
+    if calendar is not None:
+        message.attach(calendar)
+    return message
+
+
+def _mailbox(name: str, address: str) -> str:
+    """`Name <address>` as a header takes it: the address checked (ValueError) and IDNA-encoded,
+    the name quoted where it must be (the email package encodes what is not ASCII)."""
+    return str(Address(display_name=name, addr_spec=addr_spec(address)))

@@ -57,6 +57,18 @@ class Reminder(models.Model):
     rendered_text = models.TextField(blank=True, default="")
     rendered_html = models.TextField(blank=True, default="")
 
+    # Delivery, as the sending service reports it (patients.reminders.delivery).
+    class Delivery(models.TextChoices):
+        NONE = "", "Not reported"
+        DELIVERED = "delivered", "Delivered"
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Marked as spam"
+
+    # The service's own id of the message (anymail's message_id), where it is not the Message-ID.
+    esp_message_id = models.CharField(max_length=255, blank=True, default="", db_default="")
+    delivery_status = models.CharField(max_length=10, choices=Delivery.choices, blank=True, default="", db_default="")
+    delivery_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["send_at", "id"]
         indexes = [
@@ -64,6 +76,9 @@ class Reminder(models.Model):
             models.Index(fields=["send_at"], condition=Q(status="pending"), name="reminder_due_idx"),
             models.Index(fields=["patient", "-send_at"]),
             models.Index(fields=["status", "kind"]),
+            # Delivery events that name the service's id. Partial: a row sent over SMTP never
+            # changes it, so its "sent" mark stays a HOT update.
+            models.Index(fields=["esp_message_id"], condition=~Q(esp_message_id=""), name="reminder_esp_message_id"),
         ]
         constraints = [
             models.UniqueConstraint(

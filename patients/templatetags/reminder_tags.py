@@ -23,3 +23,12 @@ def reminder_badge(status: str) -> str:
     from patients.reminders.views import STATUS_BADGES
 
     return STATUS_BADGES.get(status, "text-bg-light")
+
+
+DELIVERY_BADGES = {"delivered": "text-bg-success", "bounced": "text-bg-danger", "complained": "text-bg-warning"}
+
+
+@register.filter
+def delivery_badge(status: str) -> str:
+    """Bootstrap classes of a delivery report's badge: delivered green, bounced red, spam amber."""
+    return DELIVERY_BADGES.get(status, "text-bg-light")
