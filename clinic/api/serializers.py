@@ -101,10 +101,16 @@ class PlainReadSerializer(serializers.ModelSerializer):
                 readers.append((field.field_name, field.source, field.to_representation))
         return readers
 
-    def to_representation(self, instance: models.Model) -> dict[str, Any]:
+    @cached_property
+    def attnames(self) -> list[str]:
+        """The model attributes the answer reads: a `values()` row of them serializes like the model."""
+        return [attribute for _, attribute, _ in self._readers]
+
+    def to_representation(self, instance: models.Model | dict[str, Any]) -> dict[str, Any]:
+        read = instance.__getitem__ if isinstance(instance, dict) else instance.__getattribute__
         data = {}
         for name, attribute, represent in self._readers:
-            value = getattr(instance, attribute)
+            value = read(attribute)
             data[name] = value if value is None or represent is None else represent(value)
         return data
 

@@ -3,6 +3,8 @@ Thin: validate the body, call a booking service, serialize the result."""
 
 from __future__ import annotations
 
+from functools import cache
+
 import django_filters
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -219,6 +221,11 @@ class StatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["confirmed", "arrived", "completed", "no_show"])
 
 
+@cache
+def _session_columns() -> list[str]:
+    return SessionSerializer().attnames
+
+
 class SessionViewSet(AccessLoggedMixin, ReadOnlyModelViewSet):
     """Sessions: read with filters; reschedule (with or without cascade), change status, cancel."""
 
@@ -229,8 +236,14 @@ class SessionViewSet(AccessLoggedMixin, ReadOnlyModelViewSet):
     action_roles = {"record_create": Role.DOCTOR}
 
     def get_queryset(self):
-        # The list shows course ids only; the actions on one session read and change its course.
-        return self.queryset if self.action == "list" else self.queryset.select_related("course")
+        if self.action == "list":
+            # Plain rows of what the list shows: model instances cost more than their JSON.
+            return self.queryset.values(*_session_columns())
+        # The actions on one session read and change its course.
+        return self.queryset.select_related("course")
+
+    def patient_of(self, obj) -> int:
+        return obj["patient_id"] if isinstance(obj, dict) else obj.patient_id
 
     @extend_schema(request=RescheduleSerializer)
     @action(detail=True, methods=["post"])
