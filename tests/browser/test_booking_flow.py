@@ -8,7 +8,9 @@ from playwright.sync_api import expect
 
 from patients.models import Course
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.patients.booking.world import at, build_world
+from tests.patients.booking.world import BOOKING_CLOCK, at, build_world
+
+pytestmark = pytest.mark.clock(BOOKING_CLOCK)  # it books March 2027
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ from tests.browser.conftest import assert_accessible, screenshot
 from tests.patients.booking.world import at, build_world
 
 BOOKED_AT = at("2027-02-01 09:00")
+
+pytestmark = pytest.mark.clock(BOOKED_AT)  # the pages compare March 2027 with now
 LINK = re.compile(r"https?://\S*/p/(confirm|change)/[-\w:.]+/")
 
 
