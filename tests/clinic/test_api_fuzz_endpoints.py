@@ -21,6 +21,7 @@ from drf_spectacular.generators import SchemaGenerator
 from patients.booking import services as booking
 from tests.factories import ClosureFactory, PatientFactory, ProtocolFactory, ScreeningFactory
 from tests.patients.booking.world import at, build_world
+from tests.patients.records.world import treatment_room
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +107,7 @@ class Clinic:
         self.draft = ProtocolFactory(status="draft")
         self.closure = ClosureFactory(location=world.location, start=at("2027-06-01 09:00"),
                                       end=at("2027-06-01 12:00"))
-        self.lot, self.record, self.adverse_event = _treatment_room(course.sessions.get(number=1))
+        self.lot, self.record, self.adverse_event = treatment_room(course.sessions.get(number=1))
         self.ids = {
             "locations": world.location.pk, "practitioners": world.doctors[0].pk, "rooms": world.rooms[0].pk,
             "closures": self.closure.pk, "protocols": self.draft.pk, "patients": world.patient.pk,
@@ -152,28 +153,6 @@ class Clinic:
             if isinstance(body.get(unique), str):
                 body[unique] = "fuzz-" + body[unique] if unique != "code" else "FUZZ-NEW"
         return body
-
-
-def _treatment_room(session):
-    """A product, a lot of it, a record of session 1 (recorded on its day) and an adverse event
-    (without a session: its onset is before TODAY), for the records' endpoints."""
-    from datetime import date
-    from decimal import Decimal
-
-    from patients.models import AdverseEvent, Lot, Product
-    from patients.records.services import session_record
-
-    product = Product.objects.create(name="AutoExo", kind="exosome", source_category="autologous", unit="mL")
-    lot = Lot.objects.create(product=product, lot_number="EXO-1", expires_on=date(2027, 12, 31),
-                             received_on=date(2027, 1, 1), quantity_received=Decimal("100"))
-    from django.contrib.auth import get_user_model
-
-    by = get_user_model().objects.create(username="fuzz-recorder")
-    record = session_record(session=session, products=[{"lot": lot, "quantity": "1", "sites": ["vertex"]}],
-                            adjuncts_done=[], by=by, now=at("2027-03-01 10:20"))
-    event = AdverseEvent.objects.create(patient=session.patient, onset=date(2027, 1, 2), kind="pain", severity="mild",
-                                        filed_by=by, filed_at=at("2027-01-03 10:00"))
-    return lot, record, event
 
 
 def send(client, method: str, url: str, body: Any = None):

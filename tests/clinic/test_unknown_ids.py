@@ -15,6 +15,7 @@ from patients.models import Reminder
 from tests.factories import ClosureFactory
 from tests.helpers import client_for
 from tests.patients.booking.world import at, build_world
+from tests.patients.records.world import treatment_room
 
 pytestmark = pytest.mark.django_db
 
@@ -64,9 +65,14 @@ PAGES = {
 }
 # The patient's own signed links answer to their token, not to a login (tests/patients/...links).
 NOT_STAFF_PAGES = {"patient-link"}
-# API routes by the router's basename, which names the id's kind: "session-reschedule" takes a session's.
-API = {"location", "practitioner", "room", "closure", "protocol", "patient", "screening", "course", "session",
-       "reminder"}
+# API routes by their collection, which names the id's kind: sessions/{id}/reschedule/ takes a session's.
+API = {"locations", "practitioners", "rooms", "closures", "protocols", "patients", "screenings", "courses", "sessions",
+       "reminders", "products", "lots", "session-records", "adverse-events"}
+
+
+def collection(route: str) -> str:
+    """'api/v1/^session-records/(?P<pk>[^/.]+)/amend/$' -> 'session-records'."""
+    return route.removeprefix("api/v1/").lstrip("^").split("/")[0]
 
 
 def routes_with_parameters(patterns=None, prefix: str = "", namespace: str = ""):
@@ -85,12 +91,14 @@ def ids() -> dict:
     course, _ = booking.course_book(patient=world.patient, protocol=world.protocol, location=world.location,
                                     start=at("2027-03-01 10:00"), now=BOOKED_AT)
     session = course.sessions.get(number=1)
+    lot, record, event = treatment_room(session)
     closure = ClosureFactory(location=world.location, start=at("2027-05-24 00:00"), end=at("2027-05-25 00:00"))
     return {
         "location": world.location.pk, "practitioner": world.doctors[0].pk, "room": world.rooms[0].pk,
         "closure": closure.pk, "protocol": world.protocol.pk,
         "code": world.protocol.code, "patient": world.patient.pk, "screening": world.patient.screenings.get().pk,
         "course": course.pk, "session": session.pk, "reminder": Reminder.objects.filter(course=course).first().pk,
+        "product": lot.product_id, "lot": lot.pk, "session-record": record.pk, "adverse-event": event.pk,
     }
 
 
@@ -104,7 +112,7 @@ def visitors(make_staff) -> dict:
 def test_every_page_and_api_route_with_an_id_is_checked_below():
     routes = [(name, route) for name, route in routes_with_parameters() if not route.startswith("django-admin/")]
     assert {name for name, route in routes if not route.startswith("api/v1/")} - NOT_STAFF_PAGES == set(PAGES)
-    assert {name.split("-")[0] for name, route in routes if route.startswith("api/v1/")} == API
+    assert {collection(route) for name, route in routes if route.startswith("api/v1/")} == API
 
 
 def _answer(response) -> tuple:
@@ -137,8 +145,8 @@ def test_the_api_refuses_a_known_and_an_unknown_id_alike(ids, visitors):
         client = APIClient()
         if user is not None:
             client.force_authenticate(user=user)
-        for name, _route in routes:
-            known = reverse(name, kwargs={"pk": ids[name.split("-")[0]]})
+        for name, route in routes:
+            known = reverse(name, kwargs={"pk": ids[collection(route).removesuffix("s")]})
             unknown = reverse(name, kwargs={"pk": 999_999})
             for method in ("get", "post", "patch", "delete"):
                 if who in ("receptionist", "doctor") and method in ("patch", "delete"):

@@ -51,3 +51,25 @@ def build_room() -> Room:
 
 def row(lot: Lot, quantity: str = "2", sites=("vertex",)) -> dict:
     return {"lot": lot.pk, "quantity": quantity, "sites": list(sites)}
+
+
+def treatment_room(session):
+    """A product, a lot of it, a record of `session` (session 1 on Mon 1 Mar 2027, recorded on its
+    day) and an adverse event without a session: ids for the tests that walk every endpoint."""
+    from datetime import date
+    from decimal import Decimal
+
+    from patients.models import AdverseEvent, Lot, Product
+    from patients.records.services import session_record
+
+    product = Product.objects.create(name="AutoExo", kind="exosome", source_category="autologous", unit="mL")
+    lot = Lot.objects.create(product=product, lot_number="EXO-1", expires_on=date(2027, 12, 31),
+                             received_on=date(2027, 1, 1), quantity_received=Decimal("100"))
+    from django.contrib.auth import get_user_model
+
+    by = get_user_model().objects.create(username="fuzz-recorder")
+    record = session_record(session=session, products=[{"lot": lot, "quantity": "1", "sites": ["vertex"]}],
+                            adjuncts_done=[], by=by, now=at("2027-03-01 10:20"))
+    event = AdverseEvent.objects.create(patient=session.patient, onset=date(2027, 1, 2), kind="pain", severity="mild",
+                                        filed_by=by, filed_at=at("2027-01-03 10:00"))
+    return lot, record, event
