@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from .availability import availability_from
 from .hours import parse_hours, public_holidays
+from .ids import id_from
 from .intervals import Interval, local_datetime
 from .models import Closure, Location, Practitioner, Room
 
@@ -29,8 +30,8 @@ def locations_by_name() -> QuerySet[Location]:
 
 def location_chosen(raw: str, *, or_first: bool = False) -> Location | None:
     """The location a page's `?location=` names (by id), else None, or the first by name."""
-    if raw.isdigit():
-        found = Location.objects.filter(pk=raw).first()
+    if (pk := id_from(raw)) is not None:
+        found = Location.objects.filter(pk=pk).first()
         if found is not None:
             return found
     return locations_by_name().first() if or_first else None

@@ -9,7 +9,7 @@ from django.db import DataError
 from rest_framework import exceptions, mixins, views, viewsets
 from rest_framework.exceptions import NotFound
 
-MAX_ID = 2**63 - 1
+from clinic.ids import id_from
 
 
 class AuditContextMixin:
@@ -50,7 +50,7 @@ class QueryParamsMixin:
 class SafeLookupMixin(QueryParamsMixin, AuditContextMixin):
     def get_object(self):
         lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
-        if self.lookup_field == "pk" and (not str(lookup).isdigit() or int(lookup) > MAX_ID):
+        if self.lookup_field == "pk" and id_from(lookup) is None:
             raise NotFound()
         try:
             return super().get_object()

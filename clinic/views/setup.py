@@ -22,6 +22,7 @@ from clinic import selectors, services
 from clinic.errors import DomainError
 from clinic.forms import ROUTE_LABELS, SOURCE_LABELS, ClosureForm, LocationForm, PractitionerForm, RoomForm
 from clinic.hours import ROUTES, SOURCE_CATEGORIES, WEEKDAYS, hhmm, parse_hours, public_holidays
+from clinic.ids import id_from
 from clinic.models import Closure, Location, Practitioner, Room
 from clinic.permissions import RoleRequiredMixin
 from clinic.roles import Role
@@ -43,7 +44,8 @@ def hours_by_weekday(raw: Any) -> list[tuple[str, list[str]]]:
 def location_filter(request: HttpRequest) -> Location | None:
     """The ?location= of a list page, ignored when it is not a known location's id."""
     value = request.GET.get("location", "")
-    return Location.objects.filter(pk=int(value)).first() if value.isdigit() and len(value) < 18 else None
+    pk = id_from(value)
+    return Location.objects.filter(pk=pk).first() if pk is not None else None
 
 
 class ReadMixin(RoleRequiredMixin):

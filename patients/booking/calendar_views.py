@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 
 from clinic import selectors as clinic_selectors
 from clinic.horizon import horizon_error
+from clinic.ids import id_from
 from clinic.intervals import local_datetime
 from clinic.models import Location
 from clinic.permissions import RoleRequiredMixin
@@ -121,7 +122,7 @@ class CalendarFeedView(RoleRequiredMixin, View):
                                  f"{settings.PLANNING_HORIZON_YEARS} years of today."}, status=400)
         by = "room" if request.GET.get("by") == "room" else "practitioner"
         resource = request.GET.get("resource", "")
-        resource_id = int(resource) if resource.isdigit() else None
+        resource_id = id_from(resource)
         rows = selectors.calendar_event_rows(
             location=location, start=start, end=end,
             practitioner=resource_id if by == "practitioner" else None,

@@ -10,6 +10,7 @@ from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.urls import reverse
 
+from clinic.ids import id_from
 from clinic.models import Location, Practitioner
 from patients.models import Patient
 from patients.validators import validate_free_text
@@ -37,7 +38,8 @@ def location_from(data: Any, initial: dict) -> Location | None:
     raw = (data or {}).get("location") or initial.get("location")
     locations = Location.objects.order_by("name")
     if raw not in (None, ""):
-        found = locations.filter(pk=raw).first() if str(raw).isdigit() else None
+        pk = id_from(raw)
+        found = locations.filter(pk=pk).first() if pk is not None else None
         if found is not None:
             return found
     return locations.first()

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.errors import DomainError
+from clinic.ids import id_from
 from clinic.intervals import is_nonexistent
 from clinic.models import Practitioner
 from patients.booking import reasons as booking_reasons
@@ -37,7 +38,7 @@ def parse_pick(value: str) -> tuple[datetime, int | None] | None:
     parsed = parse_pin(start)
     if parsed is None:
         return None
-    return parsed, int(practitioner) if practitioner.isdigit() else None
+    return parsed, id_from(practitioner)
 
 
 def _choices(found: list[slots.Slot], zone: ZoneInfo, names: dict[int, str], chosen: str = "") -> list[tuple]:

@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 
 from clinic import selectors as clinic_selectors
 from clinic.errors import DomainError
+from clinic.ids import id_from
 from clinic.models import Location
 from clinic.permissions import RoleRequiredMixin
 from patients.booking import chase, selectors, slots, windows
@@ -168,7 +169,7 @@ def _patient_of(form: CourseBookingForm) -> Any:
 def _posted_pins(post: Any) -> dict[int, datetime]:
     pins = {}
     for key, value in post.items():
-        if key.startswith("pin_") and key[4:].isdigit() and value:
+        if key.startswith("pin_") and id_from(key[4:]) is not None and value:
             start = parse_pin(value)
             if start is not None:
                 pins[int(key[4:])] = start
@@ -179,7 +180,7 @@ def _posted_days(post: Any) -> dict[int, date]:
     """The day picked in each preview row's slot grid (day_N=YYYY-MM-DD)."""
     days = {}
     for key, value in post.items():
-        if key.startswith("day_") and key[4:].isdigit():
+        if key.startswith("day_") and id_from(key[4:]) is not None:
             try:
                 days[int(key[4:])] = date.fromisoformat(value)
             except ValueError:
@@ -190,7 +191,7 @@ def _posted_days(post: Any) -> dict[int, date]:
 def _opened(post: Any) -> set[int]:
     """The preview row whose slot grid stays open (its day was just changed)."""
     raw = post.get("open", "")
-    return {int(raw)} if raw.isdigit() else set()
+    return {number} if (number := id_from(raw)) is not None else set()
 
 
 def _signature(post: Any, pins: dict[int, datetime]) -> str:
@@ -305,7 +306,7 @@ class CourseRebookView(CourseDetailView):
         course = get_object_or_404(Course.objects.select_related("location", "protocol", "patient"), pk=pk)
         zone = ZoneInfo(course.location.timezone)
         raw = request.POST.get("number", "")
-        number = int(raw) if raw.isdigit() else 0
+        number = id_from(raw) or 0
         if number not in booking_preview.missing_numbers(course):
             messages.error(request, "That session is already booked or not part of this course.")
             return HttpResponseRedirect(reverse("booking:course", args=[pk]))
