@@ -160,10 +160,8 @@ class BookCourseView(RoleRequiredMixin, View):
 def _patient_of(form: CourseBookingForm) -> Any:
     value = form.data.get("patient") if form.is_bound else form.initial.get("patient")
     field = form.fields["patient"]
-    try:
-        return field.queryset.filter(pk=int(value)).first() if value else None
-    except (TypeError, ValueError):
-        return None
+    pk = id_from(value)
+    return field.queryset.filter(pk=pk).first() if pk is not None else None
 
 
 def _posted_pins(post: Any) -> dict[int, datetime]:
