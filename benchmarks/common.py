@@ -7,6 +7,10 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A script run as `python benchmarks/x.py` has benchmarks/ first on sys.path, where http.py would
+# shadow the standard library's http (Django imports it): the scripts import this module first.
+_BENCH_DIR = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH_DIR]
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 

@@ -20,6 +20,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Not benchmarks/ first on sys.path (the script's own folder): its http.py would shadow the standard library's.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BASE_DIR / "benchmarks"]
 sys.path.insert(0, str(BASE_DIR))
 BENCH_DB = "anagen_bench"
 

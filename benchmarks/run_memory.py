@@ -9,20 +9,24 @@ each demo user and opens the home page, samples the summed RSS of the whole proc
 It uses the embedded engines unless DATABASE_URL / REDIS_URL are set, like `make run`.
 """
 
-import argparse
-import http.cookiejar
-import os
-import re
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
-import psutil
+# Not benchmarks/ first on sys.path (the script's own folder): its http.py would shadow the standard library's.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import http.cookiejar  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import urllib.parse  # noqa: E402
+import urllib.request  # noqa: E402
+
+import psutil  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
