@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from clinic.errors import Conflict, DomainError, Unprocessable
@@ -210,6 +211,12 @@ def raise_for_conflicts(plan: Plan) -> None:
 # --- Services ----------------------------------------------------------------------------------
 
 
+def with_steps_and_adjuncts(protocol) -> None:
+    """Read the protocol's sessions and home adjuncts once (unless the caller already did): the
+    planner, the screening rules (PRP? finasteride?) and the warnings all ask for them."""
+    prefetch_related_objects([protocol], "sessions", "home_adjuncts")
+
+
 def course_preview(
     *,
     patient: Patient,
@@ -224,6 +231,7 @@ def course_preview(
     """Plan a course without writing anything: the sessions, any conflicts, and warnings
     (screening problems are warnings here; booking refuses them)."""
     now = now or timezone.now()
+    with_steps_and_adjuncts(protocol)
     request = BookingRequest(patient, protocol, location, start, practitioner, surgery_date, dict(pinned or {}))
     plan, warnings = _plan(request, now=now)
     screening, blocks = screening_valid_for_booking(patient, protocol, now)
@@ -254,6 +262,7 @@ def course_book(
     Raises Unprocessable (422) for screening, route, protocol and window problems, SlotConflict
     (409) when a session cannot be placed or another booking took its time first."""
     now = now or timezone.now()
+    with_steps_and_adjuncts(protocol)
     request = BookingRequest(patient, protocol, location, start, practitioner, surgery_date, dict(pinned or {}))
     _validate_request(request, now=now)
     screening, blocks = screening_valid_for_booking(patient, protocol, now)
