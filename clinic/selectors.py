@@ -28,8 +28,9 @@ def locations_by_name() -> QuerySet[Location]:
     return Location.objects.order_by("name")
 
 
-def location_chosen(raw: str, *, or_first: bool = False) -> Location | None:
-    """The location a page's `?location=` names (by id), else None, or the first by name."""
+def location_chosen(raw: object, *, or_first: bool = False) -> Location | None:
+    """The location a page's `?location=` (or a form's field) names by id; else None, or with
+    `or_first` the first by name."""
     if (pk := id_from(raw)) is not None:
         found = Location.objects.filter(pk=pk).first()
         if found is not None:

@@ -22,7 +22,6 @@ from clinic import selectors, services
 from clinic.errors import DomainError
 from clinic.forms import ROUTE_LABELS, SOURCE_LABELS, ClosureForm, LocationForm, PractitionerForm, RoomForm
 from clinic.hours import ROUTES, SOURCE_CATEGORIES, WEEKDAYS, hhmm, parse_hours, public_holidays
-from clinic.ids import id_from
 from clinic.models import Closure, Location, Practitioner, Room
 from clinic.permissions import RoleRequiredMixin
 from clinic.roles import Role
@@ -43,9 +42,7 @@ def hours_by_weekday(raw: Any) -> list[tuple[str, list[str]]]:
 
 def location_filter(request: HttpRequest) -> Location | None:
     """The ?location= of a list page, ignored when it is not a known location's id."""
-    value = request.GET.get("location", "")
-    pk = id_from(value)
-    return Location.objects.filter(pk=pk).first() if pk is not None else None
+    return selectors.location_chosen(request.GET.get("location", ""))
 
 
 class ReadMixin(RoleRequiredMixin):

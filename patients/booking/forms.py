@@ -10,8 +10,8 @@ from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.urls import reverse
 
-from clinic.ids import id_from
 from clinic.models import Location, Practitioner
+from clinic.selectors import location_chosen
 from patients.models import Patient
 from patients.validators import validate_free_text
 from protocols.selectors import protocols_allowed_at
@@ -35,14 +35,7 @@ class ProtocolSelect(forms.Select):
 
 def location_from(data: Any, initial: dict) -> Location | None:
     """The location the form is about: the one posted, the one in the link, or the first one."""
-    raw = (data or {}).get("location") or initial.get("location")
-    locations = Location.objects.order_by("name")
-    if raw not in (None, ""):
-        pk = id_from(raw)
-        found = locations.filter(pk=pk).first() if pk is not None else None
-        if found is not None:
-            return found
-    return locations.first()
+    return location_chosen((data or {}).get("location") or initial.get("location"), or_first=True)
 
 
 class CourseBookingForm(forms.Form):

@@ -54,11 +54,6 @@ def upcoming_sessions_of(patient: Patient, *, now: datetime | None = None, limit
     )
 
 
-def local_start(session: Session) -> datetime:
-    """The session's start as a naive wall-clock time at its location."""
-    return session.start.astimezone(ZoneInfo(session.location.timezone)).replace(tzinfo=None)
-
-
 def courses_for_page() -> QuerySet[Course]:
     """Courses with what a course's page shows: its protocol's steps and its sessions in order."""
     ordered = Session.objects.select_related("practitioner", "room").order_by("number", "start", "id")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import timezone
@@ -65,7 +66,8 @@ def patient_courses(patient: Patient) -> list[Course]:
 @register.simple_tag
 def patient_upcoming_sessions(patient: Patient) -> list[tuple[Session, datetime]]:
     """The patient's sessions still to come, soonest first, at the clinic's time: one query."""
-    return [(s, selectors.local_start(s)) for s in selectors.upcoming_sessions_of(patient)]
+    return [(s, s.start.astimezone(ZoneInfo(s.location.timezone)).replace(tzinfo=None))
+            for s in selectors.upcoming_sessions_of(patient)]
 
 
 @register.simple_tag
