@@ -288,7 +288,10 @@ def protocol_lock(protocol: Protocol) -> Protocol:
     Raises Unprocessable `protocol_not_active` (422) unless the version is active.
     """
     with transaction.atomic():
-        locked = Protocol.objects.select_for_update().get(pk=protocol.pk)
+        # FOR NO KEY UPDATE: it still waits for an activation (FOR UPDATE), but not for the
+        # foreign-key checks of other courses being booked on this version, nor they for it (with
+        # FOR UPDATE, two first bookings racing for a room could deadlock on this row).
+        locked = Protocol.objects.select_for_update(no_key=True).get(pk=protocol.pk)
         if locked.status != ProtocolStatus.ACTIVE:
             raise Unprocessable(
                 f"{locked.code} v{locked.version} is {locked.status}: only an active protocol can be booked.",

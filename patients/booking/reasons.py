@@ -8,6 +8,7 @@ sessions); it never decides anything, it only explains what the planner and the 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -79,11 +80,15 @@ def describe_days(days: Iterable[date], reasons: dict[date, str]) -> str:
 
 
 def day_explainer(location: Location, start_date: date, end_date: date):
-    """A function the planner can call (pure from its side) to say why it skipped some days."""
-    reasons = closed_days(location=location, start_date=start_date, end_date=end_date)
+    """A function the planner can call (pure from its side) to say why it skipped some days. The
+    reasons are read the first time it is called: most plans skip no day and never call it."""
+
+    @functools.cache
+    def reasons() -> dict[date, str]:
+        return closed_days(location=location, start_date=start_date, end_date=end_date)
 
     def explain(days: Sequence[date]) -> str:
-        return describe_days(days, reasons)
+        return describe_days(days, reasons())
 
     return explain
 

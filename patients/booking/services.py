@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
@@ -281,33 +281,69 @@ def course_book(
     warnings = [*booking_warning_codes(patient=patient, screening=screening, protocol=protocol), *warnings]
     zone = ZoneInfo(location.timezone)
     anchor = course_anchor(protocol, start_day=request.start.astimezone(zone).date(), surgery_date=surgery_date)
-    try:
-        with transaction.atomic():
-            if not protocol.in_use:
-                # The first course on this version freezes it forever (and waits for, or wins
-                # against, a concurrent activation of a newer version).
-                protocol_lock(protocol)
-            course = Course.objects.create(
-                patient=patient,
-                protocol=protocol,
-                protocol_version=protocol.version,
-                location=location,
-                anchor_date=anchor,
-                surgery_date=surgery_date,
-                created_by=by,
-            )
-            sessions = Session.objects.bulk_create([session_row(course, planned) for planned in plan.sessions])
-            check_constraints_now()
-            _after_booking(course, sessions, now=now)
-    except IntegrityError:
-        # Another booking took one of these times between our read and our write.
-        raise SlotConflict(
-            "Another booking took one of these times a moment ago. Preview again to see free times.",
-            conflicts=[
-                {"number": p.number, "start": p.start.isoformat(), "reason": "slot_taken"} for p in plan.sessions
-            ],
-        ) from None
-    return course, warnings
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            return _write_course(request, plan, anchor=anchor, by=by, now=now), warnings
+        except (IntegrityError, OperationalError) as error:
+            if isinstance(error, OperationalError) and not is_deadlock(error):
+                raise
+            # Another booking took one of these times, or a room the planner chose, between our
+            # read and our write. Rooms are the planner's choice, not the receptionist's: when the
+            # calendar as it is now gives the same times with the same practitioners, book those
+            # (in the rooms still free). Anything else the receptionist must see first.
+            replanned, _ = _plan(request, now=now)
+            if attempt == WRITE_ATTEMPTS or replanned.conflicts or times_of(replanned) != times_of(plan):
+                raise SlotConflict(
+                    "Another booking took one of these times a moment ago. Preview again to see free times.",
+                    conflicts=[
+                        {"number": p.number, "start": p.start.isoformat(), "reason": "slot_taken"}
+                        for p in plan.sessions
+                    ],
+                ) from None
+            plan = replanned
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+# A booking that lost a race for a room is planned and written again, at most this many times in
+# all. Each lost race means another booking of that room committed, so the rooms left only shrink.
+WRITE_ATTEMPTS = 10
+
+
+def times_of(plan: Plan) -> list[tuple[int, datetime, datetime, int]]:
+    """What the receptionist agreed to: each session's time and practitioner (rooms left out)."""
+    return [(p.number, p.start, p.end, p.practitioner) for p in plan.sessions]
+
+
+def is_deadlock(error: OperationalError) -> bool:
+    """PostgreSQL broke a lock cycle between two bookings by failing this one (SQLSTATE 40P01)."""
+    return getattr(error.__cause__, "pgcode", None) == "40P01"
+
+
+def _write_course(request: BookingRequest, plan: Plan, *, anchor: date, by, now: datetime) -> Course:
+    """Write the course and its planned sessions and queue their emails: all of it or nothing.
+    Raises IntegrityError (or a deadlock's OperationalError) when another booking won a time."""
+    protocol = request.protocol
+    with transaction.atomic():
+        if not protocol.in_use:
+            # The first course on this version freezes it forever (and waits for, or wins
+            # against, a concurrent activation of a newer version).
+            protocol_lock(protocol)
+            # The caller's instance learns it too, once that is true: a long-lived instance
+            # (a worker's, a script's) would otherwise lock the row again on every booking.
+            transaction.on_commit(lambda: setattr(protocol, "in_use", True))
+        course = Course.objects.create(
+            patient=request.patient,
+            protocol=protocol,
+            protocol_version=protocol.version,
+            location=request.location,
+            anchor_date=anchor,
+            surgery_date=request.surgery_date,
+            created_by=by,
+        )
+        sessions = Session.objects.bulk_create([session_row(course, planned) for planned in plan.sessions])
+        check_constraints_now()
+        _after_booking(course, sessions, now=now)
+    return course
 
 
 def check_constraints_now() -> None:
@@ -340,5 +376,3 @@ def _after_booking(course: Course, sessions: list[Session], *, now: datetime) ->
     from patients.reminders import outbox as reminders
 
     reminders.queue_for_booking(course=course, sessions=sessions, now=now)
-
-

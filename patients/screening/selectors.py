@@ -115,7 +115,9 @@ def booking_warning_codes(*, patient: Patient, screening: Screening | None, prot
 def screening_latest_valid(patient: Patient, now: datetime) -> Screening | None:
     """The newest screening taken within SCREENING_VALID_DAYS before `now` (none in the future)."""
     since = now - timedelta(days=settings.SCREENING_VALID_DAYS)
-    return screenings_of(patient).filter(taken_at__gte=since, taken_at__lte=now).first()
+    # Booking reads it for its verdict, which needs the override and the patient, nothing else joined.
+    return (Screening.objects.filter(patient=patient, taken_at__gte=since, taken_at__lte=now)
+            .select_related("override", "patient").order_by("-taken_at", "-id").first())
 
 
 def screening_valid_for_booking(patient: Patient, protocol: Any, now: datetime) -> tuple[Screening | None, list[str]]:

@@ -99,3 +99,19 @@ def test_a_reschedule_racing_a_booking_for_the_same_slot_one_wins():
     outcomes = race([move, book_call(world, other, practitioner=world.doctors[0], start=target)])
     assert outcomes["ok"] == 1 and outcomes["409 slot_conflict"] == 1, outcomes
     assert Session.objects.filter(practitioner=world.doctors[0], start=at(target)).count() == 1
+
+
+def test_bookings_of_different_practitioners_at_one_time_all_win_in_their_own_rooms():
+    # Each booking's planner picks the same first free room; the losers of that race are planned
+    # again at the same times (rooms are the planner's choice, not the receptionist's) until each
+    # has a room of its own.
+    world = one_session_world()
+    clients = 8
+    world.location.rooms.update(active=False)
+    rooms = [RoomFactory(location=world.location, name=f"Race room {n}") for n in range(clients)]
+    doctors = [PractitionerFactory(location=world.location) for _ in range(clients)]
+    patients = [world.new_patient() for _ in range(clients)]
+    outcomes = race([book_call(world, p, practitioner=d) for p, d in zip(patients, doctors, strict=True)])
+    assert outcomes == Counter({"ok": clients})
+    booked = Session.objects.filter(start=at("2027-03-01 10:00"))
+    assert sorted(booked.values_list("room", flat=True)) == sorted(room.pk for room in rooms)
