@@ -64,9 +64,4 @@ class PatientSerializer(PlainReadSerializer):
             raise serializers.ValidationError({"email": ["Give an email address or a phone number (or both)."]})
         return attrs
 
-    def to_representation(self, instance: Patient) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["phone"] = str(instance.phone) if instance.phone else ""
-        return data
-
 

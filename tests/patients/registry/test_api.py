@@ -33,6 +33,14 @@ def test_a_phone_written_with_spaces_is_stored_in_e164(api_receptionist):
     assert response.json()["phone"] == "+905321234567"
 
 
+def test_a_patient_without_a_phone_reads_back_an_empty_phone(api_receptionist):
+    created = api_receptionist.post("/api/v1/patients/", {**VALID, "phone": ""}, format="json").json()
+    assert created["phone"] == ""
+    listed = api_receptionist.get("/api/v1/patients/", {"q": "Yılmaz"}).json()["results"]
+    assert [(p["id"], p["phone"]) for p in listed] == [(created["id"], "")]
+    assert api_receptionist.get(f"/api/v1/patients/{created['id']}/").json()["phone"] == ""
+
+
 def test_a_likely_duplicate_is_named_in_the_answer(api_receptionist):
     first = api_receptionist.post("/api/v1/patients/", VALID, format="json").json()
     second = api_receptionist.post(
