@@ -11,6 +11,7 @@ from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import formset_factory
 
 from patients.validators import validate_free_text
@@ -156,6 +157,20 @@ class LotForm(forms.ModelForm):
         self.fields["product"].queryset = Product.objects.filter(active=True).order_by("name", "id")
         self.fields["quantity_received"].help_text = "In the product's unit (mL, vials or kits)."
         self.helper = _helper()
+
+    def _post_clean(self) -> None:
+        # The model's unique (product, lot_number) speaks of both fields at once: say it by the number.
+        super()._post_clean()
+        errors = self._errors.get(NON_FIELD_ERRORS)
+        if errors and any(error.code == "unique_together" for error in errors.as_data()):
+            kept = [error for error in errors.as_data() if error.code != "unique_together"]
+            if kept:
+                self._errors[NON_FIELD_ERRORS] = self.error_class(kept, renderer=self.renderer)
+            else:
+                del self._errors[NON_FIELD_ERRORS]
+            product = self.cleaned_data.get("product")
+            self.add_error("lot_number", f"{product} already has a lot numbered "
+                                         f"“{self.cleaned_data.get('lot_number')}”.")
 
     def clean(self) -> dict:
         data = super().clean()
