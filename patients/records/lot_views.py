@@ -119,9 +119,9 @@ class LotDetailView(LotMixin, View):
     """The lot with the patients who received it (traceability) and its adverse events."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        events = adverse.events_with_lot(self.lot).select_related("patient", "session__course__protocol")
         return render(request, "records/lot_detail.html", {
-            "lot": self.lot, "affected": self.affected(request),
-            "events": list(adverse.events_with_lot(self.lot).select_related("patient")[:200]),
+            "lot": self.lot, "affected": self.affected(request), "events": list(events[:200]),
         })
 
 

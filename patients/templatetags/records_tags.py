@@ -45,7 +45,7 @@ def session_record_box(context: template.Context, session: Session) -> dict[str,
 def patient_treatment(patient: Patient) -> dict[str, Any]:
     """Visit by visit (newest first) what was given, and the events filed without a visit."""
     records = selectors.records_of_patient(patient.pk)
-    events = list(adverse.adverse_events().filter(patient=patient).select_related("reviewed_by", "filed_by"))
+    events = list(adverse.adverse_events().filter(patient=patient).select_related("session__course__protocol"))
     return {"records": records, "events": events, "loose_events": [e for e in events if not e.session_id]}
 
 

@@ -2,7 +2,7 @@
 the patient's page shows the treatment history visit by visit; serious unreviewed events stand out
 on the patient's page and on the doctors' home page until a doctor marks them reviewed."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -154,3 +154,27 @@ def test_events_are_listed_per_lot_and_per_protocol(doc, recorded, receptionist)
 def test_the_session_panel_links_to_filing_an_event(desk, room):
     panel = desk.get(f"/booking/sessions/{room.first.pk}/").content.decode()
     assert f"/treatment/patients/{room.world.patient.pk}/events/new/?session={room.first.pk}" in panel
+
+
+def test_the_patients_page_asks_as_many_queries_for_two_visits_as_for_one(doc, doctor, receptionist, recorded,
+                                                                         at_the_visit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        doc.force_login(doctor)  # four weeks on, the login has expired
+        doc.get(f"/patients/{recorded.world.patient.pk}/")  # the session's first request settles it
+        with CaptureQueriesContext(connection) as captured:
+            assert doc.get(f"/patients/{recorded.world.patient.pk}/").status_code == 200
+        return len(captured)
+
+    file_event(recorded, receptionist, serious=False)
+    one = queries()
+    at_the_visit.move_to(recorded.second.start + timedelta(minutes=5))
+    kit = recorded.new_lot(recorded.prp, lot_number="KIT-9")
+    session_record(session=recorded.second, products=[row(recorded.lot, "1"), row(kit, "1", ["occipital"])],
+                   adjuncts_done=[], by=doctor, now=recorded.second.start + timedelta(minutes=5))
+    adverse_event_file(data={"patient": recorded.world.patient, "session": recorded.second,
+                             "onset": recorded.second.start.date(), "kind": "pain", "severity": "mild"},
+                       by=receptionist, now=recorded.second.start + timedelta(minutes=5))
+    assert queries() == one
