@@ -130,7 +130,8 @@ class SessionRecordAmendView(RoleRequiredMixin, View):
         initial = None if data is not None else {"adjuncts_done": record.adjuncts_done, "notes": record.notes}
         form = AmendForm(data, initial=initial, adjuncts=sorted(
             set(selectors.visit_adjuncts_of(session)) | set(record.adjuncts_done)), prefix_id=f"amend{record.pk}")
-        rows = [{"lot": row.lot_id, "quantity": row.quantity, "sites": row.sites} for row in record.products.all()]
+        rows = [{"lot": row.lot_id, "quantity": f"{row.quantity.normalize():f}", "sites": row.sites}
+                for row in record.products.all()]
         formset = product_lines(data=data, lots=_offered(session, record), initial=None if data else rows,
                                 prefix=f"amend{record.pk}", require_one=session.kind == "treatment")
         return form, formset

@@ -81,3 +81,10 @@ def quantity(value: Any) -> str:
         return f"{value.normalize():f}"
     except AttributeError:
         return str(value)
+
+
+@register.simple_tag
+def lot_alert_counts() -> dict[str, int]:
+    """How many lots expire within 30 days and how many run low (the doctors' home tile)."""
+    return {"expiring": selectors.lots_expiring(today=timezone.localdate(), days=30).count(),
+            "low": selectors.lots_running_low().count()}

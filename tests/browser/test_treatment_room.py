@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from patients.models import AdverseEvent, SessionRecordProduct
+from patients.models import AdverseEvent, SessionRecord, SessionRecordProduct
+from patients.records.adverse_events import adverse_event_file
 from patients.records.services import session_record
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.patients.records.world import VISIT, VISIT_DAY, build_room, row
@@ -70,6 +71,23 @@ def test_a_doctor_records_a_visit_from_the_session_panel(login, room):
     expect(summary).to_contain_text("lot KIT-7 · 1 kit")
     screenshot(page, "treatment-recorded-panel")
     assert_accessible(page)
+
+    # An amendment: a required reason, then a confirmation of what the record will say.
+    record = SessionRecord.objects.get()
+    summary.get_by_role("link", name="Amend the record").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Amend the record")
+    page.locator(f"#id_amend{record.pk}-0-quantity").fill("3")
+    page.get_by_role("button", name="Review the amendment").click()
+    expect(page.locator(f"#div_id_amend{record.pk}_reason")).to_contain_text("This field is required.")
+    page.get_by_label("Reason for the amendment").fill("Typed 2.5 mL; 3 mL were given.")
+    page.get_by_role("button", name="Review the amendment").click()
+    expect(page.get_by_test_id("amend-confirm")).to_contain_text("AutoExo · lot EXO-001 · 3 mL")
+    screenshot(page, "treatment-amend-confirm")
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm the amendment").click()
+    expect(page.get_by_text("The record of session 1 is amended")).to_be_visible()
+    record.refresh_from_db()
+    assert record.revision == 2 and record.products.get(lot=room.lot).quantity == Decimal("3")
 
 
 def test_a_receptionist_files_an_adverse_event_from_the_patients_page(login, room, doctor):
@@ -135,3 +153,26 @@ def test_an_admin_recalls_a_lot_and_sees_the_affected_patient(login, room, docto
     assert_accessible(page)
     room.lot.refresh_from_db()
     assert room.lot.recalled
+
+
+def test_a_doctor_sees_a_serious_event_on_the_home_page_and_marks_it_reviewed(login, room, receptionist):
+    patient = room.world.patient
+    adverse_event_file(data={"patient": patient, "session": room.first, "onset": VISIT_DAY, "kind": "allergic_reaction",
+                             "severity": "severe", "serious": True, "description": "Hives, treated at the ER."},
+                       by=receptionist, now=VISIT)
+    page = login("doctor")
+    page.on("dialog", lambda dialog: dialog.accept())
+    alert = page.get_by_test_id("home-serious-events")
+    expect(alert).to_contain_text("Allergic reaction (severe) since 1 Mar 2027, after session 1")
+    screenshot(page, "treatment-home-serious")
+    assert_accessible(page)
+    alert.get_by_role("link", name=re.compile(patient.last_name)).click()
+    serious = page.get_by_test_id("serious-events")
+    expect(serious).to_contain_text("Hives, treated at the ER.")
+    serious.get_by_role("button", name="Mark reviewed").click()
+    expect(page.get_by_text("Adverse event marked reviewed.")).to_be_visible()
+    expect(page.get_by_test_id("serious-events")).to_have_count(0)
+    screenshot(page, "treatment-event-reviewed")
+    assert_accessible(page)
+    page.goto("/")
+    expect(page.get_by_test_id("home-serious-events")).to_have_count(0)

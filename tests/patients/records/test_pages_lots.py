@@ -156,3 +156,11 @@ def test_an_unknown_lot_is_404(doc, db):
 
 def test_the_nav_shows_lots_to_doctors(admin_user, room):
     assert 'href="/treatment/lots/"' in client_for(admin_user).get("/").content.decode()
+
+
+def test_the_doctors_home_page_counts_lots_expiring_soon(doc, desk, room):
+    room.new_lot(lot_number="SOON-1", expires_on=VISIT_DAY + timedelta(days=20))
+    home = doc.get("/").content.decode()
+    tile = home[home.index('data-testid="home-lots-expiring"'):]
+    assert 'text-bg-warning">1</span>' in tile[:300]
+    assert 'data-testid="home-lots-expiring"' not in desk.get("/").content.decode()
