@@ -12,12 +12,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 
 from clinic.errors import DomainError
 from clinic.permissions import RoleRequiredMixin
 from clinic.roles import Role
+from clinic.selectors import clinic_zone_name
 from patients.models import AdverseEvent, Patient, PatientAccess, Session
 from patients.registry.services import patient_access_record
 from patients.registry.views import add_form_errors
@@ -77,7 +79,9 @@ class AdverseEventCreateView(EventFormView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         choices = session_choices(self.patient)
         wanted = request.GET.get("session", "")
-        initial = {"session": int(wanted)} if wanted.isdigit() and int(wanted) in dict(choices) else {}
+        initial = {"onset": timezone.now().astimezone(ZoneInfo(clinic_zone_name())).date()}  # the desk's today
+        if wanted.isdigit() and int(wanted) in dict(choices):
+            initial["session"] = int(wanted)
         return self.page(request, AdverseEventForm(initial=initial, sessions=choices))
 
     def save(self, request: HttpRequest, data: dict[str, Any]) -> AdverseEvent:
