@@ -27,6 +27,10 @@ def room(db):
     return room
 
 
+def fits_the_width(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
 def test_a_doctor_records_a_visit_from_the_session_panel(login, room):
     page = login("doctor")
     session = room.first
@@ -53,6 +57,10 @@ def test_a_doctor_records_a_visit_from_the_session_panel(login, room):
     assert SessionRecordProduct.objects.count() == 0
     screenshot(page, "treatment-record-refused")
     assert_accessible(page)
+    page.set_viewport_size({"width": 820, "height": 1180})  # the tablet held upright
+    assert fits_the_width(page)
+    screenshot(page, "treatment-record-refused-portrait")
+    page.set_viewport_size({"width": 1180, "height": 820})
 
     # Another lot, and a second row with a kit: the session is completed and shows its record.
     page.locator(f"#id_rec{session.pk}-0-lot").select_option(str(room.lot.pk))
@@ -119,6 +127,9 @@ def test_a_receptionist_files_an_adverse_event_from_the_patients_page(login, roo
     expect(page.get_by_test_id("serious-events").get_by_role("button", name="Mark reviewed")).to_have_count(0)
     screenshot(page, "treatment-event-filed")
     assert_accessible(page)
+    page.set_viewport_size({"width": 820, "height": 1180})
+    assert fits_the_width(page)
+    screenshot(page, "treatment-history-portrait")
 
 
 def test_an_admin_recalls_a_lot_and_sees_the_affected_patient(login, room, doctor):
