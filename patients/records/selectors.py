@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from patients.booking.models import Session
@@ -89,3 +89,67 @@ def records() -> QuerySet[SessionRecord]:
 
 def products_active() -> QuerySet[Product]:
     return Product.objects.filter(active=True).order_by("name", "id")
+
+
+# --- The treatment-room pages ------------------------------------------------------------------------
+
+
+def lots_offered_for(session: Session) -> QuerySet[Lot]:
+    """The lots a doctor may pick for this visit: not recalled, not expired on the session's local
+    day, with something left, of an active product the course's protocol allows (an exosome product
+    of its source category). The record service refuses the others whatever is posted."""
+    day = session_local_date(session)
+    protocol = session.course.protocol
+    return (
+        lots_with_quantities()
+        .filter(recalled=False, expires_on__gte=day, quantity_left__gt=0, product__active=True)
+        .exclude(Q(product__kind="exosome") & ~Q(product__source_category=protocol.source_category))
+        .order_by("product__name", "expires_on", "id")
+    )
+
+
+def visit_adjuncts_of(session: Session) -> list[str]:
+    """The visit adjunct codes the protocol plans for this session (its step of the same number)."""
+    step = session.course.protocol.sessions.filter(number=session.number).first()
+    return list(step.visit_adjuncts) if step else []
+
+
+def records_of_patient(patient_id: int) -> list[SessionRecord]:
+    """The patient's visit records, newest visit first, with their products, lots and events."""
+    return list(
+        records().filter(session__patient_id=patient_id)
+        .select_related("session__course__protocol", "session__location", "session__practitioner")
+        .prefetch_related("session__adverse_events")
+        .order_by("-session__start", "-id")
+    )
+
+
+def record_revisions(record: SessionRecord) -> list[dict]:
+    """Each revision of a record as the history holds it, oldest first: its notes, adjuncts and
+    product rows (lot, quantity, sites), and for an amendment who made it, when and why. The rows
+    of a revision are those written in the same audit context as the revision itself."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    record_events = apps.get_model("patients", "SessionRecordEvent")
+    product_events = apps.get_model("patients", "SessionRecordProductEvent")
+    snapshots: dict[int, object] = {}
+    for event in (record_events.objects.filter(pgh_obj_id=record.pk, pgh_label__in=["insert", "update"])
+                  .order_by("pgh_id")):
+        snapshots[event.revision] = event  # the last snapshot of each revision wins
+    contexts = [event.pgh_context_id for event in snapshots.values() if event.pgh_context_id]
+    rows: dict[object, list] = {}
+    for row in (product_events.objects.filter(record_id=record.pk, pgh_label="insert",
+                                              pgh_context_id__in=contexts).order_by("pgh_id")):
+        rows.setdefault(row.pgh_context_id, []).append(row)
+    lots = Lot.objects.select_related("product").in_bulk({row.lot_id for group in rows.values() for row in group})
+    users = get_user_model().objects.in_bulk({e.amended_by_id for e in snapshots.values() if e.amended_by_id})
+    return [
+        {"revision": revision, "notes": event.notes, "adjuncts_done": list(event.adjuncts_done),
+         "amended_at": event.amended_at if revision > 1 else None,
+         "amended_by": users.get(event.amended_by_id) if revision > 1 else None,
+         "reason": event.amend_reason if revision > 1 else "",
+         "products": [{"lot": lots.get(row.lot_id), "quantity": row.quantity, "sites": list(row.sites)}
+                      for row in rows.get(event.pgh_context_id, [])]}
+        for revision, event in sorted(snapshots.items())
+    ]

@@ -62,6 +62,13 @@ PAGES = {
     "booking:session-status-undo": _pk("session"),
     "reminders:detail": _pk("reminder"),
     "reminders:retry": _pk("reminder"),
+    "records:session-record": _pk("session"),
+    "records:record-amend": _pk("session-record"),
+    "records:lot": _pk("lot"),
+    "records:lot-recall": _pk("lot"),
+    "records:event-new": _pk("patient"),
+    "records:event-edit": _pk("adverse-event"),
+    "records:event-review": _pk("adverse-event"),
 }
 # The patient's own signed links answer to their token, not to a login (tests/patients/...links).
 NOT_STAFF_PAGES = {"patient-link"}

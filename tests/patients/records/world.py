@@ -73,3 +73,11 @@ def treatment_room(session):
     event = AdverseEvent.objects.create(patient=session.patient, onset=date(2027, 1, 2), kind="pain", severity="mild",
                                         filed_by=by, filed_at=at("2027-01-03 10:00"))
     return lot, record, event
+
+
+def field_block(page: str, field_id: str) -> str:
+    """The HTML of one crispy field (its wrapper `div_<id>` up to the next field's): where its
+    error must show."""
+    start = page.index(f'id="div_{field_id}"')
+    end = page.find('id="div_id_', start + 1)
+    return page[start:end if end != -1 else len(page)]
