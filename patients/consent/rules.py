@@ -72,3 +72,57 @@ def text_shown(texts: Mapping[str, Any], language: str) -> str:
 
 def text_sha256(texts: Mapping[str, Any], language: str) -> str:
     return hashlib.sha256(text_shown(texts, language).encode("utf-8")).hexdigest()
+
+
+# The signing form's words, in the language of the text the patient reads (the staff pages around
+# it stay in the staff member's language).
+SIGNING_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "name": "Your full name",
+        "name_help": "Type your first and last name.",
+        "agree": "I have read this text, my questions have been answered, and I agree.",
+        "sign": "Sign",
+        "name_missing": "Please type your full name.",
+        "agree_missing": "Please tick the box to agree. If you do not agree, tell us: you do not have to sign.",
+        "thanks": "Thank you. Your signature is recorded.",
+    },
+    "tr": {
+        "name": "Adınız ve soyadınız",
+        "name_help": "Adınızı ve soyadınızı yazın.",
+        "agree": "Bu metni okudum, sorularım yanıtlandı ve kabul ediyorum.",
+        "sign": "İmzala",
+        "name_missing": "Lütfen adınızı ve soyadınızı yazın.",
+        "agree_missing": "Kabul etmek için lütfen kutuyu işaretleyin. Kabul etmiyorsanız bize söyleyin: imzalamak "
+                         "zorunda değilsiniz.",
+        "thanks": "Teşekkür ederiz. İmzanız kaydedildi.",
+    },
+    "ar": {
+        "name": "اسمك الكامل",
+        "name_help": "اكتب اسمك الأول واسم العائلة.",
+        "agree": "قرأت هذا النص، وتمت الإجابة عن أسئلتي، وأنا موافق.",
+        "sign": "وقّع",
+        "name_missing": "يُرجى كتابة اسمك الكامل.",
+        "agree_missing": "يُرجى وضع علامة في المربع للموافقة. إذا لم تكن موافقًا فأخبرنا: لست مضطرًا إلى التوقيع.",
+        "thanks": "شكرًا لك. تم تسجيل توقيعك.",
+    },
+    "es": {
+        "name": "Su nombre completo",
+        "name_help": "Escriba su nombre y apellidos.",
+        "agree": "He leído este texto, se han respondido mis preguntas y estoy de acuerdo.",
+        "sign": "Firmar",
+        "name_missing": "Escriba su nombre completo.",
+        "agree_missing": "Marque la casilla para dar su conformidad. Si no está de acuerdo, díganoslo: no tiene "
+                         "que firmar.",
+        "thanks": "Gracias. Su firma ha quedado registrada.",
+    },
+    "de": {
+        "name": "Ihr vollständiger Name",
+        "name_help": "Schreiben Sie Ihren Vor- und Nachnamen.",
+        "agree": "Ich habe diesen Text gelesen, meine Fragen wurden beantwortet, und ich bin einverstanden.",
+        "sign": "Unterschreiben",
+        "name_missing": "Bitte schreiben Sie Ihren vollständigen Namen.",
+        "agree_missing": "Bitte kreuzen Sie das Kästchen an, um zuzustimmen. Wenn Sie nicht einverstanden sind, "
+                         "sagen Sie es uns: Sie müssen nicht unterschreiben.",
+        "thanks": "Vielen Dank. Ihre Unterschrift ist gespeichert.",
+    },
+}

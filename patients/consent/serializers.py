@@ -18,17 +18,17 @@ from .rules import LANGUAGES
 @extend_schema_field({"oneOf": [{"type": "string", "enum": ["all", "photos"]},
                                 {"type": "array", "items": {"type": "string"}}]})
 class AppliesToField(serializers.Field):
-    """`"all"`, `"photos"`, or a list of protocol codes; internally (applies_to, protocol_codes)."""
+    """`"all"`, `"photos"`, or a list of protocol codes; on the model, applies_to and protocol_codes."""
 
     default_error_messages = {"invalid": 'Use "all", "photos" or a list of protocol codes.'}
 
-    def to_internal_value(self, data: Any) -> tuple[str, list[str]]:
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
         if data in (AppliesTo.ALL, AppliesTo.PHOTOS):
-            return str(data), []
+            return {"applies_to": str(data), "protocol_codes": []}
         if isinstance(data, list) and all(isinstance(code, str) for code in data):
             if not data:
                 raise serializers.ValidationError("List at least one protocol code.")
-            return AppliesTo.PROTOCOLS, data
+            return {"applies_to": AppliesTo.PROTOCOLS, "protocol_codes": data}
         self.fail("invalid")
 
     def to_representation(self, value: ConsentDocument) -> str | list[str]:
@@ -58,10 +58,8 @@ class ConsentDocumentSerializer(serializers.ModelSerializer):
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         values = super().to_internal_value(data)
-        if "applies_to" in values:
-            values["applies_to"], values["protocol_codes"] = values["applies_to"]
-        elif self.instance is None:
-            values["applies_to"], values["protocol_codes"] = AppliesTo.ALL, []
+        if self.instance is None and "applies_to" not in values:
+            values.update(applies_to=AppliesTo.ALL, protocol_codes=[])
         return values
 
 
