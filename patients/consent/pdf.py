@@ -4,6 +4,7 @@ from where, and the sha256 the signature keeps. DejaVu fonts cover the five lang
 
 from __future__ import annotations
 
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
@@ -34,8 +35,9 @@ def signature_pdf(signature: ConsentSignature, *, zone: str | None = None) -> by
         "language": language,
         "language_name": LANGUAGE_NAMES[language],
         "direction": "rtl" if language in RIGHT_TO_LEFT else "ltr",
-        "signed_local": local,
-        "zone": local.tzinfo.key if hasattr(local.tzinfo, "key") else str(local.tzinfo),
+        # Formatted here: the template's date filter would turn it back into the current zone.
+        "signed_local": f"{local:%Y-%m-%d %H:%M:%S} ({local.tzinfo})",
+        "signed_utc": signature.signed_at.astimezone(UTC).isoformat(timespec="seconds"),
         # Recomputed from the frozen version: equal to the stored hash unless something is very wrong.
         "text_intact": text_sha256(document.texts, language) == signature.text_sha256,
     })
