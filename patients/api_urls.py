@@ -23,6 +23,6 @@ router.register("adverse-events", AdverseEventViewSet, basename="adverse-event")
 router.register("consent-documents", ConsentDocumentViewSet, basename="consent-document")
 
 urlpatterns = [
-    path("patients/<str:patient_id>/consents/", PatientConsentsView.as_view(), name="patient-consents"),
+    path("patients/<str:pk>/consents/", PatientConsentsView.as_view(), name="patient-consents"),
     *router.urls,
 ]

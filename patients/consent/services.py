@@ -6,6 +6,7 @@ everything or nothing in one transaction, with the author in the audit trail.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -107,8 +108,6 @@ def consent_document_create(*, code: str, texts: Mapping[str, Any], applies_to: 
     """Create version 1 of a new document code as a draft.
 
     Raises DocumentInvalid (400) with every broken rule by field; writes nothing then."""
-    import re
-
     code = (code or "").strip()
     texts = clean_texts(texts)
     errors, codes = _content_errors(texts, applies_to, list(protocol_codes))
