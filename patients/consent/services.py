@@ -270,8 +270,17 @@ def consent_sign(*, patient: Patient, document: ConsentDocument, signed_name: st
         if ConsentSignature.objects.filter(patient=patient, document=locked).exists():
             raise SignatureInvalid({"document": [f"{patient.full_name} has signed {locked.code} "
                                                  f"v{locked.version} already."]})
-        return ConsentSignature.objects.create(
-            patient=patient, document=locked, language=shown, text_sha256=digest, signed_name=name, signed_at=now,
-            ip=_clean_ip(ip), user_agent=(user_agent or "")[:USER_AGENT_MAX_LENGTH].replace("\x00", ""),
-            recorded_by=by if getattr(by, "pk", None) else None,
-        )
+        try:
+            with transaction.atomic():
+                return ConsentSignature.objects.create(
+                    patient=patient, document=locked, language=shown, text_sha256=digest, signed_name=name,
+                    signed_at=now, ip=_clean_ip(ip),
+                    user_agent=(user_agent or "")[:USER_AGENT_MAX_LENGTH].replace("\x00", ""),
+                    recorded_by=by if getattr(by, "pk", None) else None,
+                )
+        except IntegrityError:
+            # The same signature submitted twice at once (a double tap): the first one stands.
+            if not ConsentSignature.objects.filter(patient=patient, document=locked).exists():
+                raise
+            raise SignatureInvalid({"document": [f"{patient.full_name} has signed {locked.code} "
+                                                 f"v{locked.version} already."]}) from None

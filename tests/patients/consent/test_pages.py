@@ -46,6 +46,16 @@ def test_arabic_is_shown_right_to_left_and_a_missing_language_falls_back_to_engl
     assert 'lang="en" dir="ltr"' in german and "Treatment consent" in german
 
 
+def test_the_patient_may_read_another_language_the_document_has(desk, room):
+    patient = room.world.new_patient(language="tr")
+    document = active()
+    page = desk.get(sign_url(patient, document) + "?language=ar").content.decode()
+    assert 'lang="ar" dir="rtl"' in page and "قرأت هذا النص" in page
+    assert desk.get(sign_url(patient, document) + "?language=fr").content.decode().count('lang="tr"') >= 1
+    response = desk.post(sign_url(patient, document), form_data(page, signed_name="Ayşe Yılmaz", agree="on"))
+    assert response.status_code == 302 and ConsentSignature.objects.get().language == "ar"
+
+
 def test_html_in_a_document_is_shown_as_text_never_run(desk, patient):
     document = active(texts={"en": {"title": "T", "body": "<script>alert(1)</script> [x](javascript:alert(1))"}})
     page = desk.get(sign_url(patient, document)).content.decode()

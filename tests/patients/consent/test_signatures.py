@@ -154,3 +154,34 @@ def test_signatures_join_the_audit_trail(receptionist, patient):
     signature = sign(patient, active(), by=receptionist)
     [event] = signature.events.all()
     assert event.pgh_label == "insert" and event.pgh_context.metadata["user"] == receptionist.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_taps_at_once_record_one_signature(room):
+    """Two requests signing the same version at the same moment: one signature, the other refused."""
+    import threading
+
+    from django.db import connection
+
+    document = active()
+    patient = room.world.patient
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def tap() -> None:
+        barrier.wait()
+        try:
+            sign(patient, document)
+            outcomes.append("signed")
+        except services.SignatureInvalid as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tap) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["invalid", "signed"]
+    assert ConsentSignature.objects.filter(patient=patient).count() == 1
