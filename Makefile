@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast lint lock migrate browser wrk bench-http clean-var help
+.PHONY: install pdf-libs run test test-fast lint lock migrate browser wrk bench-http clean-var help
 
 help:
 	@echo "make run    - install, start embedded PostgreSQL + Redis unless DATABASE_URL/REDIS_URL are set,"
@@ -17,7 +17,15 @@ help:
 
 # The set-up alone: .venv on Python >= 3.12 (Django 6 needs it), pinned packages, front-end assets,
 # compiled translations. Idempotent; quick the second time (stamps on the inputs).
-install: $(STAMP) static/vendor/.stamp locale/.stamp
+install: $(STAMP) static/vendor/.stamp locale/.stamp pdf-libs
+
+# WeasyPrint (the signed consent PDFs) draws text with Debian's Pango and HarfBuzz, in DejaVu
+# fonts (Latin, Turkish and Arabic glyphs).
+pdf-libs:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset && fc-list 2>/dev/null | grep -q DejaVuSans; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; \
+	  else echo "Install Debian's libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"; exit 1; fi; }
 
 $(STAMP): requirements.txt scripts/bootstrap_python.sh
 	@test -x $(PY) || "$$(scripts/bootstrap_python.sh)" -m venv $(VENV)

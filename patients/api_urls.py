@@ -1,8 +1,10 @@
 """The patients app's API routes, under /api/v1/ (api-contract.md)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from patients.booking.api import CourseViewSet, SessionViewSet
+from patients.consent.api import ConsentDocumentViewSet, PatientConsentsView
 from patients.records.api import AdverseEventViewSet, LotViewSet, ProductViewSet, SessionRecordViewSet
 from patients.registry.api import PatientViewSet
 from patients.reminders.api import ReminderViewSet
@@ -18,5 +20,9 @@ router.register("products", ProductViewSet, basename="product")
 router.register("lots", LotViewSet, basename="lot")
 router.register("session-records", SessionRecordViewSet, basename="session-record")
 router.register("adverse-events", AdverseEventViewSet, basename="adverse-event")
+router.register("consent-documents", ConsentDocumentViewSet, basename="consent-document")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("patients/<str:pk>/consents/", PatientConsentsView.as_view(), name="patient-consents"),
+    *router.urls,
+]

@@ -6,7 +6,22 @@ the brief gives a range of sessions, a default count is chosen and each template
 Every text for patients is written in plain words.
 """
 
+from collections.abc import Callable
 from typing import Any
+
+# Starter content of other apps, installed by the same command after the protocols (the patients
+# app registers its consent documents from its AppConfig.ready: protocols never imports patients).
+# Each installer returns (what, codes installed, codes kept as they were).
+StarterInstaller = Callable[[], tuple[str, list[str], list[str]]]
+_starter_extras: dict[str, StarterInstaller] = {}
+
+
+def starter_extra_register(name: str, installer: StarterInstaller) -> None:
+    _starter_extras[name] = installer
+
+
+def starter_extras() -> list[StarterInstaller]:
+    return list(_starter_extras.values())
 
 DISCLAIMER = (
     "Investigational: exosome products are not FDA-approved, and published protocols come from small, mostly "

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.errors import Conflict
+from patients.consent.selectors import consents_require
 from patients.models import Course, Session
 
 # Statuses a change can be undone from, and the statuses it can go back to.
@@ -142,13 +143,15 @@ def session_set_status(*, session: Session, status: str, by=None, now: datetime 
     """Move a session along its life: booked → confirmed → arrived → completed, or no_show.
 
     The clock has a say (status_time_refusal): arrived and completed only from the session's
-    local day on, no_show only after its start; otherwise 409 invalid_transition. The change can be
+    local day on, no_show only after its start; otherwise 409 invalid_transition. Arrived and
+    completed need the patient's signed consents (422 consent_required). The change can be
     undone for a few minutes (session_status_undo)."""
     from patients.reminders import outbox as reminders
 
     now = now or timezone.now()
     with transaction.atomic():
-        session = Session.objects.select_for_update(of=("self",)).select_related("location").get(pk=session.pk)
+        session = (Session.objects.select_for_update(of=("self",)).select_related("location", "course__protocol")
+                   .get(pk=session.pk))
         if status == session.status:
             return session
         if status not in TRANSITIONS.get(session.status, set()) or status == "cancelled":
@@ -158,6 +161,9 @@ def session_set_status(*, session: Session, status: str, by=None, now: datetime 
         refusal = status_time_refusal(session=session, status=status, now=now)
         if refusal:
             raise InvalidTransition(refusal)
+        if status in ("arrived", "completed"):
+            consents_require(patient=session.patient_id, protocol=session.course.protocol,
+                             doing=f"Marking session {session.number} {status}")
         session.status_before, session.status_changed_at = session.status, now
         session.status = status
         session.save(update_fields=["status", "status_before", "status_changed_at", "updated_at"])

@@ -23,6 +23,7 @@ from django.utils import timezone
 from clinic.errors import Conflict, Unprocessable
 from patients.booking.models import Session
 from patients.booking.status import TRANSITIONS, InvalidTransition, session_set_status, status_time_refusal
+from patients.consent.selectors import consents_require
 
 from . import selectors
 from .models import Lot, Product, SessionRecord, SessionRecordProduct
@@ -238,7 +239,7 @@ def session_record(*, session: Session, products: Iterable[Given | Mapping[str, 
                    notes: str = "", by, now: datetime | None = None) -> SessionRecord:
     """Record what was given at a visit and complete the session (its aftercare email is queued),
     in one transaction. Refuses, writing nothing: 409 invalid_transition (a cancelled or no-show
-    session, or one whose local day has not come), 409 already_recorded, 422 lot_recalled,
+    session, or one whose local day has not come), 409 already_recorded, 422 consent_required, lot_recalled,
     lot_expired, product_not_allowed, lot_exhausted."""
     now = now or timezone.now()
     rows = _given(products)
@@ -252,6 +253,8 @@ def session_record(*, session: Session, products: Iterable[Given | Mapping[str, 
         refusal = status_time_refusal(session=session, status="completed", now=now)
         if refusal:
             raise InvalidTransition(refusal.replace("marked completed", "recorded"))
+        consents_require(patient=session.patient_id, protocol=session.course.protocol,
+                         doing=f"Recording session {session.number}")
         if not rows and session.kind == "treatment":
             raise ValidationError({"products": ["A treatment visit records at least one product given."]})
         _check_rows(rows)

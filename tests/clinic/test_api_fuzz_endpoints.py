@@ -19,6 +19,7 @@ import time_machine
 from drf_spectacular.generators import SchemaGenerator
 
 from patients.booking import services as booking
+from patients.consent import services as consent
 from tests.factories import ClosureFactory, PatientFactory, ProtocolFactory, ScreeningFactory
 from tests.patients.booking.world import at, build_world
 from tests.patients.records.world import treatment_room
@@ -108,12 +109,19 @@ class Clinic:
         self.closure = ClosureFactory(location=world.location, start=at("2027-06-01 09:00"),
                                       end=at("2027-06-01 12:00"))
         self.lot, self.record, self.adverse_event = treatment_room(course.sessions.get(number=1))
+        # A draft consent document to edit, and an active one to sign (for photos, so that sessions
+        # and records still reach their own checks).
+        texts = {"en": {"title": "Consent", "body": "Text."}}
+        self.document = consent.consent_document_create(code="FUZZ-DOC", texts=texts, by=None)
+        self.signable = consent.consent_document_activate(document=consent.consent_document_create(
+            code="FUZZ-SIGN", texts=texts, applies_to="photos", by=None), by=None)
         self.ids = {
             "locations": world.location.pk, "practitioners": world.doctors[0].pk, "rooms": world.rooms[0].pk,
             "closures": self.closure.pk, "protocols": self.draft.pk, "patients": world.patient.pk,
             "screenings": self.screening.pk, "courses": course.pk, "sessions": self.session.pk,
             "reminders": course.reminders.first().pk, "products": self.lot.product_id, "lots": self.lot.pk,
             "session-records": self.record.pk, "adverse-events": self.adverse_event.pk,
+            "consent-documents": self.document.pk,
         }
 
     def url(self, path: str, pk: Any = None) -> str:
@@ -137,6 +145,8 @@ class Clinic:
             "/api/v1/lots/{id}/recall/": {"reason": "Manufacturer's notice"},
             "/api/v1/sessions/{id}/record/": {"products": [{"lot": self.lot.pk, "quantity": "1", "sites": ["vertex"]}]},
             "/api/v1/session-records/{id}/amend/": {"reason": "Corrected", "notes": "Amended."},
+            "/api/v1/patients/{id}/consents/": {"document": self.signable.pk, "signed_name": "Fuzz Patient",
+                                                "agree": True},
             "/api/v1/closures/": {"location": w.location.pk, "start": "2027-07-01T09:00", "end": "2027-07-01T12:00",
                                   "reason": "Training"},
         }

@@ -1,6 +1,7 @@
 """python manage.py load_starter_protocols: install the starter library as active protocols.
 
-Idempotent: a code that exists in any version (a doctor may have revised or archived it) is left
+Then the starter content other apps register (protocols.starter.starter_extra_register): the
+consent documents. Idempotent: a code that exists in any version (a doctor may have revised or archived it) is left
 exactly as it is, so running it twice, or after a revision, changes nothing.
 """
 
@@ -9,7 +10,7 @@ from django.core.management.base import BaseCommand
 
 from protocols.models import Protocol
 from protocols.services import protocol_activate, protocol_create
-from protocols.starter import DISCLAIMER, STARTER_PROTOCOLS
+from protocols.starter import DISCLAIMER, STARTER_PROTOCOLS, starter_extras
 
 
 class Command(BaseCommand):
@@ -30,3 +31,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Installed {len(installed)} starter protocols{listed}")
         if kept:
             self.stdout.write(f"Kept {len(kept)} already present: {', '.join(kept)}")
+        # Other apps' starter content (the consent documents), as idempotent as the protocols.
+        for install in starter_extras():
+            what, installed, kept = install()
+            listed = f": {', '.join(installed)}" if installed else ""
+            self.stdout.write(f"Installed {len(installed)} {what}{listed}")
+            if kept:
+                self.stdout.write(f"Kept {len(kept)} already present: {', '.join(kept)}")

@@ -1,0 +1,112 @@
+"""Reads of consent documents and signatures, and the one rule of what a visit needs signed.
+
+`consents_missing` is that rule; `consents_require` raises the contract's 422 `consent_required`
+from it. The status service (arrived, completed), the record service and the photo upload call
+`consents_require`, never a copy of the query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from clinic.errors import Unprocessable
+from patients.registry.models import Patient
+
+from .models import AppliesTo, ConsentDocument, ConsentSignature, DocumentStatus
+from .rules import LANGUAGE_NAMES, RIGHT_TO_LEFT, language_shown, text_sha256
+
+if TYPE_CHECKING:
+    from protocols.models import Protocol
+
+
+class ConsentRequired(Unprocessable):
+    code = "consent_required"
+
+
+def documents_required(*, protocol: Protocol | str | None = None, photos: bool = False) -> QuerySet[ConsentDocument]:
+    """The active documents a visit of this protocol needs (those for every treatment and those
+    listing its code), or, with `photos`, those for photographs. No active document: none needed."""
+    if photos:
+        applies = Q(applies_to=AppliesTo.PHOTOS)
+    else:
+        code = protocol if isinstance(protocol, str) or protocol is None else protocol.code
+        applies = Q(applies_to=AppliesTo.ALL)
+        if code:
+            applies |= Q(applies_to=AppliesTo.PROTOCOLS, protocol_codes__contains=[code])
+    return ConsentDocument.objects.filter(applies, status=DocumentStatus.ACTIVE).order_by("code")
+
+
+def consents_missing(*, patient: Patient | int, protocol: Protocol | str | None = None,
+                     photos: bool = False) -> list[str]:
+    """The codes of the active documents this visit (or, with `photos`, a photograph) needs that
+    the patient has not signed, in code order. A signature counts for the version signed only:
+    a new active version needs a new signature. One query."""
+    patient_id = patient.pk if isinstance(patient, Patient) else patient
+    signed = ConsentSignature.objects.filter(document=OuterRef("pk"), patient_id=patient_id)
+    required = documents_required(protocol=protocol, photos=photos)
+    return list(required.filter(~Exists(signed)).values_list("code", flat=True))
+
+
+def consents_require(*, patient: Patient | int, protocol: Protocol | str | None = None, photos: bool = False,
+                     doing: str = "This visit") -> None:
+    """Raise ConsentRequired (422 `consent_required`, body `{"documents": [codes]}`) unless the
+    patient has signed every active document that applies."""
+    missing = consents_missing(patient=patient, protocol=protocol, photos=photos)
+    if missing:
+        raise ConsentRequired(
+            f"{doing} needs the patient's signature of {', '.join(missing)}: sign at the desk first.",
+            documents=missing,
+        )
+
+
+def documents_active() -> QuerySet[ConsentDocument]:
+    return ConsentDocument.objects.filter(status=DocumentStatus.ACTIVE).order_by("code")
+
+
+def signatures_of(patient: Patient | int) -> QuerySet[ConsentSignature]:
+    patient_id = patient.pk if isinstance(patient, Patient) else patient
+    return (ConsentSignature.objects.filter(patient_id=patient_id).select_related("document", "recorded_by")
+            .order_by("-signed_at", "-id"))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A document as one patient is shown it: the language (theirs, else English) and its text."""
+
+    document: ConsentDocument
+    language: str
+    title: str
+    body: str
+    sha256: str
+
+    @property
+    def language_name(self) -> str:
+        return LANGUAGE_NAMES[self.language]
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.language in RIGHT_TO_LEFT else "ltr"
+
+
+def document_shown(document: ConsentDocument, language: str | None) -> Shown:
+    shown = language_shown(document.texts, language)
+    text = document.texts[shown]
+    return Shown(document, shown, text["title"], text["body"], text_sha256(document.texts, shown))
+
+
+@dataclass(frozen=True)
+class PatientConsents:
+    """The patient page's Consents section: what they signed, and the active documents still to sign."""
+
+    signatures: list[ConsentSignature]
+    to_sign: list[ConsentDocument]
+
+
+def patient_consents(patient: Patient) -> PatientConsents:
+    """Two queries: the patient's signatures, and the active documents they have not signed."""
+    signatures = list(signatures_of(patient))
+    signed = {signature.document_id for signature in signatures}
+    return PatientConsents(signatures, [d for d in documents_active() if d.pk not in signed])
