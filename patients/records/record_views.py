@@ -85,10 +85,11 @@ class SessionRecordView(RoleRequiredMixin, View):
             pk=self.kwargs["pk"])
 
     def page(self, request: HttpRequest, form: RecordForm, formset: Any, top_errors: list[str] = (),
-             status: int = 200) -> HttpResponse:
+             status: int = 200, consent_codes: list[str] = ()) -> HttpResponse:
         patient_access_record(request=request, patients=[self.session.patient_id], what=PatientAccess.What.SESSION)
         return render(request, "records/sessionrecord_form.html", {
             "session": self.session, "form": form, "formset": formset, "top_errors": top_errors,
+            "consent_codes": consent_codes, "back_here": request.get_full_path(),
             "local_day": selectors.session_local_date(self.session),
             "next": next_url(request, reverse("booking:session", args=[self.session.pk])),
         }, status=status)
@@ -108,7 +109,9 @@ class SessionRecordView(RoleRequiredMixin, View):
                                     notes=form.cleaned_data["notes"], by=request.user)
         except (DomainError, ValidationError) as error:
             top = place_refusal(error, form=form, formset=formset)
-            return self.page(request, form, formset, top, status=getattr(error, "status", 400))
+            # A missing consent comes with the links to sign it, back to this form afterwards.
+            codes = error.extra.get("documents", []) if getattr(error, "code", "") == "consent_required" else []
+            return self.page(request, form, formset, top, status=getattr(error, "status", 400), consent_codes=codes)
         messages.success(request, f"Session {self.session.number} recorded: it is now completed.")
         return HttpResponseRedirect(next_url(request, reverse("booking:session", args=[self.session.pk])))
 

@@ -246,3 +246,16 @@ def test_the_desk_cannot_amend(desk, room, recorded):
 def test_the_desk_sees_the_products_of_a_record_without_quantities(desk, room, recorded):
     panel = desk.get(f"/booking/sessions/{room.first.pk}/").content.decode()
     assert "AutoExo</strong> · lot EXO-001" in panel and "2 mL" not in panel and "First note" not in panel
+
+
+def test_recording_without_the_patients_consent_says_so_with_a_link_to_sign_and_back(doc, room):
+    from tests.patients.consent.world import active
+
+    document = active("CONSENT-ROOM")
+    response = post_record(doc, room, rows=[(room.lot, "2", ["vertex"])])
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'data-testid="consent-required"' in page and "CONSENT-ROOM" in page
+    sign_url = f"/patients/{room.world.patient.pk}/consents/sign/{document.pk}/"
+    assert sign_url in page and f"next=%2Ftreatment%2Fsessions%2F{room.first.pk}%2Frecord%2F" in page
+    assert_nothing_written(room)
