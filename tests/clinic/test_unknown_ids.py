@@ -15,6 +15,7 @@ from patients.models import Reminder
 from tests.factories import ClosureFactory
 from tests.helpers import client_for
 from tests.patients.booking.world import at, build_world
+from tests.patients.consent.world import active, sign
 from tests.patients.records.world import treatment_room
 
 pytestmark = pytest.mark.django_db
@@ -69,12 +70,15 @@ PAGES = {
     "records:event-new": _pk("patient"),
     "records:event-edit": _pk("adverse-event"),
     "records:event-review": _pk("adverse-event"),
+    "patients:consent-sign": lambda ids: {"pk": ids["patient"], "document_pk": ids["consent-document"]},
+    "patients:consent-signed": lambda ids: {"pk": ids["patient"], "signature_pk": ids["consent-signature"]},
+    "patients:consent-pdf": lambda ids: {"pk": ids["patient"], "signature_pk": ids["consent-signature"]},
 }
 # The patient's own signed links answer to their token, not to a login (tests/patients/...links).
 NOT_STAFF_PAGES = {"patient-link"}
 # API routes by their collection, which names the id's kind: sessions/{id}/reschedule/ takes a session's.
 API = {"locations", "practitioners", "rooms", "closures", "protocols", "patients", "screenings", "courses", "sessions",
-       "reminders", "products", "lots", "session-records", "adverse-events"}
+       "reminders", "products", "lots", "session-records", "adverse-events", "consent-documents"}
 
 
 def collection(route: str) -> str:
@@ -100,12 +104,15 @@ def ids() -> dict:
     session = course.sessions.get(number=1)
     lot, record, event = treatment_room(session)
     closure = ClosureFactory(location=world.location, start=at("2027-05-24 00:00"), end=at("2027-05-25 00:00"))
+    document = active("CONSENT-IDS")  # after the visit's record, which it would otherwise require
+    signature = sign(world.patient, document)
     return {
         "location": world.location.pk, "practitioner": world.doctors[0].pk, "room": world.rooms[0].pk,
         "closure": closure.pk, "protocol": world.protocol.pk,
         "code": world.protocol.code, "patient": world.patient.pk, "screening": world.patient.screenings.get().pk,
         "course": course.pk, "session": session.pk, "reminder": Reminder.objects.filter(course=course).first().pk,
         "product": lot.product_id, "lot": lot.pk, "session-record": record.pk, "adverse-event": event.pk,
+        "consent-document": document.pk, "consent-signature": signature.pk,
     }
 
 
