@@ -3,6 +3,7 @@
 from rest_framework.routers import SimpleRouter
 
 from patients.booking.api import CourseViewSet, SessionViewSet
+from patients.outcomes.api_urls import urlpatterns as outcomes_urls
 from patients.records.api import AdverseEventViewSet, LotViewSet, ProductViewSet, SessionRecordViewSet
 from patients.registry.api import PatientViewSet
 from patients.reminders.api import ReminderViewSet
@@ -19,4 +20,4 @@ router.register("lots", LotViewSet, basename="lot")
 router.register("session-records", SessionRecordViewSet, basename="session-record")
 router.register("adverse-events", AdverseEventViewSet, basename="adverse-event")
 
-urlpatterns = router.urls
+urlpatterns = [*outcomes_urls, *router.urls]
