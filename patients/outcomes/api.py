@@ -69,6 +69,8 @@ class SessionMeasurementsView(SafeLookupMixin, generics.GenericAPIView):
         try:
             stored = services.measurements_record(session=session, readings=readings, by=request.user,
                                                   now=timezone.now())
+        except services.ReadingsRefused as error:
+            raise ValidationError(error.by_item) from None
         except DjangoValidationError as error:
             raise django_errors(error) from None
         return Response(MeasurementSerializer(stored, many=True).data, status=201)

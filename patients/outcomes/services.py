@@ -35,6 +35,17 @@ from .models import PATIENT_REPORTED_METRICS, SCALES, VALUE_DECIMAL_PLACES, Meas
 MAX_READINGS = 100  # a full assessment: every metric at every site by two methods is 9 × 7 × 2
 
 
+class ReadingsRefused(ValidationError):
+    """Refused items of a list, by their position ("0", "1", ...), each with its refused fields:
+    `by_item` keeps that shape for the API (Django's ValidationError nests no deeper than fields)."""
+
+    def __init__(self, by_item: dict[str, dict[str, list[str]]]):
+        self.by_item = by_item
+        super().__init__({index: [f"{name}: {message}" if name != "non_field_errors" else message
+                                  for name, messages in fields.items() for message in messages]
+                          for index, fields in by_item.items()})
+
+
 @dataclass(frozen=True)
 class Reading:
     """One measurement as the service takes it."""
@@ -108,7 +119,7 @@ def reading_refusals(reading: Reading) -> dict[str, list[str]]:
 
 
 def _checked(rows: Iterable[Reading | Mapping[str, Any]]) -> list[Reading]:
-    """The readings, or a ValidationError keyed by each refused item's position in the list."""
+    """The readings, or ReadingsRefused keyed by each refused item's position in the list."""
     readings = [_reading(row) for row in rows]
     if not readings:
         raise ValidationError({"non_field_errors": ["Send at least one measurement."]})
@@ -125,7 +136,7 @@ def _checked(rows: Iterable[Reading | Mapping[str, Any]]) -> list[Reading]:
         if refusals:
             errors[str(index)] = refusals
     if errors:
-        raise ValidationError(errors)
+        raise ReadingsRefused(errors)
     return [Reading(r.metric, r.site, _decimal(r.value), r.method) for r in readings]
 
 
@@ -141,7 +152,7 @@ def measurements_record(*, session: Session, readings: Iterable[Reading | Mappin
                         now: datetime | None = None) -> list[Measurement]:
     """Store what was measured at a visit, all of it or nothing, and return the stored rows in the
     order given; a value measured again replaces the earlier one (its `replaced` attribute holds the
-    earlier value, None for a new one). Refuses: ValidationError by the item (400 invalid), 409
+    earlier value, None for a new one). Refuses: ReadingsRefused by the item (400 invalid), 409
     invalid_transition for a cancelled or no-show session or one whose local day has not come."""
     now = now or timezone.now()
     readings = _checked(readings)
