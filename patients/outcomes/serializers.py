@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rest_framework import serializers
@@ -16,6 +17,10 @@ from .models import VALUE_DECIMAL_PLACES, Measurement, Method, Metric
 
 MAX_DAY = 3660  # ten years after the anchor
 MAX_PERIOD_DAYS = 731  # two years of sessions in one report
+# A clinic's sessions lie well inside these; year 1 or 9999 would overflow the time-zone arithmetic.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 
 
 class MeasurementItemSerializer(serializers.Serializer):
@@ -130,6 +135,10 @@ class _AdherenceQuery(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs["from"], attrs["to"]
+        for name in ("from", "to"):
+            if not EARLIEST_DAY <= attrs[name] <= LATEST_DAY:
+                raise serializers.ValidationError({name: [
+                    f"Choose a date from {EARLIEST_DAY:%Y-%m-%d} to {LATEST_DAY:%Y-%m-%d}."]})
         if end < start:
             raise serializers.ValidationError({"to": ["The period ends before it starts."]})
         if (end - start).days + 1 > MAX_PERIOD_DAYS:
