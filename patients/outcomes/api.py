@@ -40,7 +40,7 @@ from .serializers import (
 
 
 class SessionMeasurementsView(SafeLookupMixin, generics.GenericAPIView):
-    """GET: what was measured at the visit. POST: a list of {metric, site, value, method}: 201 the
+    """GET: what was measured at the visit (a paginated list). POST: a list of {metric, site, value, method}: 201 the
     stored list (a value measured again replaces the earlier one, which `replaced` names).
     `?patient=` (optional) guards against measuring the wrong patient: 400 when it is not the
     session's patient."""
@@ -49,14 +49,14 @@ class SessionMeasurementsView(SafeLookupMixin, generics.GenericAPIView):
     write_role = Role.DOCTOR
     queryset = Session.objects.select_related("location")
     serializer_class = MeasurementSerializer
-    pagination_class = None
 
     @extend_schema(responses={200: MeasurementSerializer(many=True)})
     def get(self, request: Request, pk: str) -> Response:
         session = self.get_object()
+        page = self.paginate_queryset(selectors.session_measurements(session))
         registry.patient_access_record(request=request, patients=[session.patient_id],
                                        what=PatientAccess.What.OUTCOMES)
-        return Response(MeasurementSerializer(selectors.session_measurements(session), many=True).data)
+        return self.get_paginated_response(MeasurementSerializer(page, many=True).data)
 
     @extend_schema(request=MeasurementItemSerializer(many=True), responses={201: MeasurementSerializer(many=True)},
                    parameters=[OpenApiParameter("patient", int, description="The patient you mean to measure")])

@@ -35,7 +35,7 @@ def test_a_doctor_stores_a_list_and_gets_it_back(api_doctor, doctor, room):
         (room.first.pk, doctor.pk, 1, None)}
     assert Measurement.objects.filter(session=room.first).count() == 5
     listed = api_doctor.get(f"/api/v1/sessions/{room.first.pk}/measurements/").json()
-    assert sorted(m["id"] for m in listed) == sorted(m["id"] for m in body)
+    assert listed["count"] == 5 and sorted(m["id"] for m in listed["results"]) == sorted(m["id"] for m in body)
 
 
 def test_an_admin_measures_too(api_admin, room):
