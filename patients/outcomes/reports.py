@@ -22,16 +22,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from statistics import fmean
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 
 from clinic.intervals import local_datetime
 from clinic.models import Location, Practitioner
 from clinic.selectors import open_intervals
 from patients.booking.models import Session
-from patients.records.models import AdverseEvent
 
 from . import stats
 from .models import SCALES
@@ -43,21 +42,29 @@ WINDOW_DAYS = 30
 # --- Outcomes --------------------------------------------------------------------------------------
 
 
-def _course_change(rows: list[tuple], day: int) -> float | None:
-    """The mean over a course's (site, method) pairs of value near `day` − baseline. `rows`:
-    (site, method, day, value, session) of one course, oldest visit first in each pair."""
-    by_pair: dict[tuple, list[tuple]] = defaultdict(list)
-    for site, method, at_day, value, session in rows:
-        by_pair[(site, method)].append((at_day, value, session))
-    changes = []
-    for points in by_pair.values():
-        base_day, base_value, base_session = points[0]
-        near = [(abs(at_day - day), at_day, value) for at_day, value, session in points[1:]
-                if session != base_session and abs(at_day - day) <= WINDOW_DAYS]
-        if near:
-            _, _, value = min(near)
-            changes.append(stats.change(float(base_value), float(value)))
-    return fmean(changes) if changes else None
+# The pairing, in SQL so a cohort of thousands comes back as one number per patient: in each
+# course's series of a site and method, the baseline is the first value (oldest visit first), the
+# follow-up the value of a later visit nearest the day asked (within the window; the earlier of two
+# as near); a course's change is the mean over its pairs, a patient's that of their latest course.
+_CHANGES_SQL = """
+WITH measured AS ({rows}),
+paired AS (
+    SELECT o_patient, o_course, o_site, o_method, o_day, o_value, o_session,
+           first_value(o_value) OVER series AS baseline, first_value(o_session) OVER series AS baseline_session
+      FROM measured
+    WINDOW series AS (PARTITION BY o_course, o_site, o_method ORDER BY o_start, o_session)
+),
+nearest AS (
+    SELECT DISTINCT ON (o_course, o_site, o_method) o_patient, o_course, o_value - baseline AS change
+      FROM paired
+     WHERE o_session <> baseline_session AND abs(o_day - %s) <= %s
+     ORDER BY o_course, o_site, o_method, abs(o_day - %s), o_day, o_session
+),
+by_course AS (
+    SELECT o_patient, o_course, avg(change) AS change FROM nearest GROUP BY o_patient, o_course
+)
+SELECT DISTINCT ON (o_patient) o_patient, change FROM by_course ORDER BY o_patient, o_course DESC
+"""
 
 
 def outcome_changes(*, protocol_code: str, metric: str, day: int, site: str | None = None,
@@ -68,25 +75,23 @@ def outcome_changes(*, protocol_code: str, metric: str, day: int, site: str | No
         rows = rows.filter(site=site)
     if method:
         rows = rows.filter(method=method)
-    rows = (rows.annotate(day=session_day("session__"))
-            .order_by("session__course_id", "site", "method", "session__start", "session_id")
-            .values_list("session__patient_id", "session__course_id", "site", "method", "day", "value", "session_id"))
-    courses: dict[int, tuple[int, list]] = {}
-    for patient, course, at_site, at_method, at_day, value, session in rows.iterator(chunk_size=5000):
-        courses.setdefault(course, (patient, []))[1].append((at_site, at_method, at_day, value, session))
-    changes: dict[int, float] = {}
-    for course in sorted(courses):  # a later course (a higher id) wins for its patient
-        patient, course_rows = courses[course]
-        value = _course_change(course_rows, day)
-        if value is not None:
-            changes[patient] = value
-    return changes
+    rows = rows.annotate(
+        o_patient=F("session__patient_id"), o_course=F("session__course_id"), o_site=F("site"),
+        o_method=F("method"), o_day=session_day("session__"), o_value=F("value"), o_session=F("session_id"),
+        o_start=F("session__start"),
+    ).values("o_patient", "o_course", "o_site", "o_method", "o_day", "o_value", "o_session", "o_start").order_by()
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_CHANGES_SQL.format(rows=sql), [*params, day, WINDOW_DAYS, day])
+        return {patient: float(change) for patient, change in cursor.fetchall()}
 
 
 def adverse_events_per_100_sessions(protocol_code: str) -> float | None:
-    completed = Session.objects.filter(course__protocol__code=protocol_code, status="completed").count()
-    events = AdverseEvent.objects.filter(session__course__protocol__code=protocol_code).count()
-    return stats.rounded(stats.per_100(events, completed))
+    """Events filed against a session of the protocol's courses, per 100 of their completed
+    sessions (None before any is completed), in one pass over those sessions."""
+    counts = Session.objects.filter(course__protocol__code=protocol_code).aggregate(
+        completed=Count("id", filter=Q(status="completed"), distinct=True), events=Count("adverse_events"))
+    return stats.rounded(stats.per_100(counts["events"], counts["completed"]))
 
 
 def outcomes_report(*, protocol_code: str, metric: str, day: int, site: str | None = None,

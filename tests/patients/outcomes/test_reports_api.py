@@ -87,12 +87,13 @@ def test_a_baseline_alone_is_no_change(api_doctor, room, cohort):
 
 def test_the_value_nearest_the_day_is_taken(api_doctor, room):
     # 120 at day 0, 150 at day 28, 170 at day 56: at day 50 the nearest is day 56 (+50), at day 35
-    # it is day 28 (+30).
+    # it is day 28 (+30); day 42 is 14 days from both, and the earlier one counts (+30).
     measure(room.first, density(120))
     measure(room.second, density(150))
     measure(third(room), density(170))
     assert report(api_doctor, room.world.protocol.code, day="50").json()["mean_change"] == 50.0
     assert report(api_doctor, room.world.protocol.code, day="35").json()["mean_change"] == 30.0
+    assert report(api_doctor, room.world.protocol.code, day="42").json()["mean_change"] == 30.0
 
 
 def test_a_patient_measured_at_two_sites_counts_once_with_their_mean_change(api_doctor, room, cohort):
