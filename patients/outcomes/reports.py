@@ -79,7 +79,11 @@ def outcome_changes(*, protocol_code: str, metric: str, day: int, site: str | No
         o_patient=F("session__patient_id"), o_course=F("session__course_id"), o_site=F("site"),
         o_method=F("method"), o_day=session_day("session__"), o_value=F("value"), o_session=F("session_id"),
         o_start=F("session__start"),
-    ).values("o_patient", "o_course", "o_site", "o_method", "o_day", "o_value", "o_session", "o_start").order_by()
+    )
+    # A value after the window is neither a follow-up nor, being later than one, a baseline with one.
+    rows = rows.filter(o_day__lte=day + WINDOW_DAYS)
+    rows = rows.values("o_patient", "o_course", "o_site", "o_method", "o_day", "o_value", "o_session",
+                       "o_start").order_by()
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(_CHANGES_SQL.format(rows=sql), [*params, day, WINDOW_DAYS, day])
