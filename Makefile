@@ -71,7 +71,8 @@ NOW_PASS := tests/protocols tests/test_clock_option.py tests/patients/registry/t
 	tests/patients/screening tests/patients/booking/test_api.py tests/patients/booking/test_session_status.py \
 	tests/patients/booking/test_busy.py tests/patients/booking/test_windows.py \
 	tests/patients/reminders/test_reminders.py tests/patients/reminders/test_ics.py \
-	tests/patients/records/test_session_record.py
+	tests/patients/records/test_session_record.py tests/patients/outcomes/test_measurements_api.py \
+	tests/patients/outcomes/test_reports_api.py
 test: install browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports

@@ -274,8 +274,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No badge image from the public validator (and no request to it).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
-    # One name for the visit adjuncts, whether a protocol plans them or a session record says they were done.
-    "ENUM_NAME_OVERRIDES": {"VisitAdjunctEnum": "protocols.models.VisitAdjunct"},
+    # One name for the visit adjuncts, whether a protocol plans them or a session record says they were done;
+    # one for the scalp sites, whether a product was given there or a measurement taken.
+    "ENUM_NAME_OVERRIDES": {"VisitAdjunctEnum": "protocols.models.VisitAdjunct",
+                            "SiteEnum": "patients.records.models.Site"},
 }
 
 # Content-Security-Policy on every response, development included (violations show early):

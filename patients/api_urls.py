@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from patients.booking.api import CourseViewSet, SessionViewSet
 from patients.consent.api import ConsentDocumentViewSet, PatientConsentsView
+from patients.outcomes.api_urls import urlpatterns as outcomes_urls
 from patients.records.api import AdverseEventViewSet, LotViewSet, ProductViewSet, SessionRecordViewSet
 from patients.registry.api import PatientViewSet
 from patients.reminders.api import ReminderViewSet
@@ -24,5 +25,6 @@ router.register("consent-documents", ConsentDocumentViewSet, basename="consent-d
 
 urlpatterns = [
     path("patients/<str:pk>/consents/", PatientConsentsView.as_view(), name="patient-consents"),
+    *outcomes_urls,
     *router.urls,
 ]

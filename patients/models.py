@@ -2,13 +2,14 @@
 
 from patients.booking.models import Course, Session, TsTzRange
 from patients.consent.models import ConsentDocument, ConsentSignature
+from patients.outcomes.models import Measurement
 from patients.records.models import AdverseEvent, Lot, Product, SessionRecord, SessionRecordProduct
 from patients.registry.models import Consent, Patient, PatientAccess
 from patients.reminders.models import Reminder
 from patients.screening.models import Screening, ScreeningOverride, ScreeningReviewRequest
 
 __all__ = [
-    "AdverseEvent", "Consent", "ConsentDocument", "ConsentSignature", "Course", "Lot", "Patient", "PatientAccess",
-    "Product", "Reminder", "Screening", "ScreeningOverride", "ScreeningReviewRequest", "Session", "SessionRecord",
-    "SessionRecordProduct", "TsTzRange",
+    "AdverseEvent", "Consent", "ConsentDocument", "ConsentSignature", "Course", "Lot", "Measurement", "Patient",
+    "PatientAccess", "Product", "Reminder", "Screening", "ScreeningOverride", "ScreeningReviewRequest", "Session",
+    "SessionRecord", "SessionRecordProduct", "TsTzRange",
 ]

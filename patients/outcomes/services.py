@@ -1,0 +1,183 @@
+"""Writes of outcomes: the measurements taken at a visit.
+
+The rules, in one place for the API and any page to come:
+- each value is of a known metric, method and site, inside the metric's range (api-contract.md);
+  a count is a whole number; a whole-scalp score (SALT, satisfaction) has no site; only
+  satisfaction is patient-reported;
+- a cancelled or no-show session carries no measurement, nor one whose local day has not come
+  (the time rule of the records: patients.booking.status.status_time_refusal, as for `completed`);
+- one value per (session, metric, site, method). Sending it again replaces it: the same visit
+  cannot have two densities at the vertex by trichoscopy, so a second value is a correction (or a
+  client's retry, which then changes nothing). The earlier value stays in the history (pghistory),
+  with who replaced it and when, and the answer says what it replaced.
+A list is stored whole or not at all: any refused item refuses the list, by the item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from patients.booking.models import Session
+from patients.booking.status import InvalidTransition, status_time_refusal
+from patients.records.models import Site
+
+from .models import PATIENT_REPORTED_METRICS, SCALES, VALUE_DECIMAL_PLACES, Measurement, Method, Metric
+
+MAX_READINGS = 100  # a full assessment: every metric at every site by two methods is 9 × 7 × 2
+
+
+class ReadingsRefused(ValidationError):
+    """Refused items of a list, by their position ("0", "1", ...), each with its refused fields:
+    `by_item` keeps that shape for the API (Django's ValidationError nests no deeper than fields)."""
+
+    def __init__(self, by_item: dict[str, dict[str, list[str]]]):
+        self.by_item = by_item
+        super().__init__({index: [f"{name}: {message}" if name != "non_field_errors" else message
+                                  for name, messages in fields.items() for message in messages]
+                          for index, fields in by_item.items()})
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One measurement as the service takes it."""
+
+    metric: str
+    site: str | None
+    value: Decimal
+    method: str
+
+    @property
+    def key(self) -> tuple[str, str | None, str]:
+        return self.metric, self.site, self.method
+
+
+def _reading(row: Reading | Mapping[str, Any]) -> Reading:
+    if isinstance(row, Reading):
+        return row
+    return Reading(metric=row.get("metric"), site=row.get("site"), value=row.get("value"), method=row.get("method"))
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value)) if isinstance(value, (int, float, str, Decimal)) else None
+    except InvalidOperation:
+        return None
+    return number if number is not None and number.is_finite() else None
+
+
+def _shown(number: Decimal) -> str:
+    """12.50 as 12.5, 700.000000 as 700: a number as a person writes it."""
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def reading_refusals(reading: Reading) -> dict[str, list[str]]:
+    """Why this reading cannot be stored, by its field (empty: it can)."""
+    errors: dict[str, list[str]] = {}
+    if reading.metric not in Metric.values:
+        errors["metric"] = [f"“{reading.metric}” is not a metric ({', '.join(Metric.values)})."]
+    if reading.method not in Method.values:
+        errors["method"] = [f"“{reading.method}” is not a method ({', '.join(Method.values)})."]
+    if reading.site is not None and reading.site not in Site.values:
+        errors["site"] = [f"“{reading.site}” is not a scalp site ({', '.join(Site.values)}), nor null."]
+    value = _decimal(reading.value)
+    if value is None:
+        errors["value"] = ["A value is a number."]
+    if errors.get("metric"):
+        return errors
+    scale = SCALES[reading.metric]
+    label = Metric(reading.metric).label.lower()
+    if value is not None:
+        if not scale.low <= value <= scale.high:
+            errors["value"] = [f"{_shown(value)} is outside the range of {label}: {scale.low}–{scale.high}"
+                               f"{' ' + scale.unit if scale.unit else ''}."]
+        elif scale.whole and value != value.to_integral_value():
+            errors["value"] = [f"A {label} is a whole number."]
+        elif value != round(value, VALUE_DECIMAL_PLACES):
+            errors["value"] = [f"A value has at most {VALUE_DECIMAL_PLACES} decimal places."]
+    if scale.whole_scalp and reading.site is not None:
+        errors.setdefault("site", []).append(f"A {label} is one score for the whole scalp: its site is null.")
+    if reading.method in Method.values:
+        reported = reading.method == Method.PATIENT_REPORTED
+        if reported and reading.metric not in PATIENT_REPORTED_METRICS:
+            errors.setdefault("method", []).append(f"A {label} is measured by staff, not reported by the patient.")
+        if not reported and reading.metric in PATIENT_REPORTED_METRICS:
+            errors.setdefault("method", []).append(f"{Metric(reading.metric).label} is reported by the patient: "
+                                                   "its method is patient_reported.")
+    return errors
+
+
+def _checked(rows: Iterable[Reading | Mapping[str, Any]]) -> list[Reading]:
+    """The readings, or ReadingsRefused keyed by each refused item's position in the list."""
+    readings = [_reading(row) for row in rows]
+    if not readings:
+        raise ValidationError({"non_field_errors": ["Send at least one measurement."]})
+    if len(readings) > MAX_READINGS:
+        raise ValidationError({"non_field_errors": [f"Send at most {MAX_READINGS} measurements at once."]})
+    errors: dict[str, dict[str, list[str]]] = {}
+    seen: dict[tuple, int] = {}
+    for index, reading in enumerate(readings):
+        refusals = reading_refusals(reading)
+        if not refusals and reading.key in seen:
+            refusals = {"non_field_errors": [
+                f"Item {seen[reading.key]} already gives this metric at this site by this method: send one value."]}
+        seen.setdefault(reading.key, index)
+        if refusals:
+            errors[str(index)] = refusals
+    if errors:
+        raise ReadingsRefused(errors)
+    return [Reading(r.metric, r.site, _decimal(r.value), r.method) for r in readings]
+
+
+def _measurable(session: Session, now: datetime) -> None:
+    if session.status in Session.RELEASED:
+        raise InvalidTransition(f"A {session.get_status_display().lower()} session carries no measurements.")
+    refusal = status_time_refusal(session=session, status="completed", now=now)
+    if refusal:
+        raise InvalidTransition(refusal.replace("marked completed", "measured"))
+
+
+def measurements_record(*, session: Session, readings: Iterable[Reading | Mapping[str, Any]], by,
+                        now: datetime | None = None) -> list[Measurement]:
+    """Store what was measured at a visit, all of it or nothing, and return the stored rows in the
+    order given; a value measured again replaces the earlier one (its `replaced` attribute holds the
+    earlier value, None for a new one). Refuses: ReadingsRefused by the item (400 invalid), 409
+    invalid_transition for a cancelled or no-show session or one whose local day has not come."""
+    now = now or timezone.now()
+    readings = _checked(readings)
+    context = {"action": "measurements_record", **({"user": by.pk} if getattr(by, "pk", None) else {})}
+    with transaction.atomic(), pghistory.context(**context):
+        # Locking the session serialises two clients measuring the same visit.
+        session = Session.objects.select_for_update(of=("self",)).select_related("location").get(pk=session.pk)
+        _measurable(session, now)
+        existing = {(m.metric, m.site, m.method): m for m in
+                    Measurement.objects.select_for_update().filter(session=session)}
+        stored = []
+        for reading in readings:
+            measurement = existing.get(reading.key)
+            if measurement is None:
+                measurement = Measurement(session=session, metric=reading.metric, site=reading.site,
+                                          method=reading.method, value=reading.value, recorded_by=by, recorded_at=now)
+                measurement.save()
+                measurement.replaced = None
+            elif measurement.value != reading.value:
+                previous = measurement.value
+                measurement.value, measurement.recorded_by, measurement.recorded_at = reading.value, by, now
+                measurement.revision += 1
+                measurement.save(update_fields=["value", "recorded_by", "recorded_at", "revision"])
+                measurement.replaced = previous
+            else:
+                measurement.replaced = None  # the same value again: a retry, nothing changes
+            stored.append(measurement)
+    return stored
