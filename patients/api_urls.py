@@ -1,8 +1,9 @@
 """The patients app's API routes, under /api/v1/ (api-contract.md)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from patients.booking.api import CourseViewSet, SessionViewSet
+from patients.booking.api import CourseViewSet, PractitionerCalendarFeedView, SessionViewSet
 from patients.records.api import AdverseEventViewSet, LotViewSet, ProductViewSet, SessionRecordViewSet
 from patients.registry.api import PatientViewSet
 from patients.reminders.api import ReminderViewSet
@@ -19,4 +20,9 @@ router.register("lots", LotViewSet, basename="lot")
 router.register("session-records", SessionRecordViewSet, basename="session-record")
 router.register("adverse-events", AdverseEventViewSet, basename="adverse-event")
 
-urlpatterns = router.urls
+urlpatterns = [
+    # Beside clinic's practitioners routes: the feed is booking's (clinic imports nothing from patients).
+    path("practitioners/<str:pk>/calendar-feed/", PractitionerCalendarFeedView.as_view(),
+         name="api-practitioner-calendar-feed"),
+    *router.urls,
+]

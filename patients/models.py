@@ -1,12 +1,12 @@
 """Django finds the app's models here; each lives with its feature."""
 
-from patients.booking.models import Course, Session, TsTzRange
+from patients.booking.models import CalendarFeed, Course, Session, TsTzRange
 from patients.records.models import AdverseEvent, Lot, Product, SessionRecord, SessionRecordProduct
 from patients.registry.models import Consent, Patient, PatientAccess
 from patients.reminders.models import Reminder
 from patients.screening.models import Screening, ScreeningOverride, ScreeningReviewRequest
 
 __all__ = [
-    "AdverseEvent", "Consent", "Course", "Lot", "Patient", "PatientAccess", "Product", "Reminder", "Screening",
+    "AdverseEvent", "CalendarFeed", "Consent", "Course", "Lot", "Patient", "PatientAccess", "Product", "Reminder", "Screening",
     "ScreeningOverride", "ScreeningReviewRequest", "Session", "SessionRecord", "SessionRecordProduct", "TsTzRange",
 ]
