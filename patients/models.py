@@ -7,6 +7,7 @@ from patients.reminders.models import Reminder
 from patients.screening.models import Screening, ScreeningOverride, ScreeningReviewRequest
 
 __all__ = [
-    "AdverseEvent", "CalendarFeed", "Consent", "Course", "Lot", "Patient", "PatientAccess", "Product", "Reminder", "Screening",
-    "ScreeningOverride", "ScreeningReviewRequest", "Session", "SessionRecord", "SessionRecordProduct", "TsTzRange",
+    "AdverseEvent", "CalendarFeed", "Consent", "Course", "Lot", "Patient", "PatientAccess", "Product", "Reminder",
+    "Screening", "ScreeningOverride", "ScreeningReviewRequest", "Session", "SessionRecord", "SessionRecordProduct",
+    "TsTzRange",
 ]

@@ -85,10 +85,12 @@ _FIELDS = (
 def practitioner_feed(feed: CalendarFeed, *, now: datetime) -> FeedBody:
     """The feed's calendar, its ETag (from its bytes) and when what it shows last changed."""
     since = now - timedelta(days=FEED_PAST_DAYS)
-    rows = list(
-        Session.objects.filter(practitioner_id=feed.practitioner_id, status__in=Session.LIVE, start__gte=since)
-        .order_by("start", "id").values(*_FIELDS)
+    # Released sessions too, though the feed leaves them out: a cancellation is a change of the feed.
+    window = list(
+        Session.objects.filter(practitioner_id=feed.practitioner_id, start__gte=since)
+        .order_by("start", "id").values(*_FIELDS, "status")
     )
+    rows = [row for row in window if row["status"] in Session.LIVE]
     totals = _session_counts({row["course__protocol_id"] for row in rows})
     domain = site_domain()
     entries = [
@@ -104,9 +106,10 @@ def practitioner_feed(feed: CalendarFeed, *, now: datetime) -> FeedBody:
         )
         for row in rows
     ]
-    # A session that left the feed (cancelled, moved to someone else) changes its bytes, so the
-    # ETag sees it; Last-Modified is the newest change among what is shown, for clients without ETags.
-    changes = [feed.rotated_at, *(row["updated_at"] for row in rows), *(row["patient__updated_at"] for row in rows)]
+    # Last-Modified, for clients without ETags: the newest change of the window's sessions (the
+    # cancelled ones too) and of the patients shown. A session moved to another practitioner is not
+    # among them; it changes the feed's bytes, so the ETag sees it.
+    changes = [feed.rotated_at, *(row["updated_at"] for row in window), *(row["patient__updated_at"] for row in rows)]
     last_modified = max(changes).replace(microsecond=0)
     ics = build_feed(entries, name=f"Anagen: {feed.practitioner.name}", stamp=last_modified)
     return FeedBody(ics=ics, etag=f'"{hashlib.sha256(ics).hexdigest()[:32]}"', last_modified=last_modified)
