@@ -60,6 +60,7 @@ PAGES = {
     "booking:session-cancel": _pk("session"),
     "booking:session-status": _pk("session"),
     "booking:session-status-undo": _pk("session"),
+    "booking:practitioner-calendar-feed": _pk("practitioner"),
     "reminders:detail": _pk("reminder"),
     "reminders:retry": _pk("reminder"),
     "records:session-record": _pk("session"),
@@ -70,8 +71,9 @@ PAGES = {
     "records:event-edit": _pk("adverse-event"),
     "records:event-review": _pk("adverse-event"),
 }
-# The patient's own signed links answer to their token, not to a login (tests/patients/...links).
-NOT_STAFF_PAGES = {"patient-link"}
+# The patient's own signed links answer to their token, not to a login (tests/patients/...links);
+# so do practitioners' calendar feeds (tests/patients/booking/test_feeds.py).
+NOT_STAFF_PAGES = {"patient-link", "calendar-feed-ics"}
 # API routes by their collection, which names the id's kind: sessions/{id}/reschedule/ takes a session's.
 API = {"locations", "practitioners", "rooms", "closures", "protocols", "patients", "screenings", "courses", "sessions",
        "reminders", "products", "lots", "session-records", "adverse-events"}
