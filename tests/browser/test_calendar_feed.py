@@ -20,6 +20,7 @@ def test_an_admin_makes_copies_and_rotates_a_practitioners_calendar_feed(login):
     page = login("admin")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.goto("/clinic/practitioners/")
+    screenshot(page, "feed-practitioner-list")
     page.get_by_role("link", name="Calendar feed of Dr. Aydın").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Calendar feed of Dr. Aydın")
     expect(page.get_by_text("Dr. Aydın has no calendar feed yet.")).to_be_visible()
