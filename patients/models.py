@@ -1,6 +1,6 @@
 """Django finds the app's models here; each lives with its feature."""
 
-from patients.booking.models import Course, Session, TsTzRange
+from patients.booking.models import CalendarFeed, Course, Session, TsTzRange
 from patients.consent.models import ConsentDocument, ConsentSignature
 from patients.outcomes.models import Measurement
 from patients.records.models import AdverseEvent, Lot, Product, SessionRecord, SessionRecordProduct
@@ -9,7 +9,7 @@ from patients.reminders.models import Reminder
 from patients.screening.models import Screening, ScreeningOverride, ScreeningReviewRequest
 
 __all__ = [
-    "AdverseEvent", "Consent", "ConsentDocument", "ConsentSignature", "Course", "Lot", "Measurement", "Patient",
-    "PatientAccess", "Product", "Reminder", "Screening", "ScreeningOverride", "ScreeningReviewRequest", "Session",
-    "SessionRecord", "SessionRecordProduct", "TsTzRange",
+    "AdverseEvent", "CalendarFeed", "Consent", "ConsentDocument", "ConsentSignature", "Course", "Lot", "Measurement",
+    "Patient", "PatientAccess", "Product", "Reminder", "Screening", "ScreeningOverride", "ScreeningReviewRequest",
+    "Session", "SessionRecord", "SessionRecordProduct", "TsTzRange",
 ]

@@ -75,6 +75,11 @@ def _action(session: Any) -> dict[str, Any]:
     return action
 
 
+def plan_definition_url(protocol: Protocol) -> str:
+    """The canonical url of a protocol version's PlanDefinition: a patient's CarePlan names it."""
+    return f"{settings.SITE_URL}/fhir/PlanDefinition/protocol-{protocol.pk}"
+
+
 def protocol_plan_definition(protocol: Protocol) -> PlanDefinition:
     """The protocol as a validated PlanDefinition resource (raises if fhir.resources refuses it)."""
     description = [f"{protocol.get_source_category_display()}"
@@ -85,7 +90,7 @@ def protocol_plan_definition(protocol: Protocol) -> PlanDefinition:
     resource: dict[str, Any] = {
         "resourceType": "PlanDefinition",
         "id": f"protocol-{protocol.pk}",
-        "url": f"{settings.SITE_URL}/fhir/PlanDefinition/protocol-{protocol.pk}",
+        "url": plan_definition_url(protocol),
         "identifier": [{"system": f"{settings.SITE_URL}/protocols", "value": protocol.code}],
         "version": str(protocol.version),
         "name": _computable_name(protocol.code),

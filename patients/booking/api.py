@@ -6,24 +6,34 @@ from __future__ import annotations
 from functools import cache
 
 import django_filters
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clinic.api.serializers import PlainReadSerializer
-from clinic.api.viewsets import ReadOnlyModelViewSet, SafeLookupMixin
+from clinic.api.viewsets import APIView, ReadOnlyModelViewSet, SafeLookupMixin
+from clinic.ids import id_from
 from clinic.models import Location, Practitioner
 from clinic.roles import Role
 from patients.booking import services as booking
+from patients.booking.feeds import calendar_feed_rotate
+from patients.booking.fhir import course_fhir_json
 from patients.booking.reschedule import session_reschedule
 from patients.booking.status import course_cancel, session_cancel, session_set_status
 from patients.models import Course, Patient, PatientAccess, Session
 from patients.records.api import session_record_get, session_record_post
 from patients.records.serializers import RecordRequestSerializer, SessionRecordSerializer
 from patients.registry.api import AccessLoggedMixin
+from patients.registry.services import patient_access_record
 
 
 class LocalDateTimeField(serializers.DateTimeField):
@@ -141,6 +151,21 @@ class CourseFilter(django_filters.FilterSet):
         fields = ["patient", "status", "location", "protocol"]
 
 
+class FHIRJSONRenderer(JSONRenderer):
+    media_type = "application/fhir+json"
+    format = "fhir"
+
+
+class FHIRNegotiation(BaseContentNegotiation):
+    """FHIR JSON whatever the Accept header says: a client asking for application/json gets it too."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class CourseViewSet(
     AccessLoggedMixin,
     SafeLookupMixin,
@@ -157,6 +182,12 @@ class CourseViewSet(
     )
     serializer_class = CourseSerializer
     filterset_class = CourseFilter
+
+    def get_queryset(self):
+        if self.action == "fhir":
+            sessions = Session.objects.select_related("practitioner", "room", "location")
+            return self.queryset.prefetch_related(None).prefetch_related(Prefetch("sessions", queryset=sessions))
+        return self.queryset
 
     @extend_schema(request=CourseRequestSerializer, responses={201: CourseSerializer})
     def create(self, request: Request, *args, **kwargs) -> Response:
@@ -179,6 +210,15 @@ class CourseViewSet(
                 "warnings": warnings,
             }
         )
+
+    @extend_schema(responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], renderer_classes=[FHIRJSONRenderer],
+            content_negotiation_class=FHIRNegotiation)
+    def fhir(self, request: Request, pk=None) -> Response:
+        """The course as an HL7 FHIR R4 Bundle: Patient, CarePlan and one Appointment per session."""
+        course = self.get_object()
+        patient_access_record(request=request, patients=[course.patient_id], what=self.access_what)
+        return Response(course_fhir_json(course, now=timezone.now()))
 
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk=None) -> Response:
@@ -296,3 +336,18 @@ class SessionViewSet(AccessLoggedMixin, ReadOnlyModelViewSet):
         return Response(SessionSerializer(session).data)
 
 
+
+
+class PractitionerCalendarFeedView(APIView):
+    """POST: the practitioner's calendar feed gets a new URL (made if it had none), 201 {"url"}.
+    The URL is in this answer only: Anagen keeps a hash of its token (patients.booking.feeds)."""
+
+    write_role = Role.ADMIN
+
+    @extend_schema(request=None, responses={201: inline_serializer("CalendarFeedUrl", {"url": serializers.URLField()})})
+    def post(self, request: Request, pk: str) -> Response:
+        if id_from(pk) is None:
+            raise NotFound()
+        practitioner = get_object_or_404(Practitioner, pk=id_from(pk))
+        url = calendar_feed_rotate(practitioner=practitioner, by=request.user, now=timezone.now())
+        return Response({"url": url}, status=status.HTTP_201_CREATED)

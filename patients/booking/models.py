@@ -140,3 +140,24 @@ class Session(models.Model):
     @property
     def is_released(self) -> bool:
         return self.status in self.RELEASED
+
+
+@audited()
+class CalendarFeed(models.Model):
+    """A practitioner's subscribed iCalendar feed (patients.booking.feeds). Only the SHA-256 of its
+    token is kept: a copy of the database does not give anyone a live feed URL. Rotating replaces
+    the hash, and the old URL stops working at once."""
+
+    practitioner = models.OneToOneField("clinic.Practitioner", on_delete=models.CASCADE, related_name="calendar_feed")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    rotated_at = models.DateTimeField()
+    rotated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(token_sha256__regex=r"^[0-9a-f]{64}$"), name="calendar_feed_sha256_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of practitioner {self.practitioner_id}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from patients.booking import calendar_views, session_views, views
+from patients.booking import calendar_views, feed_views, session_views, views
 
 app_name = "booking"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("new/", views.BookCourseView.as_view(), name="new"),
     path("calendar/", calendar_views.CalendarView.as_view(), name="calendar"),
     path("calendar/feed/", calendar_views.CalendarFeedView.as_view(), name="calendar-feed"),
+    path("practitioners/<int:pk>/calendar-feed/", feed_views.PractitionerCalendarFeedView.as_view(),
+         name="practitioner-calendar-feed"),
     path("chase/", views.ChaseView.as_view(), name="chase"),
     path("courses/<int:pk>/", views.CourseDetailView.as_view(), name="course"),
     path("courses/<int:pk>/cancel/", views.CourseCancelView.as_view(), name="course-cancel"),

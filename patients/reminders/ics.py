@@ -51,26 +51,9 @@ def build_calendar(
         raise ValueError("a calendar needs at least one entry")
     if method == "CANCEL" and not all(entry.cancelled for entry in entries):
         raise ValueError("METHOD:CANCEL carries only cancelled entries")
-    calendar = Calendar()
-    calendar.add("prodid", "-//Anagen//Treatment courses//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", method)
+    calendar = _calendar(method)
     for entry in entries:
-        event = Event()
-        event.add("uid", entry.uid)
-        event.add("dtstamp", stamp)
-        event.add("sequence", entry.sequence)
-        event.add("dtstart", entry.start.astimezone(entry.zone))
-        event.add("dtend", entry.end.astimezone(entry.zone))
-        # Names and addresses come from people: newlines are escaped by vText, never split lines.
-        event.add("summary", vText(entry.summary))
-        if entry.description:
-            event.add("description", vText(entry.description))
-        if entry.location:
-            event.add("location", vText(entry.location))
-        event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
-        event.add("transp", "OPAQUE")
+        event = session_event(entry, stamp=stamp)
         organizer = vCalAddress(f"mailto:{organizer_email}")
         organizer.params["cn"] = vText(organizer_name)
         event.add("organizer", organizer)
@@ -83,3 +66,42 @@ def build_calendar(
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def build_feed(entries: Sequence[CalendarEntry], *, name: str, stamp: datetime) -> bytes:
+    """A subscribed calendar (METHOD:PUBLISH): the same events as the emails', with no organizer
+    or attendee, so nobody's address is in it. An empty feed is a valid calendar."""
+    calendar = _calendar("PUBLISH")
+    calendar.add("x-wr-calname", vText(name))
+    for entry in entries:
+        calendar.add_component(session_event(entry, stamp=stamp))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _calendar(method: Method) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Anagen//Treatment courses//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    return calendar
+
+
+def session_event(entry: CalendarEntry, *, stamp: datetime) -> Event:
+    """One session's VEVENT: its UID, SEQUENCE and times in the clinic's zone."""
+    event = Event()
+    event.add("uid", entry.uid)
+    event.add("dtstamp", stamp)
+    event.add("sequence", entry.sequence)
+    event.add("dtstart", entry.start.astimezone(entry.zone))
+    event.add("dtend", entry.end.astimezone(entry.zone))
+    # Names and addresses come from people: newlines are escaped by vText, never split lines.
+    event.add("summary", vText(entry.summary))
+    if entry.description:
+        event.add("description", vText(entry.description))
+    if entry.location:
+        event.add("location", vText(entry.location))
+    event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event

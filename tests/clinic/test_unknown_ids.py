@@ -61,6 +61,7 @@ PAGES = {
     "booking:session-cancel": _pk("session"),
     "booking:session-status": _pk("session"),
     "booking:session-status-undo": _pk("session"),
+    "booking:practitioner-calendar-feed": _pk("practitioner"),
     "reminders:detail": _pk("reminder"),
     "reminders:retry": _pk("reminder"),
     "records:session-record": _pk("session"),
@@ -74,8 +75,9 @@ PAGES = {
     "patients:consent-signed": lambda ids: {"pk": ids["patient"], "signature_pk": ids["consent-signature"]},
     "patients:consent-pdf": lambda ids: {"pk": ids["patient"], "signature_pk": ids["consent-signature"]},
 }
-# The patient's own signed links answer to their token, not to a login (tests/patients/...links).
-NOT_STAFF_PAGES = {"patient-link"}
+# The patient's own signed links answer to their token, not to a login (tests/patients/...links);
+# so do practitioners' calendar feeds (tests/patients/booking/test_feeds.py).
+NOT_STAFF_PAGES = {"patient-link", "calendar-feed-ics"}
 # API routes by their collection, which names the id's kind: sessions/{id}/reschedule/ takes a session's.
 API = {"locations", "practitioners", "rooms", "closures", "protocols", "patients", "screenings", "courses", "sessions",
        "reminders", "products", "lots", "session-records", "adverse-events", "consent-documents"}
