@@ -178,6 +178,7 @@ class PatientAccess(models.Model):
         CHASE = "chase", "To chase"
         REMINDER = "reminder", "Reminder email"
         HISTORY = "history", "Change history"
+        EXPORT = "export", "CSV export"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="accesses")

@@ -6,7 +6,7 @@ changes nothing.
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -16,9 +16,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.request import Request
 
-from clinic.errors import Conflict
+from clinic.errors import Conflict, DomainError
 from patients.models import Consent, Patient, PatientAccess, ScreeningOverride
 from patients.registry.selectors import patient_likely_duplicates
+
+if TYPE_CHECKING:
+    from patients.registry.imports import ImportReport
 
 PATIENT_FIELDS = (
     "first_name", "last_name", "email", "phone", "date_of_birth", "sex", "language", "timezone", "notes",
@@ -70,6 +73,40 @@ def patient_create(
             if given:
                 consent_record(patient=patient, kind=CONSENT_FIELDS[field], given=True, by=by)
     return patient
+
+
+class ImportInvalid(DomainError):
+    """Some rows of an import are invalid: nothing was written. 400 `invalid` with the report."""
+
+    def __init__(self, report: "ImportReport"):
+        count = len(report.invalid)
+        super().__init__(
+            f"{count} row{'s' if count != 1 else ''} of the file {'are' if count != 1 else 'is'} invalid: "
+            "nothing was imported. Correct them and import the file again.",
+            code="invalid", **report.as_dict(),
+        )
+        self.report = report
+
+
+def patients_import(*, report: "ImportReport", by: AbstractBaseUser) -> list[Patient]:
+    """Register every patient of a checked import (imports.check), all or none: one invalid row,
+    or one that the model's own validation refuses, and nothing is written (ImportInvalid).
+
+    Each goes through patient_create, so consents and the audit trail are the desk's; likely
+    duplicates are created as the API creates them, the report having named them."""
+    if report.invalid:
+        raise ImportInvalid(report)
+    created = []
+    with transaction.atomic():
+        for number, data in report.checked:
+            try:
+                created.append(patient_create(**data, allow_duplicate=True, by=by))
+            except ValidationError as error:
+                errors = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+                report.invalid.append({"row": number, "errors": errors})
+                report.valid -= 1
+                raise ImportInvalid(report) from None  # Out of the transaction: every row is undone.
+    return created
 
 
 def patient_update(*, patient: Patient, changes: Mapping[str, Any], by: AbstractBaseUser) -> Patient:
