@@ -103,8 +103,9 @@ def decode(data: bytes) -> str:
 
 
 def column_name(heading: str) -> str:
-    """“First name”, “first-name” and “ first_name ” are all first_name."""
-    return re.sub(r"[\s\-]+", "_", heading.strip().lower())
+    """“First name”, “first-name” and “ first_name ” are all first_name; “Time zone” is timezone."""
+    name = re.sub(r"[\s\-]+", "_", heading.strip().lower())
+    return "timezone" if name == "time_zone" else name
 
 
 def delimiter_of(header_line: str) -> str:
@@ -148,7 +149,7 @@ def parse(text: str) -> ImportTable:
                 continue
             rows.append((number, {h: unneutralise(c) for h, c in zip(header, cells, strict=False) if h in COLUMNS}))
     except csv.Error as error:
-        raise ImportFileError(f"The file is not CSV a spreadsheet can write (line {reader.line_num}: {error}).") \
+        raise ImportFileError(f"The file cannot be read as CSV (line {reader.line_num}: {error}).") \
             from None
     if not rows:
         raise ImportFileError("The file has a header row but no patients.")
