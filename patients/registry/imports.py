@@ -237,3 +237,21 @@ def export_lines(patients: Iterable[Patient]) -> Iterator[str]:
     for patient in patients:
         shown = serializer.to_representation(patient)
         yield writer.writerow([neutralise(shown[name]) for name in COLUMNS])
+
+
+def preview_rows(table: ImportTable, report: ImportReport, *, valid_shown: int = 100) -> list[dict[str, Any]]:
+    """The rows a person checks before confirming: every one with an error or a likely duplicate,
+    and the first `valid_shown` of the others, in file order."""
+    errors = {entry["row"]: entry["errors"] for entry in report.invalid}
+    duplicates: dict[int, list[dict[str, Any]]] = {}
+    for entry in report.duplicates:
+        duplicates.setdefault(entry["row"], []).append(entry)
+    shown, plain = [], 0
+    for number, cells in table.rows:
+        if number not in errors and number not in duplicates:
+            plain += 1
+            if plain > valid_shown:
+                continue
+        shown.append({"row": number, "cells": cells, "errors": errors.get(number, {}),
+                      "duplicates": duplicates.get(number, [])})
+    return shown

@@ -151,8 +151,16 @@ def test_an_export_reads_back_as_the_same_patients(api_admin):
     assert report.duplicates == [{"row": 2, "patient": patient.pk, "name": "Ayşe Yılmaz"}]
 
 
-def test_every_exported_patient_is_written_to_the_access_log(api_receptionist, receptionist):
+def test_every_exported_patient_is_written_to_the_access_log(api_admin, admin_user):
     patients = PatientFactory.create_batch(3)
-    read_export(api_receptionist.get("/api/v1/patients/export/", HTTP_ACCEPT="text/csv"))
-    logged = PatientAccess.objects.filter(user=receptionist, what="export", via="api")
+    read_export(api_admin.get("/api/v1/patients/export/", HTTP_ACCEPT="text/csv"))
+    logged = PatientAccess.objects.filter(user=admin_user, what="export", via="api")
     assert sorted(logged.values_list("patient_id", flat=True)) == sorted(p.pk for p in patients)
+
+
+@pytest.mark.parametrize("role", ["receptionist", "doctor"])
+def test_only_an_admin_exports(api_as, role):
+    PatientFactory()
+    response = api_as(role).get("/api/v1/patients/export/")
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    assert not PatientAccess.objects.exists()
