@@ -100,7 +100,9 @@ class PatientImportForm(forms.Form):
 
     def __init__(self, *args: Any, too_big: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Refused from its headers, before its body was read: the field says so, not "required".
         self.too_big = too_big
+        self.fields["file"].required = not too_big
         self.content = b""
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -137,7 +137,7 @@ def parse(text: str) -> ImportTable:
         if missing:
             raise ImportFileError(f"The header row lacks these columns: {', '.join(missing)}. The columns are: "
                                   f"{', '.join(COLUMNS)}.")
-        unknown = [h for h in header if h not in COLUMNS]
+        unknown = [h for h in header if h not in COLUMNS][:20]
         rows: list[tuple[int, dict[str, str]]] = []
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):

@@ -105,6 +105,15 @@ def test_a_file_that_cannot_be_read_is_refused_by_the_file_field(office, lines, 
     assert message in " ".join(response.context["form"].errors["file"])
 
 
+def test_a_50_mb_upload_is_refused_by_the_file_field(office):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    big = SimpleUploadedFile("big.csv", (HEADER + "\n").encode() + b"x" * (50 * 1024 * 1024))
+    response = office.post("/patients/import/", {"file": big})
+    assert response.status_code == 400
+    assert "too large" in " ".join(response.context["form"].errors["file"])
+
+
 def test_no_file_is_refused_by_the_file_field(office):
     response = office.post("/patients/import/", {})
     assert response.status_code == 400 and response.context["form"].errors["file"]
