@@ -77,6 +77,10 @@ class PatientFilesMixin:
         if upload is None:
             raise imports.ImportFileError("Send the CSV file as the multipart field “file”.")
         report = imports.check(imports.read_upload(upload))
+        # The report names the registered patients a row looks like: a read of their records.
+        services.patient_access_record(
+            request=request, patients=[d["patient"] for d in report.duplicates], what=PatientAccess.What.LIST
+        )
         if request.query_params.get("dry_run", "").lower() in ("true", "1", "yes"):
             return Response(report.as_dict())
         created = services.patients_import(report=report, by=request.user)

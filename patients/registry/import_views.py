@@ -90,8 +90,9 @@ class PatientImportView(RoleRequiredMixin, View):
 
     def preview(self, request: HttpRequest, table: imports.ImportTable, report: imports.ImportReport, *,
                 token: str, status: int = 200) -> HttpResponse:
-        shown = [d["patient"] for d in report.duplicates if d["patient"]]
-        services.patient_access_record(request=request, patients=shown, what=PatientAccess.What.LIST)
+        services.patient_access_record(
+            request=request, patients=[d["patient"] for d in report.duplicates], what=PatientAccess.What.LIST
+        )
         context: dict[str, Any] = {
             "report": report, "rows": imports.preview_rows(table, report), "token": token,
             "columns": ("first_name", "last_name", "email", "phone", "date_of_birth"),

@@ -1,9 +1,11 @@
 """`POST /api/v1/patients/import/`: a dry run reports row by row, an import is all rows or none."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from patients.models import Consent, Patient
+from patients.models import Consent, Patient, PatientAccess
+from patients.registry import services
 from tests.factories import LocationFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +114,8 @@ def test_likely_duplicates_of_registered_patients_are_named(api_admin):
     assert [(d["row"], d["patient"]) for d in body["duplicates"]] == [
         (2, same_email.pk), (3, same_phone_and_birth.pk)]
     assert body["valid"] == 2 and body["invalid"] == []
+    logged = PatientAccess.objects.filter(via="api", what="list").values_list("patient_id", flat=True)
+    assert sorted(logged) == [same_email.pk, same_phone_and_birth.pk]
 
 
 def test_likely_duplicates_inside_the_file_are_named(api_admin):
@@ -145,3 +149,22 @@ def test_an_import_without_a_file_is_a_400_by_the_file_field(api_admin):
     response = api_admin.post("/api/v1/patients/import/", {}, format="multipart")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid" and "file" in response.json()["errors"]
+
+
+def test_a_row_the_model_refuses_at_the_import_writes_no_row_at_all(api_admin, monkeypatch):
+    checked = services._patient_checked
+    calls = []
+
+    def refuse_the_second(**fields):
+        calls.append(fields)
+        if len(calls) == 2:
+            raise ValidationError({"last_name": ["Refused by the model."]})
+        return checked(**fields)
+
+    monkeypatch.setattr(services, "_patient_checked", refuse_the_second)
+    response = post(api_admin, csv_file(HEADER, AYSE, OMAR))
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid" and body["valid"] == 1
+    assert body["invalid"] == [{"row": 3, "errors": {"last_name": ["Refused by the model."]}}]
+    assert not Patient.objects.exists() and not Consent.objects.exists()
