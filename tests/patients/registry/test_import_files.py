@@ -164,3 +164,16 @@ def test_only_an_admin_exports(api_as, role):
     response = api_as(role).get("/api/v1/patients/export/")
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
     assert not PatientAccess.objects.exists()
+
+
+def test_a_file_past_the_row_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 2)
+    assert len(imports.parse(f"{HEADER}\n{AYSE}\n{OMAR}\n").rows) == 2
+    with pytest.raises(imports.ImportFileError, match="more than 2 patients"):
+        imports.parse(f"{HEADER}\n{AYSE}\n{OMAR}\n{AYSE}\n")
+
+
+def test_a_column_named_twice_is_refused(api_admin):
+    response = post(api_admin, csv_file(HEADER + ",Email", AYSE + ",x@example.com"), dry_run=True)
+    assert response.status_code == 400
+    assert response.json()["errors"]["file"] == ["These columns appear more than once: email."]
