@@ -13,6 +13,7 @@ from clinic.api.viewsets import CreateListRetrieveUpdateViewSet
 from clinic.roles import Role
 from patients.models import Patient, PatientAccess
 from patients.registry import selectors, services
+from patients.registry.import_api import IMPORT_ROLES, PatientFilesMixin
 from patients.registry.serializers import PatientSerializer
 from patients.screening import selectors as screening_selectors
 from patients.screening import services as screening_services
@@ -51,12 +52,14 @@ class AccessLoggedMixin:
         return Response(self.get_serializer(obj).data)
 
 
-class PatientViewSet(AccessLoggedMixin, CreateListRetrieveUpdateViewSet):
-    """Patients. `?q=` searches name, email and phone. Reading them is written to the access log."""
+class PatientViewSet(AccessLoggedMixin, PatientFilesMixin, CreateListRetrieveUpdateViewSet):
+    """Patients. `?q=` searches name, email and phone. Reading them is written to the access log.
+    CSV import (admins) and export: import_api."""
 
     serializer_class = PatientSerializer
     read_role = Role.RECEPTIONIST
     write_role = Role.RECEPTIONIST
+    action_roles = IMPORT_ROLES
 
     def patient_of(self, obj: Patient) -> int:
         return obj.pk

@@ -11,6 +11,7 @@ from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormFiel
 from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
 from patients.models import Patient
+from patients.registry import imports
 from patients.registry.phones import phone_example
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -86,3 +87,33 @@ class PatientSearchForm(forms.Form):
     q = forms.CharField(required=False, strip=False)
 
 
+
+
+class PatientImportForm(forms.Form):
+    """The CSV file of an import; a file that cannot be read at all is refused by this field."""
+
+    file = forms.FileField(
+        label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text="UTF-8, separated by commas or semicolons, with a header row of the patient fields; at most "
+                  f"{imports.MAX_BYTES // 1024 // 1024} MB.",
+    )
+
+    def __init__(self, *args: Any, too_big: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Refused from its headers, before its body was read: the field says so, not "required".
+        self.too_big = too_big
+        self.fields["file"].required = not too_big
+        self.content = b""
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_file(self) -> Any:
+        if self.too_big:
+            raise forms.ValidationError(self.too_big)
+        upload = self.cleaned_data["file"]
+        try:
+            self.content = imports.read_bytes(upload)
+            self.table = imports.parse(imports.decode(self.content))
+        except imports.ImportFileError as error:
+            raise forms.ValidationError(error.message) from None
+        return upload

@@ -179,6 +179,7 @@ class PatientAccess(models.Model):
         REMINDER = "reminder", "Reminder email"
         HISTORY = "history", "Change history"
         OUTCOMES = "outcomes", "Outcomes"
+        EXPORT = "export", "CSV export"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="accesses")

@@ -85,6 +85,38 @@ def patient_likely_duplicates(
     return list(patients.order_by("id")[:10])
 
 
+def duplicate_keys(*, email: str, phone: Any, date_of_birth: date | None) -> list[tuple]:
+    """What makes two patients probably the same person, as keys: the same email, or the same
+    phone and date of birth (the rule of patient_likely_duplicates, for comparing many rows)."""
+    keys: list[tuple] = []
+    if email:
+        keys.append(("email", email.strip().lower()))
+    if phone and date_of_birth:
+        keys.append(("phone", str(phone), date_of_birth))
+    return keys
+
+
+def patients_likely_duplicates_of(people: list[tuple[str, Any, date | None]]) -> list[list[Patient]]:
+    """patient_likely_duplicates for many (email, phone, date_of_birth) at once, in two queries
+    whatever their number: for each, the registered patients that are probably the same person."""
+    wanted = [duplicate_keys(email=e, phone=p, date_of_birth=d) for e, p, d in people]
+    emails = {key[1] for keys in wanted for key in keys if key[0] == "email"}
+    phones = {key[1] for keys in wanted for key in keys if key[0] == "phone"}
+    by_key: dict[tuple, list[Patient]] = {}
+    fields = ("id", "first_name", "last_name", "email", "phone", "date_of_birth")
+    found = [*Patient.objects.filter(email__in=emails).only(*fields)] if emails else []
+    found += Patient.objects.filter(phone__in=phones).only(*fields) if phones else []
+    for patient in sorted(found, key=lambda p: p.pk):
+        for key in duplicate_keys(email=patient.email, phone=patient.phone, date_of_birth=patient.date_of_birth):
+            if patient not in by_key.setdefault(key, []):
+                by_key[key].append(patient)
+    result = []
+    for keys in wanted:
+        matches = {patient.pk: patient for key in keys for patient in by_key.get(key, [])}
+        result.append([matches[pk] for pk in sorted(matches)])
+    return result
+
+
 def patient_accepts_email(patient: Patient, kind: str) -> bool:
     """May this kind of email go to this patient? Withdrawn consent stops every email that is
     not transactional (reminders, recalls); none goes to a patient without an address."""

@@ -45,7 +45,10 @@ class PatientSerializer(PlainReadSerializer):
         if not hasattr(data, "get"):
             raise serializers.ValidationError({"non_field_errors": ["Send the patient as a JSON object."]})
         # A number without +country is read in the country of the patient's (or the clinic's) location.
-        self.fields["phone"].region = phone_region(self.instance if isinstance(self.instance, Patient) else None)
+        # An import checking many rows reads that region once and passes it in the context.
+        region = self.context["phone_region"] if "phone_region" in self.context else phone_region(
+            self.instance if isinstance(self.instance, Patient) else None)
+        self.fields["phone"].region = region
         return super().to_internal_value(data)
 
     def validate_first_name(self, value: str) -> str:
