@@ -8,3 +8,15 @@ document.addEventListener("change", (event) => {
   const field = event.target;
   if (field.matches && field.matches("[data-autosubmit]") && field.form) { field.form.requestSubmit(); }
 });
+// Print buttons: <button data-print> (no inline handlers: CSP).
+document.addEventListener("click", (event) => {
+  if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
+});
+// The day's list polls itself; it waits while someone is using a form in it, so a row does not
+// change under a finger or a keyboard.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const list = event.detail.elt;
+  if (list.id !== "today-list" || event.detail.requestConfig.triggeringEvent?.type === "load") { return; }
+  const active = document.activeElement;
+  if (active && active !== document.body && list.contains(active) && active.closest("form")) { event.preventDefault(); }
+});
