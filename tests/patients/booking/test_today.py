@@ -13,7 +13,7 @@ from patients.booking import services as booking
 from patients.booking.status import session_cancel, session_set_status
 from patients.booking.today import day_at_location
 from patients.consent.selectors import consents_missing
-from patients.models import PatientAccess, Session
+from patients.models import AdverseEvent, PatientAccess, Session
 from tests.factories import (
     LocationFactory,
     PatientFactory,
@@ -258,6 +258,14 @@ def test_a_doctor_sees_their_own_day_and_can_ask_for_everyones(client, doctor, w
     assert f'id="today-row-{mine.pk}"' in own and f'id="today-row-{theirs.pk}"' not in own
     assert "your sessions" in own
     assert f'id="today-row-{mine.pk}"' in everyone and f'id="today-row-{theirs.pk}"' in everyone
+
+
+def test_a_doctors_home_has_their_day_and_the_serious_events_to_review(client, doctor, receptionist, world):
+    AdverseEvent.objects.create(patient=world.patient, onset=DAY, kind="infection", severity="severe", serious=True,
+                                filed_by=receptionist, filed_at=at("2027-03-01 07:00"))
+    with desk_at(client, doctor, at("2027-03-01 08:00")) as desk:
+        home = desk.get("/").content.decode()
+    assert 'data-testid="home-serious-events"' in home and 'data-testid="home-today"' in home
 
 
 def test_an_admin_sees_the_whole_location(client, admin_user, world):
