@@ -9,6 +9,8 @@ import time_machine
 from playwright.sync_api import Page, expect
 
 from patients.booking import services as booking
+from patients.booking.status import session_set_status
+from patients.models import Session
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.conftest import PASSWORD
 from tests.patients.booking.world import at, build_world
@@ -47,6 +49,10 @@ def no_sideways_scroll(page: Page) -> None:
     assert width[0] <= width[1], f"the page scrolls sideways: {width[0]} > {width[1]}"
 
 
+def world_session(patient) -> Session:
+    return Session.objects.get(patient=patient, number=1)
+
+
 def row_of(page: Page, first_name: str):
     return page.get_by_test_id("today-row").filter(has_text=f"{first_name} Yılmaz")
 
@@ -59,6 +65,8 @@ def test_the_receptionist_runs_the_day_from_the_home_page(chromium, live_server,
                                        has_touch=True)
         context.set_default_timeout(15_000)
         page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
         try:
             page.goto("/accounts/login/")
             page.get_by_label("Username").fill(user.username)
@@ -79,6 +87,11 @@ def test_the_receptionist_runs_the_day_from_the_home_page(chromium, live_server,
             screenshot(page, "today-home-portrait")
             assert_accessible(page)
 
+            # The list follows what happens elsewhere without a reload (as the 30 s poll does).
+            session_set_status(session=world_session(people["Kerem"]), status="no_show")
+            page.evaluate("htmx.trigger('#today-list', 'today-refresh')")
+            expect(row_of(page, "Kerem").get_by_test_id("today-status")).to_have_text("No-show")
+
             # One tap: Elif (signed) has arrived; the row says so and offers the undo.
             row_of(page, "Elif").get_by_role("button", name=re.compile("^Arrived")).click()
             expect(row_of(page, "Elif").get_by_test_id("today-status")).to_have_text("Arrived")
@@ -92,6 +105,10 @@ def test_the_receptionist_runs_the_day_from_the_home_page(chromium, live_server,
             expect(refusal.get_by_role("link", name=re.compile("Sign Treatment consent"))).to_be_visible()
             expect(row_of(page, "Deniz").get_by_test_id("today-status")).to_have_text("Booked")
             no_sideways_scroll(page)
+            # A refresh right after leaves the refusal to be read (the list waits a minute after a tap).
+            page.evaluate("htmx.trigger('#today-list', 'today-refresh')")
+            page.wait_for_timeout(1500)
+            expect(refusal).to_be_visible()
             screenshot(page, "today-home-after-taps")
             assert_accessible(page)
 
@@ -106,5 +123,6 @@ def test_the_receptionist_runs_the_day_from_the_home_page(chromium, live_server,
             screenshot(page, "today-tomorrow-print")
             pdf = page.pdf(format="A4", print_background=True)
             assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "tomorrow's list does not fit one A4 page"
+            assert errors == []
         finally:
             context.close()

@@ -154,7 +154,7 @@ def test_a_practitioners_filter_keeps_only_their_sessions(world):
 def test_the_receptionists_home_loads_and_polls_the_day(client, receptionist, world):
     with desk_at(client, receptionist, at("2027-03-01 08:00")) as desk:
         home = desk.get("/").content.decode()
-    assert 'hx-get="/booking/today/"' in home and 'hx-trigger="load, every 30s"' in home
+    assert 'hx-get="/booking/today/"' in home and 'hx-trigger="load, every 30s, today-refresh"' in home
 
 
 def test_the_list_partial_shows_the_rows_with_their_states(client, receptionist, world):
@@ -173,7 +173,7 @@ def test_the_list_partial_shows_the_rows_with_their_states(client, receptionist,
 def test_the_page_polls_itself_and_says_when_the_day_is_empty(client, receptionist, world):
     with desk_at(client, receptionist, at("2027-03-01 08:00")) as desk:
         page = desk.get("/booking/today/").content.decode()
-    assert 'hx-trigger="every 30s"' in page
+    assert 'hx-trigger="every 30s, today-refresh"' in page
     assert "No sessions today at Anagen Istanbul." in page
 
 
