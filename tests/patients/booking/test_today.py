@@ -170,6 +170,21 @@ def test_the_list_partial_shows_the_rows_with_their_states(client, receptionist,
     assert 'value="arrived"' in page and 'value="no_show"' in page and 'value="completed"' not in page
 
 
+def test_the_list_page_reads_a_constant_number_of_queries(client, receptionist, world):
+    active("CONSENT-ALL")
+    book(world, "2027-03-01 09:00")
+    counts = []
+    for more in (0, 9):
+        for i in range(1, more + 1):
+            book(world, f"2027-03-01 {9 + i // 2:02d}:{30 * (i % 2):02d}")
+        with desk_at(client, receptionist, at("2027-03-01 10:15")) as desk, \
+                CaptureQueriesContext(connection) as queries:
+            page = desk.get("/booking/today/").content.decode()
+        assert page.count('data-testid="today-row"') == 1 + more
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
+
+
 def test_the_page_polls_itself_and_says_when_the_day_is_empty(client, receptionist, world):
     with desk_at(client, receptionist, at("2027-03-01 08:00")) as desk:
         page = desk.get("/booking/today/").content.decode()
