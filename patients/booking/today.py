@@ -54,6 +54,12 @@ class DayRow:
     def late(self) -> bool:
         return self.late_minutes is not None
 
+    @property
+    def late_for(self) -> str:
+        """'12 min', '1 h 05 min'."""
+        hours, minutes = divmod(self.late_minutes or 0, 60)
+        return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
 
 def _sessions() -> QuerySet[Session]:
     return (Session.objects.exclude(status="cancelled")
@@ -64,7 +70,8 @@ def _sessions() -> QuerySet[Session]:
 
 
 def day_rows(sessions: Iterable[Session], *, now: datetime) -> list[DayRow]:
-    """The desk's rows for these sessions (fetched with `_sessions()`'s joins): three more queries."""
+    """The desk's rows for these sessions (a `_sessions()` query: it and its two prefetches), then
+    two queries for the consents and one for the screenings, whatever the number of sessions."""
     sessions = list(sessions)
     consents = consents_missing_for_visits((s.patient_id, s.course.protocol.code) for s in sessions)
     screenings = screenings_latest_valid_of([s.patient_id for s in sessions], now)
@@ -101,7 +108,7 @@ def day_rows(sessions: Iterable[Session], *, now: datetime) -> list[DayRow]:
 def day_at_location(*, location: Location, day: date, now: datetime,
                     practitioners: Iterable[int] | None = None) -> list[DayRow]:
     """The location's sessions on its local `day` (cancelled ones left out), in time order, as the
-    desk's rows; with `practitioners`, only theirs (a doctor's own day). Five queries at most."""
+    desk's rows; with `practitioners`, only theirs (a doctor's own day). Six queries at most."""
     zone = ZoneInfo(location.timezone)
     sessions = _sessions().filter(location=location, start__gte=local_datetime(day, 0, zone),
                                   start__lt=local_datetime(day, 1440, zone))

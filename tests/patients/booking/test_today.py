@@ -77,7 +77,8 @@ def test_a_booked_patient_ten_minutes_past_the_start_is_running_late(world):
     on_time = day_at_location(location=world.location, day=DAY, now=at("2027-03-01 10:10"))[0]
     late = day_at_location(location=world.location, day=DAY, now=at("2027-03-01 10:12"))[0]
     assert not on_time.late
-    assert late.late and late.late_minutes == 12
+    assert late.late and late.late_minutes == 12 and late.late_for == "12 min"
+    assert day_at_location(location=world.location, day=DAY, now=at("2027-03-01 11:05"))[0].late_for == "1 h 05 min"
     session_set_status(session=session, status="arrived", now=at("2027-03-01 10:13"))
     assert not day_at_location(location=world.location, day=DAY, now=at("2027-03-01 10:14"))[0].late
 
