@@ -38,6 +38,16 @@ def location_chosen(raw: object, *, or_first: bool = False) -> Location | None:
     return locations_by_name().first() if or_first else None
 
 
+def practitioners_of_user(user: object) -> list[Practitioner]:
+    """The active practitioners a staff member is, told by their email address (a doctor's home
+    shows their own day): none when the user has no email address."""
+    email = (getattr(user, "email", "") or "").strip()
+    if not email:
+        return []
+    return list(Practitioner.objects.filter(email__iexact=email, active=True).select_related("location")
+                .order_by("location__name", "id"))
+
+
 def practitioner_names(location: Location) -> dict[int, str]:
     return dict(Practitioner.objects.filter(location=location).values_list("id", "name"))
 

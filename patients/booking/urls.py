@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from patients.booking import calendar_views, feed_views, session_views, views
+from patients.booking import calendar_views, feed_views, session_views, today_views, views
 
 app_name = "booking"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("calendar/feed/", calendar_views.CalendarFeedView.as_view(), name="calendar-feed"),
     path("practitioners/<int:pk>/calendar-feed/", feed_views.PractitionerCalendarFeedView.as_view(),
          name="practitioner-calendar-feed"),
+    path("today/", today_views.TodayView.as_view(), name="today"),
+    path("today/sessions/<int:pk>/status/", today_views.TodayStatusView.as_view(), name="today-status"),
+    path("today/sessions/<int:pk>/status/undo/", today_views.TodayUndoView.as_view(), name="today-undo"),
+    path("tomorrow/", today_views.TomorrowView.as_view(), name="tomorrow"),
     path("chase/", views.ChaseView.as_view(), name="chase"),
     path("courses/<int:pk>/", views.CourseDetailView.as_view(), name="course"),
     path("courses/<int:pk>/cancel/", views.CourseCancelView.as_view(), name="course-cancel"),

@@ -120,6 +120,15 @@ def screening_latest_valid(patient: Patient, now: datetime) -> Screening | None:
             .select_related("override", "patient").order_by("-taken_at", "-id").first())
 
 
+def screenings_latest_valid_of(patient_ids: list[int], now: datetime) -> dict[int, Screening]:
+    """`screening_latest_valid` for many patients at once, by patient id (a patient with no valid
+    screening is absent): one query, for a day's list at the desk."""
+    since = now - timedelta(days=settings.SCREENING_VALID_DAYS)
+    rows = (Screening.objects.filter(patient_id__in=set(patient_ids), taken_at__gte=since, taken_at__lte=now)
+            .select_related("override", "patient").order_by("patient_id", "-taken_at", "-id").distinct("patient_id"))
+    return {screening.patient_id: screening for screening in rows}
+
+
 def screening_valid_for_booking(patient: Patient, protocol: Any, now: datetime) -> tuple[Screening | None, list[str]]:
     """What booking asks: the screening that counts (None: 'screening_required') and the hard
     stops that block this protocol (empty once a doctor has overridden them)."""

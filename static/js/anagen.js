@@ -26,3 +26,25 @@ document.addEventListener("click", (event) => {
     done();
   }
 });
+// Print buttons: <button data-print> (no inline handlers: CSP).
+document.addEventListener("click", (event) => {
+  if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
+});
+// The day's list polls itself; it waits while someone is using a form in it, so a row does not
+// change under a finger or a keyboard, and for a minute after a tap's answer (a refusal, the links
+// to sign), so it can be read.
+const TODAY_NOTE_MS = 60_000;
+document.addEventListener("htmx:afterSwap", (event) => {
+  const id = event.detail.target && event.detail.target.id;
+  const note = id && id.startsWith("today-row-") ? document.querySelector(`#${id} .today-note`) : null;
+  if (note) { note.dataset.shownAt = String(Date.now()); }
+});
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const list = event.detail.elt;
+  if (list.id !== "today-list" || event.detail.requestConfig?.triggeringEvent?.type === "load") { return; }
+  const active = document.activeElement;
+  const busy = active && active !== document.body && list.contains(active) && active.closest("form");
+  const fresh = [...list.querySelectorAll(".today-note[data-shown-at]")]
+    .some((note) => Date.now() - Number(note.dataset.shownAt) < TODAY_NOTE_MS);
+  if (busy || fresh) { event.preventDefault(); }
+});

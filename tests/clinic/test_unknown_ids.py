@@ -62,6 +62,8 @@ PAGES = {
     "booking:session-status": _pk("session"),
     "booking:session-status-undo": _pk("session"),
     "booking:practitioner-calendar-feed": _pk("practitioner"),
+    "booking:today-status": _pk("session"),
+    "booking:today-undo": _pk("session"),
     "reminders:detail": _pk("reminder"),
     "reminders:retry": _pk("reminder"),
     "records:session-record": _pk("session"),
