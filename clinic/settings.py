@@ -277,7 +277,8 @@ SPECTACULAR_SETTINGS = {
     # One name for the visit adjuncts, whether a protocol plans them or a session record says they were done;
     # one for the scalp sites, whether a product was given there or a measurement taken.
     "ENUM_NAME_OVERRIDES": {"VisitAdjunctEnum": "protocols.models.VisitAdjunct",
-                            "SiteEnum": "patients.records.models.Site"},
+                            "SiteEnum": "patients.records.models.Site",
+                            "VersionStatusEnum": "patients.consent.models.DocumentStatus"},
 }
 
 # Content-Security-Policy on every response, development included (violations show early):
