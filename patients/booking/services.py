@@ -281,7 +281,8 @@ def course_book(
     warnings = [*booking_warning_codes(patient=patient, screening=screening, protocol=protocol), *warnings]
     zone = ZoneInfo(location.timezone)
     anchor = course_anchor(protocol, start_day=request.start.astimezone(zone).date(), surgery_date=surgery_date)
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
+    attempt = 1
+    while True:
         try:
             return _write_course(request, plan, anchor=anchor, by=by, now=now), warnings
         except (IntegrityError, OperationalError) as error:
@@ -300,8 +301,7 @@ def course_book(
                         for p in plan.sessions
                     ],
                 ) from None
-            plan = replanned
-    raise AssertionError("unreachable: the last attempt returns or raises")
+            plan, attempt = replanned, attempt + 1
 
 
 # A booking that lost a race for a room is planned and written again, at most this many times in

@@ -27,16 +27,19 @@ class ConsentRequired(Unprocessable):
     code = "consent_required"
 
 
-def documents_required(*, protocol: Protocol | str | None = None, photos: bool = False) -> QuerySet[ConsentDocument]:
+def documents_required(*, protocol: Protocol | str | None = None, photos: bool = False,
+                       codes: Iterable[str] = ()) -> QuerySet[ConsentDocument]:
     """The active documents a visit of this protocol needs (those for every treatment and those
-    listing its code), or, with `photos`, those for photographs. No active document: none needed."""
+    listing its code; with `codes`, a visit of any of those protocol codes), or, with `photos`,
+    those for photographs. No active document: none needed."""
     if photos:
         applies = Q(applies_to=AppliesTo.PHOTOS)
     else:
         code = protocol if isinstance(protocol, str) or protocol is None else protocol.code
+        listed = sorted({*codes, *([code] if code else [])})
         applies = Q(applies_to=AppliesTo.ALL)
-        if code:
-            applies |= Q(applies_to=AppliesTo.PROTOCOLS, protocol_codes__contains=[code])
+        if listed:
+            applies |= Q(applies_to=AppliesTo.PROTOCOLS, protocol_codes__overlap=listed)
     return ConsentDocument.objects.filter(applies, status=DocumentStatus.ACTIVE).order_by("code")
 
 
@@ -59,13 +62,8 @@ def consents_missing_for_visits(visits: Iterable[tuple[int, str]]) -> dict[tuple
     visits = list(dict.fromkeys(visits))
     if not visits:
         return {}
-    codes = sorted({code for _, code in visits})
-    documents = list(
-        ConsentDocument.objects.filter(Q(applies_to=AppliesTo.ALL)
-                                       | Q(applies_to=AppliesTo.PROTOCOLS, protocol_codes__overlap=codes),
-                                       status=DocumentStatus.ACTIVE)
-        .order_by("code").values_list("pk", "code", "applies_to", "protocol_codes")
-    )
+    documents = list(documents_required(codes={code for _, code in visits})
+                     .values_list("pk", "code", "applies_to", "protocol_codes"))
     signed = set(ConsentSignature.objects.filter(
         document_id__in=[pk for pk, *_ in documents], patient_id__in={patient for patient, _ in visits},
     ).values_list("patient_id", "document_id"))
