@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from clinic.languages import activate_staff_language
+
 NO_STORE = "private, no-store"
 
 
@@ -19,4 +21,18 @@ class PrivateNoStoreMiddleware:
         response = self.get_response(request)
         if not response.has_header("Cache-Control"):
             response["Cache-Control"] = NO_STORE
+        return response
+
+
+class StaffLanguageMiddleware:
+    """Below authentication: a signed-in staff member's pages are in the language they chose on
+    their profile; anyone else's in the browser's (Django's LocaleMiddleware, above)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        activate_staff_language(request, request.user)
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response

@@ -178,3 +178,13 @@ class Closure(models.Model):
             errors["practitioner"] = "This practitioner works at another location."
         if errors:
             raise ValidationError(errors)
+
+
+class StaffProfile(models.Model):
+    """What a staff member chose for themselves: the language of their pages (blank: the browser's)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True)
+
+    def __str__(self) -> str:
+        return f"Staff profile of user #{self.user_id}"

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clinic.middleware.StaffLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -278,7 +279,8 @@ SPECTACULAR_SETTINGS = {
     # one for the scalp sites, whether a product was given there or a measurement taken.
     "ENUM_NAME_OVERRIDES": {"VisitAdjunctEnum": "protocols.models.VisitAdjunct",
                             "SiteEnum": "patients.records.models.Site",
-                            "VersionStatusEnum": "patients.consent.models.DocumentStatus"},
+                            "VersionStatusEnum": "patients.consent.models.DocumentStatus",
+                            "StaffLanguageEnum": "clinic.languages.LANGUAGE_CODES"},
 }
 
 # Content-Security-Policy on every response, development included (violations show early):

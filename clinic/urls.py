@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/profile/api-key/", profile.ApiKeyCreateView.as_view(), name="profile-api-key"),
     path("accounts/profile/api-key/revoke/", profile.ApiKeyRevokeView.as_view(), name="profile-api-key-revoke"),
     path("accounts/profile/password/", profile.PasswordChangeView.as_view(), name="profile-password"),
+    path("accounts/profile/language/", profile.LanguageView.as_view(), name="profile-language"),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", core.HistoryView.as_view(), name="history"),
     path("clinic/", include("clinic.setup_urls")),
     path("protocols/", include("protocols.urls")),

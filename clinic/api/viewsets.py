@@ -10,6 +10,7 @@ from rest_framework import exceptions, mixins, views, viewsets
 from rest_framework.exceptions import NotFound
 
 from clinic.ids import id_from
+from clinic.languages import activate_staff_language
 
 
 class AuditContextMixin:
@@ -20,6 +21,9 @@ class AuditContextMixin:
         super().initial(request, *args, **kwargs)
         if request.user and request.user.is_authenticated:
             pghistory.context(user=request.user.pk, url=request.path, method=request.method)
+            if request.auth is not None:
+                # A token caller: the page middleware saw no user; messages in their own language.
+                activate_staff_language(request, request.user)
 
 
 _no_nul = ProhibitNullCharactersValidator()

@@ -8,9 +8,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -22,6 +25,8 @@ from clinic.api_keys import (
     api_key_masked,
     api_key_revoke,
 )
+from clinic.language_forms import LanguageForm
+from clinic.languages import activate_staff_language, staff_language, staff_language_set
 from clinic.permissions import RoleRequiredMixin
 
 # A new key is put in the session for the one page view that shows it, then forgotten.
@@ -56,6 +61,7 @@ class ProfileView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(_profile_context(self.request))
         context["password_form"] = _password_form(self.request)
+        context["language_form"] = LanguageForm(initial={"language": staff_language(self.request.user)})
         return context
 
 
@@ -101,4 +107,32 @@ class PasswordChangeView(RoleRequiredMixin, View):
         # Changing the password ends the user's other sessions; this one stays logged in.
         update_session_auth_hash(request, user)
         messages.success(request, "Your password is changed.")
+        return redirect("profile")
+
+
+class LanguageView(RoleRequiredMixin, View):
+    """Set the staff member's own language (from the profile page or the user menu), then go back."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = LanguageForm(request.POST)
+        if form.is_valid():
+            try:
+                staff_language_set(user=request.user, language=form.cleaned_data["language"])
+            except ValidationError as error:
+                form.add_error(None, error)
+        if not form.is_valid():
+            context = {**_profile_context(request), "password_form": _password_form(request), "language_form": form}
+            return render(request, "clinic/profile.html", context)
+        if form.cleaned_data["language"]:
+            activate_staff_language(request, request.user)
+        else:
+            translation.activate(translation.get_language_from_request(request))
+        messages.success(request, _("Your pages are now in %(language)s.") % {
+            "language": translation.get_language_info(translation.get_language())["name_local"]})
+        target = form.cleaned_data["next"]
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                      require_https=request.is_secure()):
+            return redirect(target)
         return redirect("profile")

@@ -43,9 +43,19 @@
       dayHeaderFormat: { weekday: "short", day: "numeric", month: "short" },
       slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       headerToolbar: { left: "prev,next today", center: "title", right: "timeGridWeek,timeGridDay" },
-      buttonText: { today: "This week", week: "Week", day: "Day" },
-      events: { url: weekElement.dataset.feed, failure: () => { weekElement.insertAdjacentHTML("beforebegin",
-        '<div class="alert alert-danger" role="alert">The calendar could not load its sessions. Reload the page.</div>'); } },
+      // The page's language and direction (the staff member's own): FullCalendar's locale file for
+      // it is loaded by the page; English is built in.
+      locale: document.documentElement.lang || "en",
+      direction: document.documentElement.dir === "rtl" ? "rtl" : "ltr",
+      buttonText: { today: weekElement.dataset.todayLabel, week: weekElement.dataset.weekLabel,
+                    day: weekElement.dataset.dayLabel },
+      events: { url: weekElement.dataset.feed, failure: () => {
+        const alert = document.createElement("div");
+        alert.className = "alert alert-danger";
+        alert.setAttribute("role", "alert");
+        alert.textContent = weekElement.dataset.loadError;
+        weekElement.before(alert);
+      } },
       // FullCalendar's arrow icons are role="img" without a name; their buttons carry the name.
       datesSet: () => {
         weekElement.querySelectorAll('.fc-icon[role="img"]').forEach((icon) => icon.setAttribute("aria-hidden", "true"));

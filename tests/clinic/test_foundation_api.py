@@ -27,7 +27,8 @@ def test_an_unknown_api_path_is_a_json_404(api_receptionist):
 def test_me_names_the_user_and_role(api_doctor, doctor):
     response = api_doctor.get("/api/v1/me/")
     assert response.status_code == 200
-    assert response.json() == {"id": doctor.pk, "username": doctor.username, "name": "Doctor", "role": "doctor"}
+    assert response.json() == {"id": doctor.pk, "username": doctor.username, "name": "Doctor", "role": "doctor",
+                               "language": "en", "language_chosen": False}
 
 
 def test_without_credentials_the_api_answers_401_in_the_contract_shape(api_anonymous):
