@@ -22,7 +22,11 @@ def staff_language(user: AbstractBaseUser | AnonymousUser | None) -> str:
         return ""
     cached = getattr(user, "_anagen_language", None)
     if cached is None:
-        chosen = StaffProfile.objects.filter(user=user).values_list("language", flat=True).first()
+        # Read with the user by the pages' auth backend (clinic.auth_backend); else one query here.
+        try:
+            chosen = user.staff_profile.language
+        except StaffProfile.DoesNotExist:
+            chosen = ""
         cached = remember_language(user, chosen)
     return cached
 

@@ -135,7 +135,7 @@ PASSWORD_HASHERS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "clinic.auth_backend.StaffBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

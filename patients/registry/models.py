@@ -182,7 +182,9 @@ class PatientAccess(models.Model):
         EXPORT = "export", "CSV export"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="accesses")
+    # No index of its own: patient_access_latest (below) leads with the patient and serves every
+    # lookup by patient, and each list answer inserts a row per patient shown.
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="accesses", db_index=False)
     at = models.DateTimeField(default=timezone.now)
     via = models.CharField(max_length=4, choices=Via.choices)
     what = models.CharField(max_length=10, choices=What.choices, default=What.RECORD)
