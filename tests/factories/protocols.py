@@ -76,7 +76,8 @@ class ProtocolFactory(factory.django.DjangoModelFactory):
         for adjunct in home_adjuncts:
             # A kind ("minoxidil"), or the adjunct's fields ({"kind": ..., "instructions_i18n": ...}).
             fields = adjunct if isinstance(adjunct, dict) else {"kind": adjunct}
-            HomeAdjunct.objects.create(protocol=protocol, **{"instructions": f"{fields['kind']} instructions", **fields})
+            defaults = {"instructions": f"{fields['kind']} instructions"}
+            HomeAdjunct.objects.create(protocol=protocol, **{**defaults, **fields})
         if status != "draft":
             protocol.status = status
             protocol.save(update_fields=["status"])
