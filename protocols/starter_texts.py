@@ -68,7 +68,7 @@ HARVEST = Text(
     tr="Bu ziyarette sizden az miktarda kan alıyor ve tedaviyi bu kandan hazırlıyoruz; bu yüzden ziyaret yaklaşık "
        "bir saat sürer. Gelmeden önce bol su için ve normal bir öğün yiyin. ",
     ar="في هذه الزيارة نأخذ كمية صغيرة من دمكم ونحضّر منها العلاج، لذلك تستغرق الزيارة نحو ساعة. "
-       "اشربوا كمية كافية من الماء وتناولوا وجبة عادية قبل الحضور. ",
+       "اشربوا الكثير من الماء وتناولوا وجبة عادية قبل الحضور. ",
     es="En esta visita le sacamos un poco de sangre y preparamos con ella el tratamiento, por eso la visita dura "
        "alrededor de una hora. Beba mucha agua y coma con normalidad antes de venir. ",
     de="Bei diesem Termin nehmen wir Ihnen etwas Blut ab und bereiten daraus die Behandlung zu; deshalb dauert der "
@@ -80,7 +80,7 @@ PRP = Text(
     tr="Bu ziyarette sizden az miktarda kan alıp bu kandan PRP (trombositten zengin plazma) hazırlıyoruz. "
        "Bol su için, normal bir öğün yiyin ve bir gün önce alkol almayın. ",
     ar="في هذه الزيارة نأخذ كمية صغيرة من دمكم لنحضّر منها البلازما الغنية بالصفائح الدموية (PRP). "
-       "اشربوا كمية كافية من الماء، وتناولوا وجبة عادية، وتجنبوا الكحول في اليوم السابق. ",
+       "اشربوا الكثير من الماء، وتناولوا وجبة عادية، وتجنبوا الكحول في اليوم السابق. ",
     es="En esta visita le sacamos un poco de sangre para preparar con ella PRP (plasma rico en plaquetas). "
        "Beba mucha agua, coma con normalidad y no tome alcohol el día anterior. ",
     de="Bei diesem Termin nehmen wir Ihnen etwas Blut ab und bereiten daraus PRP (plättchenreiches Plasma) zu. "
@@ -106,7 +106,7 @@ TOPICAL = SCALP_READY + Text(
     tr="Tedavi, nazik bir mikro iğnelemeden sonra saç derinize sürülür; mikro iğneleme hafif bir batma gibi "
        "hissedilir.",
     ar="يوضع العلاج على فروة رأسكم بعد وخز لطيف بالإبر الدقيقة، وتشعرون معه بوخز خفيف.",
-    es="El tratamiento se aplica sobre el cuero cabelludo después de una micropunción suave, que se nota como "
+    es="El tratamiento se aplica sobre el cuero cabelludo después de una micropunción suave, que se siente como "
        "ligeros pinchazos.",
     de="Die Behandlung wird nach einem sanften Microneedling auf Ihre Kopfhaut aufgetragen; das fühlt sich wie "
        "ein leichtes Piksen an.",
@@ -121,8 +121,8 @@ TOPICAL_PLAIN = SCALP_READY + Text(
 POSTOP_FIRST = Text(
     en="This first treatment is given on the day of your hair transplant or the day after. Follow your surgeon's "
        "advice on washing and sleeping, and do not touch or scratch the new grafts.",
-    tr="Bu ilk tedavi, saç ekiminizin yapıldığı gün ya da ertesi gün uygulanır. Yıkama ve uyuma konusunda "
-       "cerrahınızın önerilerine uyun; yeni ekilen greftlere dokunmayın ve onları kaşımayın.",
+    tr="Bu ilk tedavi, saç ekiminizin yapıldığı gün ya da ertesi gün uygulanır. Saç yıkama ve uyku "
+       "konusunda cerrahınızın önerilerine uyun; yeni ekilen greftlere dokunmayın ve onları kaşımayın.",
     ar="يُعطى هذا العلاج الأول في يوم زراعة الشعر أو في اليوم التالي. اتبعوا نصائح الجراح بشأن غسل الشعر والنوم، "
        "ولا تلمسوا البصيلات المزروعة الجديدة ولا تحكّوها.",
     es="Este primer tratamiento se aplica el día de su trasplante capilar o el día siguiente. Siga los consejos de "
@@ -166,7 +166,7 @@ PHOTOS_TODAY = Text(
 )
 SALT_REVIEW = REVIEW + Text(
     en=" We also measure the bald patches to score how much they have regrown.",
-    tr=" Ayrıca saçsız alanları ölçerek buralarda ne kadar saç çıktığını puanlıyoruz.",
+    tr=" Ayrıca saçsız alanları ölçerek buralarda ne kadar saçın yeniden çıktığını puanlıyoruz.",
     ar=" ونقيس أيضًا البقع الصلعاء لنقدّر مقدار الشعر الذي نما فيها من جديد.",
     es=" También medimos las zonas sin pelo para puntuar cuánto pelo ha vuelto a crecer en ellas.",
     de=" Außerdem messen wir die kahlen Stellen, um zu bewerten, wie viel Haar dort nachgewachsen ist.",
@@ -174,14 +174,15 @@ SALT_REVIEW = REVIEW + Text(
 PULL_TEST_REVIEW = REVIEW + Text(
     en=" We also gently pull a few hairs to see how many come out.",
     tr=" Ayrıca kaç tanesinin çıktığını görmek için birkaç saç telini hafifçe çekiyoruz.",
-    ar=" ونشدّ أيضًا بضع شعرات بلطف لنرى كم منها يخرج.",
+    ar=" ونشدّ أيضًا بضع شعرات بلطف لنرى كم منها ينخلع.",
     es=" También tiramos suavemente de unos cuantos pelos para ver cuántos se desprenden.",
     de=" Außerdem ziehen wir sanft an ein paar Haaren, um zu sehen, wie viele sich lösen.",
 )
 
 MINOXIDIL_WARNING = Text(
     en="If you feel dizzy, your heart races or your ankles swell, stop it and call us.",
-    tr="Başınız döner, kalbiniz çarpar ya da ayak bilekleriniz şişerse minoksidili bırakın ve bizi arayın.",
+    tr="Başınız dönerse, kalbiniz hızlı çarparsa ya da ayak bilekleriniz şişerse minoksidili bırakın ve bizi "
+       "arayın.",
     ar="إذا شعرتم بدوار أو تسارعت ضربات قلبكم أو تورم كاحلاكم، فأوقفوا المينوكسيديل واتصلوا بنا.",
     es="Si se marea, nota el corazón muy acelerado o se le hinchan los tobillos, deje el minoxidil y llámenos.",
     de="Wenn Ihnen schwindlig wird, Ihr Herz rast oder Ihre Knöchel anschwellen, setzen Sie Minoxidil ab und "

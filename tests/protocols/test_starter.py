@@ -188,3 +188,31 @@ def test_an_english_only_starter_a_doctor_changed_or_is_revising_is_left_alone(d
     assert "Kept 2 already present: PRP-TE, EXO-AA" in output
     assert Protocol.objects.get(code="PRP-TE", status="active").name == "PRP-TE, our way"
     assert not Protocol.objects.filter(code="EXO-AA", version=3).exists()
+
+
+# docs/glossary.md: a medical word has one name per language across every starter text.
+GLOSSARY = {
+    "scalp": {"tr": "saç deri", "ar": "فروة", "es": "cuero cabelludo", "de": "kopfhaut"},
+    "minoxidil": {"tr": "minoksidil", "ar": "المينوكسيديل", "es": "minoxidil", "de": "minoxidil"},
+    "finasteride": {"tr": "finasterid", "ar": "الفيناسترايد", "es": "finasterida", "de": "finasterid"},
+    "platelet-rich plasma": {"tr": "trombositten zengin plazma", "ar": "البلازما الغنية بالصفائح الدموية",
+                             "es": "plasma rico en plaquetas", "de": "plättchenreiches plasma"},
+    "microneedling": {"tr": "mikro iğneleme", "ar": "بالإبر الدقيقة", "es": "micropunción", "de": "microneedling"},
+    "blood thinners": {"tr": "kan sulandırıcı", "ar": "مميعات الدم", "es": "anticoagulantes", "de": "blutverdünner"},
+    "surgeon": {"tr": "cerrah", "ar": "الجراح", "es": "cirujano", "de": "chirurg"},
+    "standard photos": {"tr": "standart fotoğraf", "ar": "صورًا قياسية", "es": "fotos estándar", "de": "standardfotos"},
+    "wash your hair": {"tr": "saçınızı", "ar": "اغسلوا شعركم", "es": "lávese el pelo", "de": "waschen sie ihre haare"},
+}
+
+
+@pytest.mark.parametrize("term", sorted(GLOSSARY))
+def test_the_translations_use_the_glossarys_word(term):
+    seen = 0
+    for template in STARTER_PROTOCOLS:
+        for item in [*template["sessions"], *template["home_adjuncts"]]:
+            if term not in item["instructions"].lower():
+                continue
+            seen += 1
+            for language, word in GLOSSARY[term].items():
+                assert word in item["instructions_i18n"][language].lower(), (template["code"], term, language)
+    assert seen, f"no starter text says {term!r}: the glossary entry checks nothing"
