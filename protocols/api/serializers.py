@@ -37,7 +37,7 @@ class InstructionsI18nField(serializers.DictField):
     """`{"tr": text, "ar": text, "es": text, "de": text}`, each optional; blank texts are left out."""
 
     default_error_messages = {
-        "not_a_dict": 'Give the other languages as an object, e.g. {"tr": "…", "de": "…"}.',
+        "not_a_dict": 'Give the other languages as an object, e.g. {{"tr": "…", "de": "…"}}.',
         "unknown_language": "{message}",
     }
 
@@ -51,6 +51,10 @@ class InstructionsI18nField(serializers.DictField):
             unknown = [str(key) for key in data if key not in OTHER_LANGUAGES]
             if unknown:
                 self.fail("unknown_language", message=unknown_language(unknown[0]))
+            # DRF's CharField would take 12 as "12": a translation is text or it is refused.
+            not_text = {key: ["Not a valid string."] for key, text in data.items() if not isinstance(text, str)}
+            if not_text:
+                raise serializers.ValidationError(not_text)
         return clean_instructions_i18n(super().to_internal_value(data))
 
     def to_representation(self, value: Any) -> dict[str, str]:
