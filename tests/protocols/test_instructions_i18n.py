@@ -223,3 +223,39 @@ def test_the_protocol_page_and_the_version_diff_show_the_translations(client, do
                              by=doctor)
     page = client.get(reverse("protocols:versions", args=[active.code])).content.decode()
     assert "instructions in other languages" in page.lower() and ARABIC in page
+
+
+# --- The checklist before activating -------------------------------------------------------
+
+
+def test_the_checklist_warns_when_a_language_covers_only_some_instructions():
+    from protocols.checklist import protocol_checklist
+
+    rows = session_rows(3)
+    rows[0]["instructions_i18n"] = {"tr": TURKISH, "ar": ARABIC}
+    rows[1]["instructions_i18n"] = {"tr": TURKISH}
+    rows[2]["instructions"] = ""  # nothing in English: nothing to translate either
+    home = [{"kind": "minoxidil", "instructions": "Twice a day.", "instructions_i18n": {"tr": "Günde iki kez."}}]
+    messages = [f.message for f in protocol_checklist(source_category="plant", route="topical", sessions=rows,
+                                                      home_adjuncts=home) if not f.is_blocker]
+    languages = [m for m in messages if "is written for some instructions" in m]
+    assert languages == ["العربية (ar) is written for some instructions but not for session 2, Minoxidil: those "
+                         "patients read these in English."]
+    for row in rows[:2]:
+        row["instructions_i18n"] = {"tr": TURKISH, "ar": ARABIC}
+    home[0]["instructions_i18n"] = {"tr": "Günde iki kez.", "ar": "مرتين في اليوم."}
+    messages = [f.message for f in protocol_checklist(source_category="plant", route="topical", sessions=rows,
+                                                      home_adjuncts=home)]
+    assert not any("is written for some instructions" in m for m in messages)
+
+
+@pytest.mark.django_db
+def test_the_starters_need_no_language_warning():
+    from django.core.management import call_command
+
+    from protocols.checklist import checklist_of
+    from protocols.selectors import protocols_with_children
+
+    call_command("load_starter_protocols", stdout=open("/dev/null", "w"))
+    for protocol in protocols_with_children():
+        assert not any("is written for some" in f.message for f in checklist_of(protocol)), protocol.code
