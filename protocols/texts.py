@@ -34,9 +34,12 @@ def text_for(english: str, translations: Mapping[str, str] | None, language: str
     return translated if isinstance(translated, str) and translated.strip() else english
 
 
-def instructions_for(item: HasInstructions, language: str | None) -> str:
+def instructions_for(item: HasInstructions | Mapping[str, Any], language: str | None) -> str:
     """A protocol session's or home adjunct's instructions for a patient who reads `language`:
-    its translation when it has one, else its English `instructions`."""
+    its translation when it has one, else its English `instructions`. `item` is the model row
+    (ProtocolSession, HomeAdjunct) or a dict with the same two keys (as the API gives them)."""
+    if isinstance(item, Mapping):
+        return text_for(item.get("instructions") or "", item.get("instructions_i18n"), language)
     return text_for(item.instructions or "", getattr(item, "instructions_i18n", None), language)
 
 

@@ -38,6 +38,11 @@ def test_a_blank_translation_falls_back_to_english():
     assert instructions_for(step(tr="   ", es=""), "es") == "Wash your hair the evening before."
 
 
+def test_a_dict_as_the_api_gives_it_works_too():
+    item = {"instructions": "Wash.", "instructions_i18n": {"de": "Waschen."}}
+    assert instructions_for(item, "de") == "Waschen." and instructions_for(item, "tr") == "Wash."
+
+
 def test_an_item_without_translations_reads_english():
     assert instructions_for(SimpleNamespace(instructions="Plain."), "ar") == "Plain."
     assert instructions_for(SimpleNamespace(instructions="Plain.", instructions_i18n=None), "ar") == "Plain."
