@@ -15,6 +15,7 @@ from typing import Any
 
 from .labels import protocol_label
 from .rules import GAP_FIELDS, HARVEST_ADJUNCTS, protocol_errors
+from .texts import LANGUAGE_NAMES, OTHER_LANGUAGES
 
 BLOCKER = "blocker"
 WARNING = "warning"
@@ -89,13 +90,38 @@ def protocol_checklist(
         if not (adjunct.get("instructions") or "").strip():
             findings.append(Finding(WARNING, f"At home: {protocol_label(adjunct.get('kind', ''), 'home_adjunct')} "
                                              "has no instructions for the patient."))
+    findings += _partly_translated(sessions, home_adjuncts)
     return sorted(findings, key=lambda finding: finding.level != BLOCKER)
+
+
+def _written(item: Mapping[str, Any], language: str) -> bool:
+    translations = item.get("instructions_i18n")
+    text = translations.get(language) if isinstance(translations, Mapping) else None
+    return isinstance(text, str) and bool(text.strip())
+
+
+def _partly_translated(
+    sessions: Sequence[Mapping[str, Any]], home_adjuncts: Sequence[Mapping[str, Any]]
+) -> list[Finding]:
+    """A language written for some instructions but not all: its patients would read a mix."""
+    texts = [(f"session {s.get('number')}", s) for s in sessions]
+    texts += [(protocol_label(a.get("kind", ""), "home_adjunct"), a) for a in home_adjuncts]
+    texts = [(name, item) for name, item in texts if (item.get("instructions") or "").strip()]
+    findings = []
+    for language in OTHER_LANGUAGES:
+        missing = [name for name, item in texts if not _written(item, language)]
+        if missing and len(missing) < len(texts):
+            findings.append(Finding(WARNING, f"{LANGUAGE_NAMES[language]} ({language}) is written for some "
+                                             f"instructions but not for {', '.join(missing)}: those patients read "
+                                             "these in English."))
+    return findings
 
 
 def checklist_of(protocol: Any) -> list[Finding]:
     """The checklist of a saved protocol (its sessions and home adjuncts as the database holds them)."""
-    fields = ("number", *GAP_FIELDS, "duration_minutes", "kind", "visit_adjuncts", "instructions")
+    fields = ("number", *GAP_FIELDS, "duration_minutes", "kind", "visit_adjuncts", "instructions", "instructions_i18n")
     sessions = [{name: getattr(s, name) for name in fields} for s in protocol.sessions.all()]
-    home = [{"kind": a.kind, "instructions": a.instructions} for a in protocol.home_adjuncts.all()]
+    home = [{"kind": a.kind, "instructions": a.instructions, "instructions_i18n": a.instructions_i18n}
+            for a in protocol.home_adjuncts.all()]
     return protocol_checklist(source_category=protocol.source_category, route=protocol.route, sessions=sessions,
                               home_adjuncts=home)

@@ -9,6 +9,7 @@ from typing import Any
 
 from .labels import protocol_label
 from .models import HomeAdjunct, Protocol, ProtocolSession
+from .texts import OTHER_LANGUAGES
 
 HEADER = [
     ("name", "Name"), ("indication", "Indication"), ("source_category", "Source"), ("source_detail", "Source detail"),
@@ -17,9 +18,10 @@ HEADER = [
 SESSION = [
     ("kind", "Kind"), ("gap_min_days", "Gap min (days)"), ("gap_target_days", "Gap target (days)"),
     ("gap_max_days", "Gap max (days)"), ("duration_minutes", "Duration (min)"), ("visit_adjuncts", "At the visit"),
-    ("instructions", "Instructions"),
+    ("instructions", "Instructions"), ("instructions_i18n", "Instructions in other languages"),
 ]
-EMPTY = {"visit_adjuncts": "nothing", "instructions": "no instructions", "source_detail": "none", "notes": "none"}
+EMPTY = {"visit_adjuncts": "nothing", "instructions": "no instructions", "source_detail": "none", "notes": "none",
+         "instructions_i18n": "English only"}
 
 
 @dataclass(frozen=True)
@@ -81,13 +83,19 @@ def _text(instructions: str | None) -> str:
 
 def _show(obj: Protocol | ProtocolSession, name: str) -> str:
     value = getattr(obj, name)
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, dict):
+        shown = _languages(value)
+    elif isinstance(value, (list, tuple)):
         shown = ", ".join(protocol_label(code, name) for code in value)
     elif isinstance(value, str) and name in ("kind", "indication", "source_category", "route", "anchor"):
         shown = protocol_label(value, name)
     else:
         shown = "" if value is None else str(value)
     return shown or EMPTY.get(name, "none")
+
+
+def _languages(translations: dict[str, str]) -> str:
+    return "; ".join(f"{code}: {translations[code]}" for code in OTHER_LANGUAGES if translations.get(code))
 
 
 def _session_rows(old: dict[int, ProtocolSession], new: dict[int, ProtocolSession]) -> list[SessionChange]:
@@ -117,8 +125,12 @@ def _home_rows(old: dict[str, HomeAdjunct], new: dict[str, HomeAdjunct]) -> list
             rows.append(HomeChange(label, "added", None, now.instructions))
         elif now is None:
             rows.append(HomeChange(label, "removed", was.instructions, None))
-        elif was.instructions != now.instructions:
-            rows.append(HomeChange(label, "changed", was.instructions, now.instructions))
+        else:
+            if was.instructions != now.instructions:
+                rows.append(HomeChange(label, "changed", was.instructions, now.instructions))
+            if was.instructions_i18n != now.instructions_i18n:
+                rows.append(HomeChange(f"{label} in other languages", "changed",
+                                       _languages(was.instructions_i18n), _languages(now.instructions_i18n)))
     return rows
 
 

@@ -14,9 +14,11 @@ from django.conf import settings
 from fhir.resources.R4B.plandefinition import PlanDefinition
 
 from .models import Protocol
+from .texts import OTHER_LANGUAGES
 
 PLAN_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/plan-definition-type"
 UCUM = "http://unitsofmeasure.org"
+EXT_TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 ANAGEN = "https://anagen.example/fhir"
 EXT_GAP_TARGET = f"{ANAGEN}/StructureDefinition/gap-target"
 EXT_GAP_FROM_ANCHOR = f"{ANAGEN}/StructureDefinition/gap-from-anchor"
@@ -38,6 +40,16 @@ def _computable_name(code: str) -> str:
     # FHIR asks for a name usable as an identifier: a capital letter, then letters, digits, _.
     name = re.sub(r"[^A-Za-z0-9_]", "_", code)
     return name if re.match(r"^[A-Z]", name) else f"P_{name}"
+
+
+def _translations(texts: dict[str, str]) -> dict[str, Any] | None:
+    """The other languages of a text as FHIR's translation extension on the primitive."""
+    extensions = [
+        {"url": EXT_TRANSLATION, "extension": [{"url": "lang", "valueCode": language},
+                                               {"url": "content", "valueString": texts[language]}]}
+        for language in OTHER_LANGUAGES if texts.get(language)
+    ]
+    return {"extension": extensions} if extensions else None
 
 
 def _action(session: Any) -> dict[str, Any]:
@@ -62,6 +74,8 @@ def _action(session: Any) -> dict[str, Any]:
     }
     if session.instructions:
         action["description"] = session.instructions
+        if translations := _translations(session.instructions_i18n):
+            action["_description"] = translations
     if number == 1:
         extensions.append({"url": EXT_GAP_FROM_ANCHOR, "valueRange": {
             "low": _days(session.gap_min_days), "high": _days(session.gap_max_days),

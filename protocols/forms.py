@@ -7,6 +7,7 @@ next to the field and row they are about.
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     CODE_PATTERN,
@@ -20,6 +21,51 @@ from .models import (
     VisitAdjunct,
 )
 from .rules import DURATION_MAX, DURATION_MIN, MAX_GAP_DAYS, MAX_SESSIONS
+from .texts import INSTRUCTIONS_MAX_LENGTH, LANGUAGE_NAMES, OTHER_LANGUAGES, RTL_LANGUAGES
+
+
+def i18n_field(language: str) -> str:
+    """The form field of one other language's instructions, e.g. instructions_tr."""
+    return f"instructions_{language}"
+
+
+class OtherLanguagesMixin(forms.Form):
+    """The instructions in tr, ar (right to left), es and de beside the English ones: one field
+    each, so an error shows by its language; `clean` gathers them into `instructions_i18n`."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        initial = dict(kwargs.get("initial") or {})
+        for language, text in (initial.pop("instructions_i18n", None) or {}).items():
+            initial.setdefault(i18n_field(language), text)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        for language in OTHER_LANGUAGES:
+            attrs = {"rows": 2, "lang": language, "dir": "rtl" if language in RTL_LANGUAGES else "ltr"}
+            self.fields[i18n_field(language)] = forms.CharField(
+                widget=forms.Textarea(attrs=attrs), required=False, max_length=INSTRUCTIONS_MAX_LENGTH,
+                label=f"{LANGUAGE_NAMES[language]} ({language})",
+            )
+
+    @property
+    def other_language_fields(self) -> list[forms.BoundField]:
+        return [self[i18n_field(language)] for language in OTHER_LANGUAGES]
+
+    @property
+    def other_languages_open(self) -> bool:
+        """Shown open when one of them has an error, so the doctor sees it without looking."""
+        return any(field.errors for field in self.other_language_fields)
+
+    @property
+    def other_languages_filled(self) -> int:
+        return sum(1 for field in self.other_language_fields if (field.value() or "").strip())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["instructions_i18n"] = {
+            language: text.strip() for language in OTHER_LANGUAGES
+            if (text := cleaned.pop(i18n_field(language), None) or "").strip()
+        }
+        return cleaned
 
 
 class ProtocolForm(forms.Form):
@@ -43,7 +89,7 @@ class ProtocolForm(forms.Form):
             self.fields["code"].required = False
 
 
-class SessionForm(forms.Form):
+class SessionForm(OtherLanguagesMixin, forms.Form):
     kind = forms.ChoiceField(choices=SessionKind.choices)
     gap_min_days = forms.IntegerField(min_value=0, max_value=MAX_GAP_DAYS, label="Gap min (days)")
     gap_target_days = forms.IntegerField(min_value=0, max_value=MAX_GAP_DAYS, label="Gap target (days)")
@@ -53,8 +99,8 @@ class SessionForm(forms.Form):
         choices=VisitAdjunct.choices, required=False, widget=forms.CheckboxSelectMultiple, label="At the visit"
     )
     instructions = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000,
-        label="Instructions for the patient before this visit",
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=INSTRUCTIONS_MAX_LENGTH,
+        label="Instructions for the patient before this visit", help_text=_("In English"),
     )
 
 
@@ -63,10 +109,11 @@ SessionFormSet = forms.formset_factory(
 )
 
 
-class HomeAdjunctForm(forms.Form):
+class HomeAdjunctForm(OtherLanguagesMixin, forms.Form):
     kind = forms.ChoiceField(choices=[("", "—")] + list(HomeAdjunctKind.choices), label="Home adjunct")
     instructions = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000, label="Instructions for the patient"
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=INSTRUCTIONS_MAX_LENGTH,
+        label="Instructions for the patient", help_text=_("In English"),
     )
 
 

@@ -6,6 +6,7 @@ sessions are frozen by database triggers, so a course keeps the exact version it
 
 import pgtrigger
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -22,8 +23,20 @@ from .rules import (
     MAX_SESSIONS,
     PRP_SCREENING_CONDITIONS,
 )
+from .texts import instructions_i18n_errors
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"
+
+
+def validate_instructions_i18n(value: object) -> None:
+    """Only tr, ar, es and de, each a text of at most INSTRUCTIONS_MAX_LENGTH characters."""
+    errors = instructions_i18n_errors(value)
+    if errors:
+        raise ValidationError(errors, code="invalid")
+
+
+def _instructions_i18n(help_text: str) -> models.JSONField:
+    return models.JSONField(default=dict, blank=True, validators=[validate_instructions_i18n], help_text=help_text)
 
 
 class ProtocolStatus(models.TextChoices):
@@ -283,6 +296,7 @@ class ProtocolSession(models.Model):
         models.CharField(max_length=20, choices=VisitAdjunct.choices), default=list, blank=True, size=len(VisitAdjunct)
     )
     instructions = models.TextField(blank=True, help_text="For the patient, before this visit")
+    instructions_i18n = _instructions_i18n("The instructions in tr, ar, es, de; English is `instructions`")
 
     class Meta:
         ordering = ["protocol", "number"]
@@ -349,6 +363,7 @@ class HomeAdjunct(models.Model):
     protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="home_adjuncts")
     kind = models.CharField(max_length=12, choices=HomeAdjunctKind.choices)
     instructions = models.TextField(blank=True, help_text="For the patient, in plain words")
+    instructions_i18n = _instructions_i18n("The instructions in tr, ar, es, de; English is `instructions`")
 
     class Meta:
         ordering = ["protocol", "id"]

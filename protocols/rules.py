@@ -9,6 +9,8 @@ The error shape is Django REST framework's for nested lists, keyed by position f
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .texts import instructions_i18n_errors
+
 MIN_SESSIONS = 1
 MAX_SESSIONS = 52
 # Ten years between two visits is already far beyond any course: a bigger gap is a typo.
@@ -87,6 +89,8 @@ def session_errors(session: Mapping[str, Any], *, source_category: str) -> dict[
             add("visit_adjuncts", MSG_HARVEST)
     if not isinstance(session.get("instructions", ""), str):
         add("instructions", "Instructions must be text.")
+    for message in instructions_i18n_errors(session.get("instructions_i18n")):
+        add("instructions_i18n", message)
     return errors
 
 
@@ -128,6 +132,8 @@ def protocol_errors(
         seen.add(kind)
         if not isinstance(adjunct.get("instructions", ""), str):
             problems["instructions"] = ["Instructions must be text."]
+        if other_languages := instructions_i18n_errors(adjunct.get("instructions_i18n")):
+            problems["instructions_i18n"] = other_languages
         if problems:
             per_adjunct[index] = problems
     if per_adjunct:

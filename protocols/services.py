@@ -17,13 +17,15 @@ from clinic.errors import Conflict, DomainError, Unprocessable
 
 from .models import HomeAdjunct, Protocol, ProtocolSession, ProtocolStatus
 from .rules import first_message, number_sessions, protocol_errors
+from .texts import clean_instructions_i18n, instructions_i18n_errors
 
 # The fields of a protocol a doctor edits (code only when the protocol is created).
 HEADER_FIELDS = ("name", "indication", "source_category", "source_detail", "route", "anchor", "notes")
 SESSION_FIELDS = (
     "number", "gap_min_days", "gap_target_days", "gap_max_days", "duration_minutes", "kind",
-    "visit_adjuncts", "instructions",
+    "visit_adjuncts", "instructions", "instructions_i18n",
 )
+ADJUNCT_FIELDS = ("kind", "instructions", "instructions_i18n")
 
 
 class ProtocolInvalid(DomainError):
@@ -58,6 +60,7 @@ def _clean_session(session: Mapping[str, Any]) -> dict[str, Any]:
     plain["kind"] = plain["kind"] or "treatment"
     if isinstance(plain["instructions"], str) or plain["instructions"] is None:
         plain["instructions"] = (plain["instructions"] or "").strip()
+    plain["instructions_i18n"] = _clean_i18n(plain["instructions_i18n"])
     adjuncts = plain["visit_adjuncts"] or []
     # The same adjunct twice in one visit is the same adjunct: keep the first.
     plain["visit_adjuncts"] = list(dict.fromkeys(adjuncts)) if isinstance(adjuncts, (list, tuple)) else adjuncts
@@ -68,7 +71,13 @@ def _clean_adjunct(adjunct: Mapping[str, Any]) -> dict[str, Any]:
     instructions = adjunct.get("instructions") or ""
     if isinstance(instructions, str):
         instructions = instructions.strip()
-    return {"kind": adjunct.get("kind"), "instructions": instructions}
+    return {"kind": adjunct.get("kind"), "instructions": instructions,
+            "instructions_i18n": _clean_i18n(adjunct.get("instructions_i18n"))}
+
+
+def _clean_i18n(value: Any) -> Any:
+    # A value the rules refuse is kept as sent, so their message can say what was wrong with it.
+    return clean_instructions_i18n(value) if not instructions_i18n_errors(value) else value
 
 
 def _header_errors(protocol: Protocol, *, creating: bool) -> dict[str, list[str]]:
@@ -104,8 +113,9 @@ def _write_children(
             row = current.pop(data["kind"], None)
             if row is None:
                 HomeAdjunct.objects.create(protocol=protocol, **data)
-            elif row.instructions != data["instructions"]:
-                row.instructions = data["instructions"]
+            elif any(getattr(row, field) != value for field, value in data.items()):
+                for field, value in data.items():
+                    setattr(row, field, value)
                 row.save()
         if current:
             HomeAdjunct.objects.filter(pk__in=[row.pk for row in current.values()]).delete()
@@ -113,7 +123,7 @@ def _write_children(
 
 def _children_of(protocol: Protocol) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     sessions = [{field: getattr(s, field) for field in SESSION_FIELDS} for s in protocol.sessions.all()]
-    adjuncts = [{"kind": a.kind, "instructions": a.instructions} for a in protocol.home_adjuncts.all()]
+    adjuncts = [{field: getattr(a, field) for field in ADJUNCT_FIELDS} for a in protocol.home_adjuncts.all()]
     return sessions, adjuncts
 
 

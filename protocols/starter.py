@@ -3,11 +3,30 @@
 `python manage.py load_starter_protocols` installs them. Months are counted as 30 days (a year
 as 365); assessments are sessions of kind "assessment", so a course books its reviews too. Where
 the brief gives a range of sessions, a default count is chosen and each template's notes say so.
-Every text for patients is written in plain words.
+Every text for patients is written in plain words, in five languages (protocols/starter_texts.py).
 """
 
 from collections.abc import Callable
 from typing import Any
+
+from .starter_texts import (
+    FINASTERIDE,
+    HARVEST,
+    INJECTION,
+    MINOXIDIL,
+    MINOXIDIL_MEN,
+    MINOXIDIL_RESTART,
+    PHOTOS_TODAY,
+    POSTOP,
+    POSTOP_FIRST,
+    PRP,
+    PULL_TEST_REVIEW,
+    REVIEW,
+    SALT_REVIEW,
+    TOPICAL,
+    TOPICAL_PLAIN,
+    Text,
+)
 
 # Starter content of other apps, installed by the same command after the protocols (the patients
 # app registers its consent documents from its AppConfig.ready: protocols never imports patients).
@@ -29,80 +48,23 @@ DISCLAIMER = (
     "and record outcomes."
 )
 
-BLOOD_THINNERS = (
-    "If you take blood thinners, aspirin or painkillers such as ibuprofen, tell us before the visit. "
-    "Do not stop any medicine on your own."
-)
-INJECTION = (
-    "Wash your hair the evening before or the morning of the visit and come without gel, spray or oil. "
-    "Eat a normal meal before you come. " + BLOOD_THINNERS
-)
-HARVEST = (
-    "At this visit we take a small amount of your blood and prepare the treatment from it, so the visit takes "
-    "about an hour. Drink plenty of water and eat a normal meal before you come. Wash your hair the evening "
-    "before and come without gel, spray or oil. " + BLOOD_THINNERS
-)
-PRP = (
-    "At this visit we take a small amount of your blood to prepare PRP (platelet-rich plasma) from it. "
-    "Drink plenty of water, eat a normal meal and avoid alcohol the day before. Wash your hair the evening "
-    "before and come without gel, spray or oil. " + BLOOD_THINNERS
-)
-TOPICAL = (
-    "Come with clean, dry hair and no styling products. Your scalp should be free of cuts, spots and sunburn. "
-    "The treatment is put on your scalp after gentle microneedling, which feels like light pricking."
-)
-TOPICAL_PLAIN = (
-    "Come with clean, dry hair and no styling products. Your scalp should be free of cuts, spots and sunburn. "
-    "The treatment is put on your scalp; it does not hurt."
-)
-POSTOP_FIRST = (
-    "This first treatment is given on the day of your hair transplant or the day after. Follow your surgeon's "
-    "advice on washing and sleeping, and do not touch or scratch the new grafts."
-)
-POSTOP = (
-    "Come with clean, dry hair and no styling products, and wash it gently as your surgeon showed you. "
-    "Tell us if the transplanted area is red, swollen or painful."
-)
-REVIEW = (
-    "A short check-up with no treatment: we take standard photos of your scalp and measure your hair with a "
-    "small camera to see how it is responding. Come with clean, dry hair and no styling products."
-)
-PHOTOS_TODAY = " Before the treatment we also take standard photos of your scalp to see how your hair is responding."
-SALT_REVIEW = REVIEW + " We also measure the bald patches to score how much they have regrown."
-PULL_TEST_REVIEW = REVIEW + " We also gently pull a few hairs to see how many come out."
 
-MINOXIDIL_MEN = (
-    "Put 1 mL of minoxidil 5% solution on the dry scalp twice a day, morning and evening, and spread it with "
-    "your fingertips. Wash your hands afterwards. Use it every day: hair that grows back can fall out again if "
-    "you stop. If you feel dizzy, your heart races or your ankles swell, stop it and call us."
-)
-MINOXIDIL = (
-    "Use minoxidil on the dry scalp every day as we showed you: men usually 1 mL of the 5% solution twice a day, "
-    "women the 2% or 5% foam once or twice a day. Wash your hands afterwards. Hair that grows back can fall out "
-    "again if you stop. If you feel dizzy, your heart races or your ankles swell, stop it and call us."
-)
-MINOXIDIL_RESTART = (
-    "Do not put minoxidil on your scalp in the first weeks after the transplant. Start again only when your "
-    "surgeon says so, usually 2 to 4 weeks after surgery, then use it every day as before. If you feel dizzy, "
-    "your heart races or your ankles swell, stop it and call us."
-)
-FINASTERIDE = (
-    "Take one 1 mg finasteride tablet once a day, with or without food. This medicine is for men only. A woman "
-    "who is pregnant or may become pregnant must not touch crushed or broken tablets. Tell us if you notice "
-    "changes in your mood, your sex drive or your breasts."
-)
-
-
-def treatment(gap: tuple[int, int, int], minutes: int, instructions: str, adjuncts: tuple[str, ...] = ()) -> dict:
+def treatment(gap: tuple[int, int, int], minutes: int, instructions: Text, adjuncts: tuple[str, ...] = ()) -> dict:
     low, target, high = gap
     return {"gap_min_days": low, "gap_target_days": target, "gap_max_days": high, "duration_minutes": minutes,
-            "kind": "treatment", "visit_adjuncts": list(adjuncts), "instructions": instructions}
+            "kind": "treatment", "visit_adjuncts": list(adjuncts),
+            "instructions": instructions.en, "instructions_i18n": instructions.i18n}
 
 
-def review(gap: tuple[int, int, int], instructions: str = REVIEW, minutes: int = 20) -> dict:
+def review(gap: tuple[int, int, int], instructions: Text = REVIEW, minutes: int = 20) -> dict:
     low, target, high = gap
     return {"gap_min_days": low, "gap_target_days": target, "gap_max_days": high, "duration_minutes": minutes,
-            "kind": "assessment", "visit_adjuncts": [], "instructions": instructions}
+            "kind": "assessment", "visit_adjuncts": [],
+            "instructions": instructions.en, "instructions_i18n": instructions.i18n}
+
+
+def at_home(kind: str, instructions: Text) -> dict:
+    return {"kind": kind, "instructions": instructions.en, "instructions_i18n": instructions.i18n}
 
 
 START = (0, 0, 0)
@@ -120,8 +82,8 @@ STARTER_PROTOCOLS: list[dict[str, Any]] = [
             review((3, 6, 21)),
             review((76, 90, 104)),
         ],
-        "home_adjuncts": [{"kind": "minoxidil", "instructions": MINOXIDIL_MEN},
-                          {"kind": "finasteride", "instructions": FINASTERIDE}],
+        "home_adjuncts": [at_home("minoxidil", MINOXIDIL_MEN),
+                          at_home("finasteride", FINASTERIDE)],
         "notes": "Three sessions six to eight weeks apart (seed 002), harvest and processing in the same visit "
                  "(45 to 60 minutes). The default harvest is a blood draw; use harvest_fat for a mini-liposuction. "
                  "Assessments 3 and 6 months after the start (days 90 and 180 at target gaps). "
@@ -200,7 +162,7 @@ STARTER_PROTOCOLS: list[dict[str, Any]] = [
             review((76, 90, 104)),
             review((81, 95, 109)),
         ],
-        "home_adjuncts": [{"kind": "minoxidil", "instructions": MINOXIDIL_RESTART}],
+        "home_adjuncts": [at_home("minoxidil", MINOXIDIL_RESTART)],
         "notes": "Anchored to the surgery date: the first session is on the surgery day or the day after "
                  "(seed 000). The source gives 3 to 6 sessions about 4 weeks apart; 4 are chosen by default. "
                  "Reviews at 3, 6, 9 and 12 months follow the graft timeline: shedding in weeks 1 to 4, regrowth "
@@ -222,7 +184,7 @@ STARTER_PROTOCOLS: list[dict[str, Any]] = [
             treatment((90, 90, 180), 30, TOPICAL_PLAIN),
             review((60, 90, 120)),
         ],
-        "home_adjuncts": [{"kind": "minoxidil", "instructions": MINOXIDIL}],
+        "home_adjuncts": [at_home("minoxidil", MINOXIDIL)],
         "notes": "A repeating maintenance course: by default two years, 8 sessions every 3 months (window 90 to "
                  "180 days), with the 6-monthly review at sessions 3, 5 and 7 and a final assessment at 24 months. "
                  "Book a new course to continue.",
@@ -239,7 +201,7 @@ STARTER_PROTOCOLS: list[dict[str, Any]] = [
             review((34, 48, 62)),
             review((76, 90, 104)),
         ],
-        "home_adjuncts": [{"kind": "minoxidil", "instructions": MINOXIDIL}],
+        "home_adjuncts": [at_home("minoxidil", MINOXIDIL)],
         "notes": "Seed 004 gives 3 or 5 sessions every 2 or 4 weeks: the default is 3 sessions 3 weeks apart "
                  "(window 2 to 4 weeks); add two sessions for the 5-session course. Assessments 3 and 6 months "
                  "after the start. A randomized placebo-controlled trial found no benefit from PRP alone "
@@ -258,7 +220,7 @@ STARTER_PROTOCOLS: list[dict[str, Any]] = [
             treatment((55, 60, 67), 45, PRP, ("harvest_blood", "prp")),
             review((28, 30, 42)),
         ],
-        "home_adjuncts": [{"kind": "minoxidil", "instructions": MINOXIDIL}],
+        "home_adjuncts": [at_home("minoxidil", MINOXIDIL)],
         "notes": "Three monthly sessions, then a booster 3 months after the third [14]: 4 treatments. The "
                  "3-month review (day 90) comes before the booster, which is booked 60 days after it, so 90 days "
                  "after the third treatment at target gaps; the 6-month review follows (day 180). PRP needs a "

@@ -82,10 +82,11 @@ def _initial(protocol: Protocol | None) -> tuple[dict[str, Any], list[dict[str, 
     sessions = [
         {"kind": s.kind, "gap_min_days": s.gap_min_days, "gap_target_days": s.gap_target_days,
          "gap_max_days": s.gap_max_days, "duration_minutes": s.duration_minutes, "visit_adjuncts": s.visit_adjuncts,
-         "instructions": s.instructions, "ORDER": s.number}
+         "instructions": s.instructions, "instructions_i18n": s.instructions_i18n, "ORDER": s.number}
         for s in protocol.sessions.all()
     ]
-    home = [{"kind": a.kind, "instructions": a.instructions} for a in protocol.home_adjuncts.all()]
+    home = [{"kind": a.kind, "instructions": a.instructions, "instructions_i18n": a.instructions_i18n}
+            for a in protocol.home_adjuncts.all()]
     return header, sessions, home
 
 
@@ -138,7 +139,8 @@ class ProtocolFormView(RoleRequiredMixin, View):
                     for n, f in enumerate(session_forms, start=1)]
         # Every row with a kind counts, changed or not: an untouched row is still part of the draft
         # (only the empty extra row and rows marked for removal are left out).
-        home = [{"kind": _cleaned(f)["kind"], "instructions": _cleaned(f).get("instructions", "")}
+        home = [{"kind": _cleaned(f)["kind"], "instructions": _cleaned(f).get("instructions", ""),
+                 "instructions_i18n": _cleaned(f).get("instructions_i18n", {})}
                 for f in home_forms]
         if not valid:
             # Say everything at once: the protocol's rules (gap order, harvest and source...) are

@@ -106,16 +106,20 @@ def visit_times(start: datetime, clinic_zone: ZoneInfo, patient_zone: ZoneInfo) 
 
 
 @lru_cache(maxsize=1024)
-def protocol_facts(protocol_id: int) -> tuple[int, dict[int, str], tuple[str, ...]]:
-    """(session count, instructions by session number, home-adjunct texts) of a protocol version.
+def protocol_facts(protocol_id: int, language: str = "en") -> tuple[int, dict[int, str], tuple[str, ...]]:
+    """(session count, instructions by session number, home-adjunct texts) of a protocol version,
+    in `language` where the protocol has it, else in English (protocols.texts.instructions_for).
 
     Safe to keep for the life of the process: a version that has a course can never change
     again (database triggers refuse it), and only booked versions have emails."""
     from protocols.models import HomeAdjunct, ProtocolSession
+    from protocols.texts import instructions_for
 
-    instructions = dict(ProtocolSession.objects.filter(protocol_id=protocol_id).values_list("number", "instructions"))
-    adjuncts = tuple(HomeAdjunct.objects.filter(protocol_id=protocol_id).values_list("instructions", flat=True))
-    return len(instructions), instructions, adjuncts
+    texts = ("instructions", "instructions_i18n")
+    sessions = ProtocolSession.objects.filter(protocol_id=protocol_id).only("number", *texts)
+    instructions = {session.number: instructions_for(session, language) for session in sessions}
+    adjuncts = HomeAdjunct.objects.filter(protocol_id=protocol_id).only(*texts)
+    return len(instructions), instructions, tuple(instructions_for(adjunct, language) for adjunct in adjuncts)
 
 
 def _sessions_for(reminder: Reminder) -> list[Session]:
@@ -196,7 +200,7 @@ def _render(reminder: Reminder) -> tuple[str, str, str, list[Session], str]:
     clinic_zone = ZoneInfo(location.timezone)
     patient_zone = ZoneInfo(patient.timezone) if patient.timezone else clinic_zone
     sessions = _sessions_for(reminder)
-    total, instructions, home_adjuncts = protocol_facts(protocol.pk)
+    total, instructions, home_adjuncts = protocol_facts(protocol.pk, patient.language or "en")
     with_links = _with_links(reminder, sessions)
     unsubscribe_url = signed_link("unsubscribe", reminder.pk, patient.pk)
     with translation.override(patient.language or "en"):

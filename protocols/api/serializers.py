@@ -20,8 +20,45 @@ from protocols.models import (
     VisitAdjunct,
 )
 from protocols.rules import DURATION_MAX, DURATION_MIN, MAX_GAP_DAYS, MAX_SESSIONS, number_sessions, protocol_errors
+from protocols.texts import INSTRUCTIONS_MAX_LENGTH, OTHER_LANGUAGES, clean_instructions_i18n, unknown_language
 
 _DAYS = {"min_value": 0, "max_value": MAX_GAP_DAYS}
+
+
+@extend_schema_field({
+    "type": "object",
+    "properties": {language: {"type": "string", "maxLength": INSTRUCTIONS_MAX_LENGTH} for language in OTHER_LANGUAGES},
+    "additionalProperties": False,
+    "description": "The instructions in other languages, beside `instructions` (English): "
+                   "patients whose language has no text here read the English.",
+    "example": {"tr": "Ziyaretten önceki akşam saçınızı yıkayın.", "de": "Waschen Sie am Vorabend Ihre Haare."},
+})
+class InstructionsI18nField(serializers.DictField):
+    """`{"tr": text, "ar": text, "es": text, "de": text}`, each optional; blank texts are left out."""
+
+    default_error_messages = {
+        "not_a_dict": 'Give the other languages as an object, e.g. {{"tr": "…", "de": "…"}}.',
+        "unknown_language": "{message}",
+    }
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("default", dict)
+        super().__init__(child=TextField(allow_blank=True, max_length=INSTRUCTIONS_MAX_LENGTH), **kwargs)
+
+    def to_internal_value(self, data: Any) -> dict[str, str]:
+        if isinstance(data, dict):
+            unknown = [str(key) for key in data if key not in OTHER_LANGUAGES]
+            if unknown:
+                self.fail("unknown_language", message=unknown_language(unknown[0]))
+            # DRF's CharField would take 12 as "12": a translation is text or it is refused.
+            not_text = {key: ["Not a valid string."] for key, text in data.items() if not isinstance(text, str)}
+            if not_text:
+                raise serializers.ValidationError(not_text)
+        return clean_instructions_i18n(super().to_internal_value(data))
+
+    def to_representation(self, value: Any) -> dict[str, str]:
+        return {language: text for language, text in (value or {}).items() if language in OTHER_LANGUAGES}
 
 
 class ProtocolSessionSerializer(serializers.ModelSerializer):
@@ -35,19 +72,21 @@ class ProtocolSessionSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=VisitAdjunct.choices), required=False, default=list,
         max_length=len(VisitAdjunct),
     )
-    instructions = TextField(required=False, allow_blank=True, default="", max_length=4000)
+    instructions = TextField(required=False, allow_blank=True, default="", max_length=INSTRUCTIONS_MAX_LENGTH)
+    instructions_i18n = InstructionsI18nField()
 
     class Meta:
         model = ProtocolSession
         fields = [
             "number", "gap_min_days", "gap_target_days", "gap_max_days", "duration_minutes", "kind",
-            "visit_adjuncts", "instructions",
+            "visit_adjuncts", "instructions", "instructions_i18n",
         ]
 
 
 class HomeAdjunctSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=HomeAdjunctKind.choices)
-    instructions = TextField(required=False, allow_blank=True, default="", max_length=4000)
+    instructions = TextField(required=False, allow_blank=True, default="", max_length=INSTRUCTIONS_MAX_LENGTH)
+    instructions_i18n = InstructionsI18nField()
 
 
 class ProtocolSerializer(serializers.ModelSerializer):

@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import template
 
 from protocols.models import Protocol
+from protocols.texts import LANGUAGE_NAMES, OTHER_LANGUAGES, RTL_LANGUAGES
 
 register = template.Library()
 
@@ -12,3 +15,13 @@ def protocol_counts() -> dict[str, int]:
     for status in Protocol.objects.filter(status__in=counts).values_list("status", flat=True):
         counts[status] += 1
     return counts
+
+
+@register.simple_tag
+def other_languages(item: Any) -> list[dict[str, Any]]:
+    """A session's or home adjunct's instructions in the other languages it has, to show staff."""
+    translations = getattr(item, "instructions_i18n", None) or {}
+    return [
+        {"code": code, "name": LANGUAGE_NAMES[code], "text": translations[code], "rtl": code in RTL_LANGUAGES}
+        for code in OTHER_LANGUAGES if translations.get(code)
+    ]

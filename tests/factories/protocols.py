@@ -73,8 +73,11 @@ class ProtocolFactory(factory.django.DjangoModelFactory):
         rows = session_rows(sessions, visit_adjuncts=visit_adjuncts) if isinstance(sessions, int) else sessions
         for row in rows:
             ProtocolSession.objects.create(protocol=protocol, **row)
-        for kind in home_adjuncts:
-            HomeAdjunct.objects.create(protocol=protocol, kind=kind, instructions=f"{kind} instructions")
+        for adjunct in home_adjuncts:
+            # A kind ("minoxidil"), or the adjunct's fields ({"kind": ..., "instructions_i18n": ...}).
+            fields = adjunct if isinstance(adjunct, dict) else {"kind": adjunct}
+            defaults = {"instructions": f"{fields['kind']} instructions"}
+            HomeAdjunct.objects.create(protocol=protocol, **{**defaults, **fields})
         if status != "draft":
             protocol.status = status
             protocol.save(update_fields=["status"])

@@ -32,9 +32,10 @@ def test_a_doctor_creates_a_draft_and_reads_it_back(api_doctor):
     assert data["sessions"][1] == {
         "number": 2, "gap_min_days": 21, "gap_target_days": 28, "gap_max_days": 35, "duration_minutes": 30,
         "kind": "treatment", "visit_adjuncts": ["harvest_blood", "prp"],
-        "instructions": "Come with clean, dry hair (visit 2).",
+        "instructions": "Come with clean, dry hair (visit 2).", "instructions_i18n": {},
     }
-    assert data["home_adjuncts"] == [{"kind": "finasteride", "instructions": "One tablet a day."}]
+    assert data["home_adjuncts"] == [{"kind": "finasteride", "instructions": "One tablet a day.",
+                                      "instructions_i18n": {}}]
     assert data["uses_prp"] and data["uses_finasteride"] and data["men_only"]
     assert data["total_days"] == 56
     assert data["screening_conditions"] == ["platelet_disorder", "strong_anticoagulant", "may_become_pregnant"]

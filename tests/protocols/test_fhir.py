@@ -69,3 +69,21 @@ def test_statuses_map_to_publication_status(api_receptionist, status, fhir_statu
 
 def test_an_unknown_protocol_has_no_export(api_receptionist):
     assert api_receptionist.get("/api/v1/protocols/424242/fhir/").status_code == 404
+
+
+def test_a_sessions_other_languages_travel_as_fhir_translations(api_receptionist):
+    rows = session_rows(2)
+    rows[0]["instructions_i18n"] = {"tr": "Saçınızı yıkayın.", "ar": "اغسلوا شعركم."}
+    protocol = ProtocolFactory(status="active", sessions=rows)
+    data = api_receptionist.get(f"/api/v1/protocols/{protocol.pk}/fhir/").json()
+    PlanDefinition.model_validate(data)
+    first, second = data["action"]
+    translations = {
+        {part["url"]: part for part in ext["extension"]}["lang"]["valueCode"]:
+            {part["url"]: part for part in ext["extension"]}["content"]["valueString"]
+        for ext in first["_description"]["extension"]
+        if ext["url"] == "http://hl7.org/fhir/StructureDefinition/translation"
+    }
+    assert translations == {"tr": "Saçınızı yıkayın.", "ar": "اغسلوا شعركم."}
+    assert first["description"] == rows[0]["instructions"]
+    assert "_description" not in second
