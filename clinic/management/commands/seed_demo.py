@@ -1,4 +1,5 @@
-"""python manage.py seed_demo: the demo clinic (Istanbul, with a Madrid branch) and demo staff.
+"""python manage.py seed_demo: the demo clinic (Istanbul, with a Madrid branch), demo staff, and
+(through seed_demo_patients, in the patients app) about 60 patients with months of history.
 
 Idempotent: what exists is left exactly as it is (an admin's later edits included), so a second
 run writes nothing at all. It refuses to run with DEBUG off (a production database) unless --force:
@@ -12,6 +13,7 @@ from typing import Any
 import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -142,3 +144,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'-' * 11} {'-' * 13}")
         for username, role, _, _ in DEMO_STAFF:
             self.stdout.write(f"  {username:<12}{role.label:<14}")
+        self.stdout.write("")
+        # The patients and their history live with the patients app (clinic never imports it).
+        call_command("seed_demo_patients", "--force", stdout=self.stdout, stderr=self.stderr)
