@@ -137,10 +137,12 @@ def readings_for(*, code: str, seed: str, days: int, baseline: bool) -> list[Rea
     return rows
 
 
-def visit_notes(kind: str, number: int) -> str:
+def visit_notes(kind: str, number: int, measured: bool) -> str:
     if kind == "assessment":
         return "Review: standard photographs and trichoscopy at the marked site."
-    return "Baseline photographs and trichoscopy before treatment." if number == 1 else ""
+    if number == 1:
+        return "Baseline photographs and trichoscopy before treatment."
+    return "Photographs and trichoscopy before treatment." if measured else ""
 
 
 def seed_demo_photos(*, session, by, now: datetime) -> int:

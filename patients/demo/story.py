@@ -44,6 +44,7 @@ from patients.reminders.recalls import recall_queue_due
 from patients.screening import rules
 from patients.screening.services import screening_override, screening_record, screening_review_request
 from protocols.models import Protocol
+from protocols.starter import PHOTOS_TODAY
 
 from . import clinical
 from .people import PEOPLE, Event, Person, email_of, phone_of
@@ -283,9 +284,12 @@ class Story:
                 products.append(records.Given(lot=lot, quantity=next(p.dose for p in clinical.PRODUCTS
                                                                      if p.key == key),
                                               sites=clinical.SITES.get(protocol.code, clinical.DEFAULT_SITES)))
+        # The baseline, the reviews, and the treatments whose instructions say photos are taken today.
+        measured = session.number == 1 or session.kind == "assessment" or PHOTOS_TODAY.strip() in step.instructions
         records.session_record(session=session, products=products, adjuncts_done=list(step.visit_adjuncts),
-                               notes=clinical.visit_notes(session.kind, session.number), by=self.doctor, now=moment)
-        if session.number == 1 or session.kind == "assessment":
+                               notes=clinical.visit_notes(session.kind, session.number, measured), by=self.doctor,
+                               now=moment)
+        if measured:
             days = (session.start.astimezone(ZoneInfo(course.location.timezone)).date() - course.anchor_date).days
             readings = clinical.readings_for(code=protocol.code, seed=f"{person.first_name} {person.last_name}",
                                              days=days, baseline=session.number == 1)

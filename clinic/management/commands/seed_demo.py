@@ -114,6 +114,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true",
                             help="Run even with DEBUG off, i.e. against what may be a production database.")
+        parser.add_argument("--without-patients", action="store_true",
+                            help="Only the clinic and the logins: no demo patients and no history.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -144,6 +146,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'-' * 11} {'-' * 13}")
         for username, role, _, _ in DEMO_STAFF:
             self.stdout.write(f"  {username:<12}{role.label:<14}")
-        self.stdout.write("")
-        # The patients and their history live with the patients app (clinic never imports it).
-        call_command("seed_demo_patients", "--force", stdout=self.stdout, stderr=self.stderr)
+        if not options["without_patients"]:
+            # The patients and their history live with the patients app (clinic never imports it).
+            self.stdout.write("")
+            call_command("seed_demo_patients", "--force", stdout=self.stdout, stderr=self.stderr)
