@@ -39,7 +39,7 @@ from patients.records import services as records
 from patients.records.adverse_events import adverse_event_file, adverse_event_review, adverse_event_update
 from patients.registry.services import patient_create
 from patients.reminders.delivery import reminder_delivery_record
-from patients.reminders.dispatch import reminder_dispatch_due
+from patients.reminders.dispatch import reminder_claim_due, reminder_send_claimed
 from patients.reminders.recalls import recall_queue_due
 from patients.screening import rules
 from patients.screening.services import screening_override, screening_record, screening_review_request
@@ -51,9 +51,15 @@ from .people import PEOPLE, Event, Person, email_of, phone_of
 from .people import Course as CourseStory
 
 DUMMY_MAILER = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
-DISPATCH_EVERY = timedelta(hours=12)
+DISPATCH_DELAY = timedelta(seconds=90)
+DEMO_WORKER = "seed_demo"
+RECALL_DAYS_PLAYED = 45  # recall passes before that would find nothing: the story's gaps are recent
 DESK_IP = "192.0.2.10"  # TEST-NET-1: the desk's tablet
 DESK_DEVICE = "Anagen desk tablet (demo)"
+
+
+# The actions that queue emails (a confirmation, an aftercare, a cancellation, a change, a recall).
+QUEUEING = {"_book", "_finish", "_cancel", "_cancel_course", "_rebook", "_recalls"}
 
 
 class Story:
@@ -70,6 +76,8 @@ class Story:
         self.lots: dict[str, list[Any]] = {}
         self.patients: dict[int, Patient] = {}
         self.photos = 0
+        self.seen = Reminder.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        self.passes: set[datetime] = set()
 
     # --- The queue ---------------------------------------------------------------------------
 
@@ -85,6 +93,8 @@ class Story:
                 moment, _, action, args = heapq.heappop(self.queue)
                 with time_machine.travel(moment, tick=False):
                     action(moment, *args)
+                    if action.__name__ in QUEUEING:
+                        self._queued()
 
     def today(self, location: Location) -> date:
         return self.now.astimezone(ZoneInfo(location.timezone)).date()
@@ -96,23 +106,21 @@ class Story:
 
     def write(self) -> None:
         """Queue the whole story, then play it."""
-        start = min(self._stock(), self.now - timedelta(days=1))
+        self._stock()
         for person in PEOPLE:
             self._person(person)
-        self.at(start, self._dispatch)
-        self.at(start.replace(hour=4, minute=0, second=0, microsecond=0) + timedelta(days=1), self._recalls)
+        self.at(self.now, self._dispatch)  # the last pass: anything due by now is sent
+        first_recalls = (self.now - timedelta(days=RECALL_DAYS_PLAYED)).replace(hour=4, minute=0, second=0,
+                                                                                  microsecond=0)
+        self.at(first_recalls, self._recalls)
         self.run()
 
-    def _stock(self) -> datetime:
-        """Products and their lots, each lot received on its day. Returns the earliest moment."""
+    def _stock(self) -> None:
+        """Products and their lots, each lot received on its day."""
         today = self.now.astimezone(UTC).date()
-        earliest = self.now
         for product in clinical.PRODUCTS:
             first = clinical.received_dates(product.key, today)[0][0]
-            moment = datetime.combine(first, time(8), tzinfo=UTC) - timedelta(days=1)
-            earliest = min(earliest, moment)
-            self.at(moment, self._product, product)
-        return earliest
+            self.at(datetime.combine(first, time(8), tzinfo=UTC) - timedelta(days=1), self._product, product)
 
     def _product(self, moment: datetime, product: clinical.DemoProduct) -> None:
         row = records.product_create(data={"name": product.name, "kind": product.kind,
@@ -320,16 +328,24 @@ class Story:
 
     # --- The periodic passes (Celery beat's, in the story) ------------------------------------------
 
+    def _queued(self) -> None:
+        """Schedule a dispatch pass just after each email the last action queued falls due (the
+        beat's pass every 30 seconds, in the story): no empty passes, none late."""
+        rows = list(Reminder.objects.filter(pk__gt=self.seen).values_list("pk", "send_at"))
+        for pk, send_at in rows:
+            self.seen = max(self.seen, pk)
+            due = send_at.replace(second=0, microsecond=0) + DISPATCH_DELAY
+            if due <= self.now and due not in self.passes:  # later ones stay pending (the last pass: now)
+                self.passes.add(due)
+                self.at(due, self._dispatch)
+
     def _dispatch(self, moment: datetime) -> None:
-        while reminder_dispatch_due(now=moment, batch=200).claimed:
-            pass
-        bounced = {p.pk for i, p in self.patients.items() if PEOPLE[i - 1].bounced}
-        for reminder in Reminder.objects.filter(status="sent", delivery_status="").only("message_id", "patient_id"):
-            reminder_delivery_record(message_id=reminder.message_id,
-                                     event="bounced" if reminder.patient_id in bounced else "delivered", at=moment)
-        following = moment + DISPATCH_EVERY
-        if moment < self.now:
-            self.at(min(following, self.now), self._dispatch)
+        ids = reminder_claim_due(now=moment, batch=500, worker=DEMO_WORKER)
+        reminder_send_claimed(ids=ids, worker=DEMO_WORKER, now=moment)
+        bounced = {phone_of(person) for person in PEOPLE if person.bounced}
+        for reminder in Reminder.objects.filter(pk__in=ids, status="sent").select_related("patient"):
+            event = "bounced" if reminder.patient.phone in bounced else "delivered"
+            reminder_delivery_record(message_id=reminder.message_id, event=event, at=moment + timedelta(seconds=40))
 
     def _recalls(self, moment: datetime) -> None:
         recall_queue_due(now=moment)
