@@ -144,8 +144,8 @@ _PEOPLE: list[Person] = [
                   "antibiotics at the surgeon's hospital.", serious=True, reported_by="staff"),)),)),
     Person("Mariam", "Al-Suwaidi", F, 1992, "ar", "Asia/Dubai", IST, (Course("EXO-AGA-MN", 2, 2, "12:30"),)),
     Person("Gökhan", "Polat", M, 1978, "tr", "Europe/Istanbul", IST, (Course("EXO-ROSE-MAINT", 2, 1, "15:30"),)),
-    Person("Emily", "Watson", F, 1983, "en", "America/New_York", IST, (Course("EXO-AGA-MSC-M", 3, 5, "10:00"),)),
-    Person("Serkan", "Aksoy", M, 1988, "tr", "Europe/Istanbul", IST, (Course("EXO-PRP-AGA", 4, 12, "17:00"),)),
+    Person("Emily", "Watson", F, 1983, "en", "America/New_York", IST, (Course("EXO-AGA-MSC-M", 3, -1, "10:00"),)),
+    Person("Serkan", "Aksoy", M, 1988, "tr", "Europe/Istanbul", IST, (Course("EXO-PRP-AGA", 4, -3, "17:00"),)),
     Person("Andrés", "Jiménez", M, 1986, "es", "America/Bogota", IST, (Course("EXO-AGA-3x6W", 4, 1, "14:30"),)),
     Person("Felix", "Hoffmann", M, 1994, "de", "Europe/Vienna", IST, (Course("PRP-AGA", 2, 4, "11:00"),)),
     Person("Noura", "Al-Hashimi", F, 1990, "ar", "Asia/Qatar", IST, (
@@ -172,7 +172,7 @@ _PEOPLE: list[Person] = [
     Person("Sophie", "Bennett", F, 1991, "en", "Europe/London", IST, (Course("EXO-AGA-MSC-M", 1, 8, "12:00"),)),
     Person("Ali", "Al-Farsi", M, 1983, "ar", "Asia/Muscat", IST, (Course("EXO-AGA-3x6W", 1, 6, "10:00"),),
            email=False, notes="No email: call or message on WhatsApp."),
-    Person("Leyla", "Kılıç", F, 1994, "tr", "Europe/Istanbul", IST, (Course("EXO-AGA-MN", 1, 13, "14:00"),)),
+    Person("Leyla", "Kılıç", F, 1994, "tr", "Europe/Istanbul", IST, (Course("EXO-AGA-MN", 1, 11, "14:00"),)),
     Person("Saeed", "Al-Mazrouei", M, 1978, "ar", "Asia/Dubai", IST, (Course("EXO-ROSE-POSTOP", 1, 1, "11:00"),),
            notes="FUE planned for tomorrow at the partner surgery."),
     Person("Michael", "Brennan", M, 1975, "en", "America/Chicago", IST, (Course("PRP-AGA", 1, 10, "15:00"),),
@@ -203,7 +203,7 @@ _PEOPLE: list[Person] = [
         Course("PRP-TE", 2, 5, "16:30", change=2, note="Könnten wir den Termin auf den Nachmittag verlegen?"),)),
     Person("Raúl", "Ortega", M, 1987, "es", "Europe/Madrid", MAD, (Course("EXO-ROSE-POSTOP", 1, -35, "13:00"),),
            notes="FUE, 2,400 grafts."),
-    Person("Tobias", "Schulz", M, 1993, "de", "Europe/Zurich", MAD, (Course("EXO-AGA-3x6W", 2, 8, "10:30"),)),
+    Person("Tobias", "Schulz", M, 1993, "de", "Europe/Zurich", MAD, (Course("EXO-AGA-3x6W", 2, -1, "10:30"),)),
     Person("Laura", "Sánchez", F, 1995, "es", "Europe/Madrid", MAD, (
         Course("EXO-AA", 3, 1, "19:00", events=(
             Event(2, "allergic_reaction", "moderate", "Itchy rash on the scalp and neck two days after; "
@@ -214,7 +214,7 @@ _PEOPLE: list[Person] = [
            bounced=True),
     Person("Hannah", "Fischer", F, 1986, "de", "Europe/Berlin", MAD, (
         Course("PRP-AGA", 1, -75, "18:30", stop_after=2, reason="Pregnant: all treatment paused."),)),
-    Person("Adrián", "Gil", M, 1996, "es", "Europe/Madrid", MAD, (Course("PRP-AGA", 1, 4, "13:00"),)),
+    Person("Adrián", "Gil", M, 1996, "es", "Europe/Madrid", MAD, (Course("PRP-AGA", 1, -2, "13:00"),)),
     Person("Rocío", "Herrera", F, 1990, "es", "Europe/Madrid", MAD, (Course("EXO-PRP-AGA", 1, 11, "10:30"),)),
 ]
 

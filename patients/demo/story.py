@@ -75,6 +75,8 @@ class Story:
                           .prefetch_related("sessions", "home_adjuncts")}
         self.lots: dict[str, list[Any]] = {}
         self.patients: dict[int, Patient] = {}
+        self.people: dict[int, Person] = {}  # by patient id
+        self.codes: dict[int, str] = {}  # protocol code by course id
         self.photos = 0
         self.seen = Reminder.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         self.passes: set[datetime] = set()
@@ -183,6 +185,7 @@ class Story:
             reminder_opt_in=person.opt_in, investigational_ack=True, allow_duplicate=True, by=self.reception,
         )
         self.patients[person.index] = patient
+        self.people[patient.pk] = person
         for document in documents_active():
             consent_sign(patient=patient, document=document, signed_name=patient.full_name, agree=True, ip=DESK_IP,
                          user_agent=DESK_DEVICE, by=self.reception, now=moment)
@@ -216,6 +219,7 @@ class Story:
             break
         else:
             raise RuntimeError(f"The demo could not book {story.code} for {person.first_name} {person.last_name}.")
+        self.codes[course.pk] = story.code
         for session in course.sessions.order_by("number"):
             self._session(course, session, person, story, moment, rng)
 
@@ -248,12 +252,15 @@ class Story:
     # --- What happens at the desk and in the room ----------------------------------------------
 
     def _arrive(self, moment: datetime, session: Session) -> None:
+        # The desk asks the screening questions again at each visit (a fever, a new medicine).
+        self._screen(moment - timedelta(minutes=2), self.people[session.patient_id], self.codes[session.course_id])
         session_set_status(session=session, status="arrived", by=self.reception, now=moment)
 
     def _confirm(self, moment: datetime, session: Session) -> None:
         session.refresh_from_db()
         if session.status == "booked":
             session_set_status(session=session, status="confirmed", by=None, now=moment)  # the patient's link
+            self._screen(moment, self.people[session.patient_id], self.codes[session.course_id])  # from home
 
     def _no_show(self, moment: datetime, session: Session) -> None:
         session_set_status(session=session, status="no_show", by=self.reception, now=moment)
