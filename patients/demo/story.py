@@ -78,6 +78,7 @@ class Story:
         self.people: dict[int, Person] = {}  # by patient id
         self.codes: dict[int, str] = {}  # protocol code by course id
         self.photos = 0
+        self.skipped: list[str] = []  # courses the calendar had no room for
         self.seen = Reminder.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         self.passes: set[datetime] = set()
 
@@ -218,7 +219,9 @@ class Story:
                 continue
             break
         else:
-            raise RuntimeError(f"The demo could not book {story.code} for {person.first_name} {person.last_name}.")
+            # A calendar that has no room for it near that day (a long holiday): the demo goes on without it.
+            self.skipped.append(f"{story.code} for {person.first_name} {person.last_name}")
+            return
         self.codes[course.pk] = story.code
         for session in course.sessions.order_by("number"):
             self._session(course, session, person, story, moment, rng)

@@ -203,3 +203,16 @@ def test_the_demo_clinic_looks_lived_in_at_once():
     events = AdverseEvent.objects.filter(patient__in=patients)
     assert events.count() >= 5 and events.filter(outcome="resolved").exists()
     assert serious_unreviewed().filter(patient__in=patients).exists()
+
+
+# Kurban Bayramı: Istanbul is closed from Sunday to Wednesday, Madrid is open (Tuesday, 12:00 there).
+@pytest.mark.clock("2027-05-18T10:00+00:00", tick=False)
+def test_a_holiday_at_one_location_leaves_its_today_empty_and_books_around_it():
+    output = seed()
+    assert "Not booked" not in output
+    now = timezone.now()
+    istanbul, madrid = Location.objects.get(timezone="Europe/Istanbul"), Location.objects.get(timezone="Europe/Madrid")
+    assert today_at(istanbul, now) == []
+    assert today_at(madrid, now)
+    assert Session.objects.filter(location=istanbul, start__gt=now).exclude(status="cancelled").count() > 20
+    assert demo_counts()["course_states"].keys() == {"active", "completed", "cancelled"}

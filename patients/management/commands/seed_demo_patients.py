@@ -63,6 +63,8 @@ class Command(BaseCommand):
         users = get_user_model().objects.in_bulk(["reception", "doctor"], field_name="username")
         if len(users) < 2:
             raise CommandError("The demo logins are missing: run `manage.py seed_demo`.")
+        story = Story(now=timezone.now(), locations=locations, reception=users["reception"], doctor=users["doctor"])
         with transaction.atomic(), pghistory.context(command="seed_demo"):
-            Story(now=timezone.now(), locations=locations, reception=users["reception"],
-                  doctor=users["doctor"]).write()
+            story.write()
+        if story.skipped:
+            self.stdout.write(self.style.WARNING(f"Not booked (no room in the calendar): {', '.join(story.skipped)}."))
