@@ -3,8 +3,9 @@
 
 Idempotent: what exists is left exactly as it is (an admin's later edits included), so a second
 run writes nothing at all. `--without-patients`: the clinic and the logins only. The patients are
-the patients app's (clinic never imports it): `seed_demo_patients`, run here through call_command. It refuses to run with DEBUG off (a production database) unless --force:
-the demo logins share one published password.
+the patients app's (clinic never imports it): `seed_demo_patients`, run here through call_command.
+It refuses to run with DEBUG off (a production database) unless --force: the demo logins share one
+published password.
 """
 
 from __future__ import annotations
