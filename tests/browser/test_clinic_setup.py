@@ -13,7 +13,7 @@ from tests.browser.conftest import assert_accessible, screenshot
 
 @pytest.fixture
 def demo_clinic(db):
-    call_command("seed_demo", "--force", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--force", "--without-patients", stdout=open("/dev/null", "w"))  # noqa: SIM115
     istanbul = Location.objects.get(name="Anagen Istanbul — Nişantaşı")
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
     Closure.objects.create(location=istanbul, start=start, end=start + timedelta(hours=30),

@@ -134,14 +134,18 @@ def test_even_the_owner_cannot_truncate_the_audit_trail_by_accident():
 def test_the_app_role_does_the_apps_work_with_pghistory_upserting_its_context(app_role, admin_user):
     # load_starter_protocols creates then activates each protocol, each in its own transaction,
     # under one context: pghistory upserts the context again each time its metadata grows.
-    for command in ("load_starter_protocols", "seed_demo"):
+    def run(command: str) -> None:
         result = subprocess.run([sys.executable, "manage.py", command], cwd=ROOT, capture_output=True, text=True,
-                                env=process_env(DATABASE_URL=app_role.url), timeout=120)
+                                env=process_env(DATABASE_URL=app_role.url), timeout=300)
         assert result.returncode == 0, result.stderr
 
+    run("load_starter_protocols")
     protocol_events = pghistory.models.Events.objects.across(apps.get_model("protocols", "ProtocolEvent"))
     contexts = {tuple(sorted(e.pgh_context.items())) for e in protocol_events}
     assert contexts == {(("action", "protocol_activate"), ("command", "load_starter_protocols"))}
+    # The demo's history too: patients, bookings, records, reminders sent, as the app's own role.
+    run("seed_demo")
+    assert apps.get_model("patients", "Reminder").objects.filter(status="sent").exists()
     location = apps.get_model("clinic", "Location").objects.get(name__startswith="Anagen Istanbul")
     assert location.events.filter(pgh_label="insert", pgh_context__metadata__command="seed_demo").exists()
 

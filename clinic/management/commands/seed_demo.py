@@ -1,8 +1,11 @@
-"""python manage.py seed_demo: the demo clinic (Istanbul, with a Madrid branch) and demo staff.
+"""python manage.py seed_demo: the demo clinic (Istanbul, with a Madrid branch), demo staff, and
+(through seed_demo_patients, in the patients app) about 60 patients with months of history.
 
 Idempotent: what exists is left exactly as it is (an admin's later edits included), so a second
-run writes nothing at all. It refuses to run with DEBUG off (a production database) unless --force:
-the demo logins share one published password.
+run writes nothing at all. `--without-patients`: the clinic and the logins only. The patients are
+the patients app's (clinic never imports it): `seed_demo_patients`, run here through call_command.
+It refuses to run with DEBUG off (a production database) unless --force: the demo logins share one
+published password.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -112,6 +116,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true",
                             help="Run even with DEBUG off, i.e. against what may be a production database.")
+        parser.add_argument("--without-patients", action="store_true",
+                            help="Only the clinic and the logins: no demo patients and no history.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -142,3 +148,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'-' * 11} {'-' * 13}")
         for username, role, _, _ in DEMO_STAFF:
             self.stdout.write(f"  {username:<12}{role.label:<14}")
+        if not options["without_patients"]:
+            # The patients and their history live with the patients app (clinic never imports it).
+            self.stdout.write("")
+            call_command("seed_demo_patients", "--force", stdout=self.stdout, stderr=self.stderr)
