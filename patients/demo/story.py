@@ -303,7 +303,7 @@ class Story:
                                                                      if p.key == key),
                                               sites=clinical.SITES.get(protocol.code, clinical.DEFAULT_SITES)))
         # The baseline, the reviews, and the treatments whose instructions say photos are taken today.
-        measured = session.number == 1 or session.kind == "assessment" or PHOTOS_TODAY.strip() in step.instructions
+        measured = session.number == 1 or session.kind == "assessment" or PHOTOS_TODAY.en.strip() in step.instructions
         records.session_record(session=session, products=products, adjuncts_done=list(step.visit_adjuncts),
                                notes=clinical.visit_notes(session.kind, session.number, measured), by=self.doctor,
                                now=moment)
