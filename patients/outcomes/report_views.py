@@ -80,7 +80,8 @@ class OutcomesReportMixin(RoleRequiredMixin):
         if codes and form.is_valid():
             query = form.query()
             days = reports.protocol_assessment_days(query["protocol_code"])
-            by_day = reports.outcomes_by_day(**{**query, "days": [*days, query["day"]]})
+            narrowed = {name: query[name] for name in ("protocol_code", "metric", "site", "method")}
+            by_day = reports.outcomes_by_day(**narrowed, days=[*days, query["day"]])
             context.update(report=next(row for row in by_day if row["day"] == query["day"]), by_day=by_day,
                            assessment_days=days, query=query)
         return context
