@@ -69,3 +69,19 @@ def measurement_site(code: str | None) -> str:
 @register.filter
 def measurement_method(code: str | None) -> str:
     return dict(Method.choices).get(code, code or "")
+
+
+@register.filter
+def figure(value: float | None, places: int = 2) -> str:
+    """25.0 as 25, 121.70 as 121.7, 10.636 as 10.64: a figure as a person writes it ("" for none)."""
+    if value is None or value == "":
+        return ""
+    text = f"{float(value):.{int(places)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def in_sentence(label: str) -> str:
+    """"Density" as "density" inside a sentence; "SALT score" stays as it is."""
+    text = str(label)
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]

@@ -62,26 +62,32 @@
       if (s.baseline !== null) {
         const days = s.points.map((p) => p.day);
         datasets.push({
-          label: labels.baseline + " · " + where, borderColor: colour, borderDash: [6, 4], borderWidth: 1,
+          label: labels.baseline + " · " + where, isBaseline: true, borderColor: colour, borderDash: [6, 4], borderWidth: 1,
           pointRadius: 0, data: [{ x: Math.min(...days, 0), y: s.baseline }, { x: Math.max(...days), y: s.baseline }],
+          pointHitRadius: 0,
         });
       }
     });
     const courseIds = new Set([...courses]);
     const marks = data.sessions.filter((v) => courseIds.has(v.course_id))
       .map((v) => ({ day: v.day, label: "S" + v.number }));
+    // The axis runs to the course's last visit, so the visits still to come are marked too.
+    const lastDay = Math.max(0, ...marks.map((m) => m.day), ...datasets.flatMap((d) => d.data.map((p) => p.x)));
     new Chart(canvas, {
       type: "line",
       data: { datasets },
       options: {
         parsing: true,
         scales: {
-          x: { type: "linear", title: { display: true, text: labels.day }, ticks: { precision: 0 } },
+          x: { type: "linear", min: Math.min(0, ...marks.map((m) => m.day)), max: lastDay + 7,
+            title: { display: true, text: labels.day }, ticks: { precision: 0 } },
           y: { title: { display: true, text: labels.metrics[metric] } },
         },
         plugins: {
           visitMarks: { marks },
-          legend: { position: "bottom", labels: { usePointStyle: true, boxWidth: 8 } },
+          // The baselines are the dashed lines in each series' colour: the legend names the series only.
+          legend: { position: "bottom", labels: { usePointStyle: true, boxWidth: 8,
+            filter: (item, chartData) => !chartData.datasets[item.datasetIndex].isBaseline } },
           tooltip: { callbacks: { title: (items) => items.length && items[0].raw.date
             ? items[0].raw.date + " · " + labels.day + " " + items[0].raw.x : "" } },
         },

@@ -97,7 +97,7 @@ def test_a_negative_change_stays_a_number_in_the_csv(doc, room):
 
 def test_without_a_query_the_page_opens_on_the_first_protocol_at_day_90(doc, room):
     html = doc.get(OUTCOMES).content.decode()
-    assert f"{room.world.protocol.code}: change in Density from baseline at day 90" in html
+    assert f"{room.world.protocol.code}: change in density from baseline at day 90" in html
 
 
 def test_an_empty_cohort_is_a_clear_empty_state(doc, room):
