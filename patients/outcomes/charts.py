@@ -18,7 +18,7 @@ def chart_labels() -> dict[str, Any]:
         "day": _("Days since the course's anchor"), "day_short": _("Day"), "baseline": _("Baseline"),
         "session": _("Session"),
         "course": _("Course"), "change": _("Change from baseline"), "ci95": _("95% confidence interval"),
-        "mean": _("Mean change"), "patients": _("patients"), "whole_scalp": _("whole scalp"),
+        "mean": _("Mean change"), "patients": _("patients"), "whole_scalp": _("Whole scalp"),
         "in_window": _("Completed inside the window (%)"), "no_show": _("No-shows (%)"),
         "cancelled": _("Cancelled (%)"), "utilisation": _("Utilisation (%)"),
         "metrics": dict(Metric.choices), "sites": dict(Site.choices), "methods": dict(Method.choices),

@@ -79,9 +79,10 @@
       options: {
         parsing: true,
         scales: {
-          x: { type: "linear", min: Math.min(0, ...marks.map((m) => m.day)), max: lastDay + 7,
+          x: { type: "linear", suggestedMin: Math.min(0, ...marks.map((m) => m.day)), suggestedMax: lastDay + 5,
             title: { display: true, text: labels.day }, ticks: { precision: 0 } },
-          y: { title: { display: true, text: labels.metrics[metric] } },
+          // Room above the highest value for the visits' labels.
+          y: { grace: "12%", title: { display: true, text: labels.metrics[metric] } },
         },
         plugins: {
           visitMarks: { marks },

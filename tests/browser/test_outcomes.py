@@ -100,6 +100,11 @@ def test_a_doctor_measures_two_visits_then_reads_the_chart_and_the_report(login,
     expect(page.get_by_test_id("cohort-table")).to_contain_text("28")
     screenshot(page, "outcomes-protocol-report")
     assert_accessible(page)
+    page.set_viewport_size({"width": 820, "height": 1180})  # the tablet held upright
+    # The charts redraw at the new width (a resize observer): then nothing is wider than the screen.
+    page.wait_for_function("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    screenshot(page, "outcomes-protocol-report-portrait")
+    page.set_viewport_size({"width": 1180, "height": 820})
 
     # A bad filter shows by its field.
     page.get_by_label("Day since the anchor").fill("-3")
