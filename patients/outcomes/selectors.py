@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import DateField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Value
 
@@ -130,6 +130,9 @@ def patient_outcomes(patient_id: int) -> list[Series]:
 # --- Measurements due ------------------------------------------------------------------------------
 
 ASSESSMENT = "assessment"  # protocols.models.SessionKind.ASSESSMENT: the kind a protocol gives a review
+# A visit older than this no longer prompts: its measurements were taken or will not be (and a clinic's
+# courses from before it measured do not all cry "due" at once).
+DUE_WITHIN_DAYS = 30
 
 
 def measurement_purpose(session: Session) -> str:
@@ -142,10 +145,13 @@ def measurement_purpose(session: Session) -> str:
 
 def sessions_measurements_due(*, now: datetime) -> QuerySet[Session]:
     """Sessions whose measurements are due: the baseline (session 1) and the protocol's assessment
-    sessions, still counting (not cancelled, not a no-show), whose local day has come, with nothing
-    measured yet. Narrow it by patient or by id; it is one query whatever the number."""
+    sessions, still counting (not cancelled, not a no-show), whose local day has come within the last
+    DUE_WITHIN_DAYS days, with nothing measured yet. Narrow it by patient or by id; it is one query
+    whatever the number."""
     measured = Measurement.objects.filter(session=OuterRef("pk"))
-    return (Session.objects.filter(Q(number=1) | Q(kind=ASSESSMENT)).exclude(status__in=Session.RELEASED)
+    recent = now - timedelta(days=DUE_WITHIN_DAYS)
+    return (Session.objects.filter(Q(number=1) | Q(kind=ASSESSMENT), start__gte=recent)
+            .exclude(status__in=Session.RELEASED)
             .alias(local_day=session_date(), today=LocalDate(F("location__timezone"), Value(now)))
             .filter(local_day__lte=F("today")).exclude(Exists(measured)))
 

@@ -187,3 +187,12 @@ def test_the_patients_chart_is_fed_the_apis_series(doctor, api_doctor, room):
 def test_a_patient_without_measurements_has_an_empty_chart_card(doc, room):
     page = doc.get(f"/patients/{room.first.patient_id}/").content.decode()
     assert 'data-testid="outcomes-empty"' in page and "chart.umd.min.js" not in page
+
+
+def test_a_visit_more_than_30_days_old_no_longer_prompts(doctor, room):
+    with time_machine.travel(room.first.start + timedelta(days=29), tick=False):
+        assert 'data-testid="measurements-due"' in client_for(doctor).get(
+            f"/patients/{room.first.patient_id}/").content.decode()
+    with time_machine.travel(room.first.start + timedelta(days=31), tick=False):
+        assert 'data-testid="measurements-due"' not in client_for(doctor).get(
+            f"/patients/{room.first.patient_id}/").content.decode()
