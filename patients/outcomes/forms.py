@@ -14,6 +14,7 @@ from typing import Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Location
@@ -21,6 +22,7 @@ from patients.records.models import Site
 from protocols.models import Protocol
 
 from .models import PATIENT_REPORTED_METRICS, SCALES, Method, Metric
+from .reports import WINDOW_DAYS
 from .serializers import MAX_DAY, AdherenceQuerySerializer, OutcomesQuerySerializer
 
 WHOLE_SCALP = "scalp"  # the grid's column for a value of the whole scalp (site null)
@@ -129,7 +131,8 @@ class OutcomesReportForm(forms.Form):
     protocol_code = forms.ChoiceField(label=_("Protocol"))
     metric = forms.ChoiceField(label=_("Metric"), choices=Metric.choices, initial=Metric.DENSITY)
     day = forms.IntegerField(label=_("Day since the anchor"), min_value=0, max_value=MAX_DAY, initial=90,
-                             help_text=_("Values within 30 days of it count."))
+                             help_text=format_lazy(_("Values within {days} days of it count."),
+                                                   days=WINDOW_DAYS))
     site = forms.ChoiceField(label=_("Site"), required=False, choices=[("", _("Every site")), *Site.choices])
     method = forms.ChoiceField(label=_("Method"), required=False, choices=[("", _("Every method")), *Method.choices])
 

@@ -196,3 +196,11 @@ def test_a_visit_more_than_30_days_old_no_longer_prompts(doctor, room):
     with time_machine.travel(room.first.start + timedelta(days=31), tick=False):
         assert 'data-testid="measurements-due"' not in client_for(doctor).get(
             f"/patients/{room.first.patient_id}/").content.decode()
+
+
+def test_the_measurement_page_of_its_own_is_in_the_access_log(doc, doctor, room):
+    from patients.models import PatientAccess
+
+    response = doc.get(url(room.first))
+    assert response.status_code == 200 and f'name="{cell("density", "vertex")}"' in response.content.decode()
+    assert PatientAccess.objects.filter(patient=room.first.patient, user=doctor, what="outcomes").count() == 1
