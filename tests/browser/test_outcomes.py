@@ -34,8 +34,10 @@ def cell(page, session, metric: str, site: str | None = None):
 
 
 def wait_for_charts(page, count: int) -> None:
-    page.wait_for_function(f"document.querySelectorAll('canvas').length >= {count} && "
-                           "[...document.querySelectorAll('canvas')].every((c) => window.Chart.getChart(c))")
+    # A function, not an expression: the page's CSP forbids the eval an expression would need.
+    page.wait_for_function("(count) => document.querySelectorAll('canvas').length >= count && "
+                           "[...document.querySelectorAll('canvas')].every((c) => window.Chart.getChart(c))",
+                           arg=count)
 
 
 def test_a_doctor_measures_two_visits_then_reads_the_chart_and_the_report(login, room, _clock):
@@ -67,6 +69,10 @@ def test_a_doctor_measures_two_visits_then_reads_the_chart_and_the_report(login,
     # Four weeks later, the assessment: the panel prompts for it.
     _clock.move_to(visit_time(second))
     page = login("doctor")
+    page.goto("/booking/today/")
+    expect(page.get_by_test_id("today-measurements-due")).to_contain_text("(10:00, assessment)")
+    screenshot(page, "outcomes-today-due")
+    assert_accessible(page)
     page.goto(f"/booking/courses/{second.course_id}/")
     page.get_by_role("link", name="Manage session 2").click()
     modal = page.locator("#session-modal")
@@ -102,7 +108,7 @@ def test_a_doctor_measures_two_visits_then_reads_the_chart_and_the_report(login,
     assert_accessible(page)
     page.set_viewport_size({"width": 820, "height": 1180})  # the tablet held upright
     # The charts redraw at the new width (a resize observer): then nothing is wider than the screen.
-    page.wait_for_function("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    page.wait_for_function("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     screenshot(page, "outcomes-protocol-report-portrait")
     page.set_viewport_size({"width": 1180, "height": 820})
 
