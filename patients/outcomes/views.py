@@ -59,8 +59,10 @@ def measurement_box(request: HttpRequest, session: Session, *, form: Measurement
     box = {
         "shown": True, "session": session, "purpose": purpose, "measured": measured, "wait": wait,
         "due": bool(purpose) and not wait and not measured, "top_errors": list(top_errors),
-        "columns": columns(), "next": next_to, "csrf_token": csrf_token,
+        "columns": columns(), "next": next_to,
     }
+    if csrf_token is not None:  # an inclusion tag's own context has none; a page's render adds it
+        box["csrf_token"] = csrf_token
     if not wait:
         box["form"] = form or grid_form(session)
         box["open"] = box["due"] or bool(form is not None and (form.errors or top_errors))

@@ -204,3 +204,15 @@ def test_the_measurement_page_of_its_own_is_in_the_access_log(doc, doctor, room)
     response = doc.get(url(room.first))
     assert response.status_code == 200 and f'name="{cell("density", "vertex")}"' in response.content.decode()
     assert PatientAccess.objects.filter(patient=room.first.patient, user=doctor, what="outcomes").count() == 1
+
+
+def test_the_page_of_its_own_posts_with_its_csrf_token(doctor, room):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(doctor)
+    page = client.get(url(room.first)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = client.post(url(room.first), {"csrfmiddlewaretoken": token, "method": "trichoscopy",
+                                             cell("density", "vertex"): "120"})
+    assert response.status_code == 302 and Measurement.objects.count() == 1
