@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=static/vendor
-rm -rf "$out.tmp" && mkdir -p "$out.tmp"/{bootstrap,bootstrap-icons/fonts,htmx,fullcalendar/locales}
+rm -rf "$out.tmp" && mkdir -p "$out.tmp"/{bootstrap,bootstrap-icons/fonts,htmx,fullcalendar/locales,chartjs}
 cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.rtl.min.css \
    node_modules/bootstrap/dist/js/bootstrap.bundle.min.js "$out.tmp/bootstrap/"
 cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css "$out.tmp/bootstrap-icons/"
@@ -19,6 +19,7 @@ cp node_modules/fullcalendar/index.global.min.js "$out.tmp/fullcalendar/"
 for language in tr ar es de; do
   cp "node_modules/@fullcalendar/core/locales/$language.global.min.js" "$out.tmp/fullcalendar/locales/"
 done
+cp node_modules/chart.js/dist/chart.umd.min.js "$out.tmp/chartjs/"
 
 # Source-map comments: `//# sourceMappingURL=...` (JS) and `/*# sourceMappingURL=... */` (CSS).
 find "$out.tmp" -type f \( -name '*.js' -o -name '*.css' \) -print0 \

@@ -25,16 +25,17 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Q, Sum, When
 
 from clinic.intervals import local_datetime
 from clinic.models import Location, Practitioner
 from clinic.selectors import open_intervals
 from patients.booking.models import Session
+from protocols.models import Protocol
 
 from . import stats
 from .models import SCALES
-from .selectors import measurements_counted, session_date, session_day
+from .selectors import ASSESSMENT, measurements_counted, session_date, session_day
 
 WINDOW_DAYS = 30
 
@@ -114,6 +115,30 @@ def outcomes_report(*, protocol_code: str, metric: str, day: int, site: str | No
     }
 
 
+# Without an assessment session in the protocol: the reviews the domain brief names (3 and 6 months).
+DEFAULT_ASSESSMENT_DAYS = (90, 180)
+
+
+def protocol_assessment_days(protocol_code: str) -> list[int]:
+    """The days (since the anchor, at target gaps) of the assessment sessions of the code's active
+    version (else its latest): where the cohort chart asks for the change from baseline."""
+    protocol = (Protocol.objects.filter(code=protocol_code).order_by(
+        Case(When(status="active", then=0), default=1), "-version").prefetch_related("sessions").first())
+    days, day = [], 0
+    for step in sorted(protocol.sessions.all(), key=lambda step: step.number) if protocol else []:
+        day += step.gap_target_days
+        if step.kind == ASSESSMENT:
+            days.append(day)
+    return days or list(DEFAULT_ASSESSMENT_DAYS)
+
+
+def outcomes_by_day(*, protocol_code: str, metric: str, days: list[int], site: str | None = None,
+                    method: str | None = None) -> list[dict]:
+    """The outcomes report at each of these days (each computed as the API computes one)."""
+    return [outcomes_report(protocol_code=protocol_code, metric=metric, day=day, site=site, method=method)
+            for day in sorted(set(days))]
+
+
 # --- Adherence -------------------------------------------------------------------------------------
 
 
@@ -139,6 +164,7 @@ class Tally:
             "cancelled": self.cancelled,
             "in_window_percent": stats.rounded(stats.percent(self.in_window, self.completed)),
             "no_show_percent": stats.rounded(stats.percent(self.no_show, resolved)),
+            "cancelled_percent": stats.rounded(stats.percent(self.cancelled, self.sessions)),
         }
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from django.db.models import DateField, F, Func, IntegerField, QuerySet
+from django.db.models import DateField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Value
 
 from patients.booking.models import Session
 from patients.records.models import Site
@@ -125,3 +125,41 @@ def patient_outcomes(patient_id: int) -> list[Series]:
         .values_list("metric", "site", "method", "day_date", "session_id", "session__course_id", "day", "value")
     )
     return series_from(rows)
+
+
+# --- Measurements due ------------------------------------------------------------------------------
+
+ASSESSMENT = "assessment"  # protocols.models.SessionKind.ASSESSMENT: the kind a protocol gives a review
+# A visit older than this no longer prompts: its measurements were taken or will not be (and a clinic's
+# courses from before it measured do not all cry "due" at once).
+DUE_WITHIN_DAYS = 30
+
+
+def measurement_purpose(session: Session) -> str:
+    """What a visit's measurements are for: "baseline" (session 1), "assessment" (a review the
+    protocol plans), or "" for a treatment visit (which may carry measurements too)."""
+    if session.number == 1:
+        return "baseline"
+    return ASSESSMENT if session.kind == ASSESSMENT else ""
+
+
+def sessions_measurements_due(*, now: datetime) -> QuerySet[Session]:
+    """Sessions whose measurements are due: the baseline (session 1) and the protocol's assessment
+    sessions, still counting (not cancelled, not a no-show), whose local day has come within the last
+    DUE_WITHIN_DAYS days, with nothing measured yet. Narrow it by patient or by id; it is one query
+    whatever the number."""
+    measured = Measurement.objects.filter(session=OuterRef("pk"))
+    recent = now - timedelta(days=DUE_WITHIN_DAYS)
+    return (Session.objects.filter(Q(number=1) | Q(kind=ASSESSMENT), start__gte=recent)
+            .exclude(status__in=Session.RELEASED)
+            .alias(local_day=session_date(), today=LocalDate(F("location__timezone"), Value(now)))
+            .filter(local_day__lte=F("today")).exclude(Exists(measured)))
+
+
+def patient_session_days(patient_id: int) -> list[dict]:
+    """The patient's sessions that count (not cancelled, not a no-show), each with its course, number,
+    kind, status and day since the course's anchor: where the outcome chart marks the visits."""
+    return list(Session.objects.filter(patient_id=patient_id).exclude(status__in=Session.RELEASED)
+                .annotate(day=session_day(), local_date=session_date())
+                .order_by("course_id", "number").values("id", "course_id", "number", "kind", "status", "day",
+                                                        "local_date"))

@@ -159,6 +159,7 @@ class TallySerializer(serializers.Serializer):
     cancelled = serializers.IntegerField()
     in_window_percent = serializers.FloatField(allow_null=True)
     no_show_percent = serializers.FloatField(allow_null=True)
+    cancelled_percent = serializers.FloatField(allow_null=True, help_text="Cancelled among the period's sessions")
 
 
 class ProtocolTallySerializer(TallySerializer):

@@ -140,12 +140,19 @@ def _checked(rows: Iterable[Reading | Mapping[str, Any]]) -> list[Reading]:
     return [Reading(r.metric, r.site, _decimal(r.value), r.method) for r in readings]
 
 
-def _measurable(session: Session, now: datetime) -> None:
+def measurable_refusal(*, session: Session, now: datetime) -> str:
+    """Why this session cannot be measured now ("" when it can): the one rule the service and the
+    session panel's form both follow."""
     if session.status in Session.RELEASED:
-        raise InvalidTransition(f"A {session.get_status_display().lower()} session carries no measurements.")
+        return f"A {session.get_status_display().lower()} session carries no measurements."
     refusal = status_time_refusal(session=session, status="completed", now=now)
+    return refusal.replace("marked completed", "measured") if refusal else ""
+
+
+def _measurable(session: Session, now: datetime) -> None:
+    refusal = measurable_refusal(session=session, now=now)
     if refusal:
-        raise InvalidTransition(refusal.replace("marked completed", "measured"))
+        raise InvalidTransition(refusal)
 
 
 def measurements_record(*, session: Session, readings: Iterable[Reading | Mapping[str, Any]], by,

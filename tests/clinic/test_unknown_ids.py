@@ -73,6 +73,7 @@ PAGES = {
     "records:event-new": _pk("patient"),
     "records:event-edit": _pk("adverse-event"),
     "records:event-review": _pk("adverse-event"),
+    "outcomes:session-measurements": _pk("session"),
     "patients:consent-sign": lambda ids: {"pk": ids["patient"], "document_pk": ids["consent-document"]},
     "patients:consent-signed": lambda ids: {"pk": ids["patient"], "signature_pk": ids["consent-signature"]},
     "patients:consent-pdf": lambda ids: {"pk": ids["patient"], "signature_pk": ids["consent-signature"]},

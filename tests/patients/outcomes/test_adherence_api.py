@@ -57,10 +57,10 @@ def week(room):
 
 def test_the_weeks_sessions_by_status_and_the_shares(api_doctor, room, week):
     # 5 sessions: 2 completed (1 in its window: 50 %), 1 no-show of the 3 whose outcome is known
-    # (2 completed + 1 no-show: 33.33 %), 1 cancelled, 1 still booked.
+    # (2 completed + 1 no-show: 33.33 %), 1 cancelled (1 of 5: 20 %), 1 still booked.
     body = adherence(api_doctor, location=room.world.location.pk, **{"from": "2027-03-01", "to": "2027-03-05"})
     expected = {"sessions": 5, "completed": 2, "no_show": 1, "cancelled": 1, "in_window_percent": 50.0,
-                "no_show_percent": 33.33}
+                "no_show_percent": 33.33, "cancelled_percent": 20.0}
     assert {k: body[k] for k in expected} == expected
     assert body["by_protocol"] == [{"protocol_code": room.world.protocol.code, **expected}]
 
@@ -98,7 +98,8 @@ def test_by_protocol_splits_the_codes(api_doctor, room, week):
     assert body["sessions"] == 6 and body["completed"] == 3
     rows = {row["protocol_code"]: row for row in body["by_protocol"]}
     assert rows[other.code] == {"protocol_code": other.code, "sessions": 1, "completed": 1, "no_show": 0,
-                                "cancelled": 0, "in_window_percent": 100.0, "no_show_percent": 0.0}
+                                "cancelled": 0, "in_window_percent": 100.0, "no_show_percent": 0.0,
+                                "cancelled_percent": 0.0}
     assert rows[room.world.protocol.code]["sessions"] == 5
 
 
