@@ -189,9 +189,10 @@ class LocationForm(HoursEditingMixin, forms.ModelForm):
     class Meta:
         model = Location
         fields = ["name", "address", "phone", "timezone", "country", "subdivision", "observe_public_holidays",
-                  "slot_minutes", "reminder_offsets"]
+                  "slot_minutes", "reminder_offsets", "change_notice_hours"]
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
-        labels = {"observe_public_holidays": "Closed on public holidays"}
+        labels = {"observe_public_holidays": "Closed on public holidays",
+                  "change_notice_hours": "Notice for changes online (hours)"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -222,7 +223,7 @@ class LocationForm(HoursEditingMixin, forms.ModelForm):
                 css_class="row"),
             Div(Div(Field("subdivision"), css_class="col-md-6"), Div(Field("slot_minutes"), css_class="col-md-6"),
                 css_class="row"),
-            "observe_public_holidays", "reminder_offsets",
+            "observe_public_holidays", "reminder_offsets", "change_notice_hours",
         )
 
     @property
