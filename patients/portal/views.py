@@ -27,6 +27,11 @@ from patients.portal.tokens import PortalTokenError, portal_patient
 from patients.reminders.emails import AFTERCARE_KEYS, protocol_facts, site_domain, visit_times
 from patients.reminders.ics import CalendarEntry, build_feed, session_uid
 
+STATUS_LABELS = {
+    "booked": _("Booked"), "confirmed": _("Confirmed"), "arrived": _("Arrived"), "completed": _("Completed"),
+    "no_show": _("Missed"), "cancelled": _("Cancelled"),
+}
+
 
 class EmailForm(forms.Form):
     email = forms.EmailField(label=_("Your email address"), max_length=254,
@@ -95,6 +100,7 @@ def session_view(session: Session, patient: Patient, *, now: datetime, upcoming:
     clinic_time, patient_time = visit_times(session.start, clinic_zone, patient_zone)
     return {
         "session": session,
+        "status_label": STATUS_LABELS.get(session.status, session.status),
         "total": total,
         "clinic_time": clinic_time,
         "patient_time": patient_time,
