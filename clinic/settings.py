@@ -162,7 +162,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("tr", "Türkçe"), ("ar", "العربية"), ("es", "Español"), ("de", "Deutsch")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The patient's own page keeps its own catalogue (patients/portal/locale), after the project's.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "patients" / "portal" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.errors import DomainError
 from clinic.lockout import client_ip_address
+from patients.consent.selectors import document_shown
 from patients.models import Patient, Session
 from patients.portal import cookie, selectors, services
 from patients.portal.cookie import portal_page
@@ -128,8 +129,11 @@ def home(request: HttpRequest) -> HttpResponse:
                         "sessions": [session_view(s, patient, now=now, upcoming=upcoming, total=total)
                                      for s in sessions],
                         "aftercare": any(s.status == "completed" for s in sessions)})
+    pending = selectors.pending_forms(patient, now)
+    language = translation.get_language()
     return render(request, "portal/home.html", {
-        "patient": patient, "courses": courses, "pending": selectors.pending_forms(patient, now),
+        "patient": patient, "courses": courses, "pending": pending,
+        "pending_documents": [(d, document_shown(d, language).title) for d in pending.documents],
         "aftercare_keys": AFTERCARE_KEYS, **cookie.page_context(),
     })
 
