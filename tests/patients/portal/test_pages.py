@@ -193,3 +193,15 @@ def test_the_page_speaks_the_patients_language_and_switches():
     client.post("/portal/language/", {"language": "en", "next": "/portal/"})
     html = client.get("/portal/").content.decode()
     assert 'dir="ltr"' in html and 'lang="en"' in html
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", "Add to calendar"), ("tr", "Takvime ekle"), ("ar", "أضف إلى التقويم"), ("es", "Añadir al calendario"),
+    ("de", "Zum Kalender hinzufügen"),
+])
+def test_every_portal_language_has_the_pages_words(language, words):
+    booked = book()
+    patient = booked.world.new_patient(language=language, email=f"{language}-words@example.test")
+    book(booked.world, patient=patient, start="2027-03-03 10:00")
+    html = opened(patient).get("/portal/").content.decode()
+    assert words in html and f'lang="{language}"' in html
