@@ -9,7 +9,8 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, views
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
@@ -20,8 +21,7 @@ from clinic.api.viewsets import APIView, QueryParamsMixin
 from clinic.ids import id_from
 from clinic.lockout import client_ip_address
 from patients.booking.services import SlotConflict
-from patients.consent.rules import LANGUAGES
-from patients.consent.serializers import AgreeField, SignatureSerializer
+from patients.consent.serializers import SignatureSerializer, SignRequestSerializer
 from patients.models import ConsentDocument, Patient
 from patients.portal import selectors, services
 from patients.portal.auth import IsPortalPatient, PortalAuthentication
@@ -30,6 +30,7 @@ from patients.portal.serializers import (
     PortalCancelSerializer,
     PortalRescheduleSerializer,
     SessionSerializer,
+    SlotSerializer,
     me_data,
 )
 from patients.screening.serializers import ScreeningAnswersSerializer, ScreeningSerializer
@@ -90,7 +91,18 @@ class PortalView(QueryParamsMixin, views.APIView):
         return self.request.user.patient
 
 
+PortalSlotsSerializer = inline_serializer("PortalSlots", {
+    "session": serializers.IntegerField(), "window_earliest": serializers.DateField(),
+    "window_latest": serializers.DateField(), "change_notice_hours": serializers.IntegerField(),
+    "change_refusal": serializers.CharField(allow_null=True),
+    "slots": SlotSerializer(many=True)})
+PortalMovedSerializer = inline_serializer("PortalMoved", {
+    "session": SessionSerializer(), "moved": SessionSerializer(many=True),
+    "warnings": serializers.ListField(child=serializers.CharField())})
+
+
 class PortalMeView(PortalView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         return Response(me_data(self.patient, now=timezone.now()))
 
@@ -103,6 +115,8 @@ def _slots(session, *, now, day=None) -> list[dict[str, Any]]:
 class PortalSlotsView(PortalView):
     """Free starts for the session inside its window, at least the notice ahead (`?date=` one day)."""
 
+    @extend_schema(parameters=[OpenApiParameter("date", OpenApiTypes.DATE, required=False)],
+                   responses={200: PortalSlotsSerializer})
     def get(self, request: Request, pk: str) -> Response:
         session = selectors.portal_session(self.patient, pk)
         now = timezone.now()
@@ -127,7 +141,7 @@ class PortalSlotsView(PortalView):
 
 
 class PortalRescheduleView(PortalView):
-    @extend_schema(request=PortalRescheduleSerializer)
+    @extend_schema(request=PortalRescheduleSerializer, responses={200: PortalMovedSerializer})
     def post(self, request: Request, pk: str) -> Response:
         session = selectors.portal_session(self.patient, pk)
         body = PortalRescheduleSerializer(data=request.data)
@@ -146,7 +160,7 @@ class PortalRescheduleView(PortalView):
 
 
 class PortalCancelView(PortalView):
-    @extend_schema(request=PortalCancelSerializer)
+    @extend_schema(request=PortalCancelSerializer, responses={200: SessionSerializer})
     def post(self, request: Request, pk: str) -> Response:
         session = selectors.portal_session(self.patient, pk)
         body = PortalCancelSerializer(data=request.data)
@@ -165,11 +179,10 @@ class PortalScreeningView(PortalView):
         return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)
 
 
-class PortalSignRequestSerializer(serializers.Serializer):
-    signed_name = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False,
-                                        max_length=400)
-    agree = AgreeField(required=False, default=False)
-    language = serializers.ChoiceField(choices=list(LANGUAGES), required=False, allow_null=True, default=None)
+class PortalSignRequestSerializer(SignRequestSerializer):
+    """The desk's signature body without `document` (it is in the path)."""
+
+    document = None
 
 
 class PortalConsentSignView(PortalView):

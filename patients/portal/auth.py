@@ -3,6 +3,7 @@ The caller is a patient, never a staff user: staff endpoints do not accept this 
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
 
@@ -60,3 +61,14 @@ class PortalAuthentication(BaseAuthentication):
 class IsPortalPatient(BasePermission):
     def has_permission(self, request, view) -> bool:
         return isinstance(request.user, PortalPatient)
+
+
+class PortalAuthenticationScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI schema's name for `Authorization: Portal <token>`."""
+
+    target_class = "patients.portal.auth.PortalAuthentication"
+    name = "portalToken"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "`Portal <token>`: the token of a patient's portal link."}

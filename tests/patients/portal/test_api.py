@@ -337,3 +337,12 @@ def test_a_consent_signed_on_the_phone_is_the_desks_signature_record():
     assert body["user_agent"] == "Phone/2.0" and len(body["sha256"]) == 64 and body["recorded_by"] is None
     assert client.get("/api/v1/portal/me/").json()["pending_forms"]["consents"] == []
     assert client.post("/api/v1/portal/consents/999999/sign/", {}, format="json").status_code == 404
+
+
+def test_the_portal_api_without_a_token_or_with_a_staff_login_is_refused(api_receptionist):
+    booked = book()
+    two = booked.session(2)
+    assert APIClient().get("/api/v1/portal/me/").status_code == 401
+    assert api_receptionist.get("/api/v1/portal/me/").status_code == 401
+    assert api_receptionist.post(f"/api/v1/portal/sessions/{two.pk}/cancel/", {"reason": "x"},
+                                 format="json").status_code == 401
