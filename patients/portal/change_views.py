@@ -25,6 +25,10 @@ from patients.portal import cookie, selectors, services
 from patients.portal.cookie import portal_page
 from patients.portal.views import session_view
 from patients.reminders.emails import protocol_facts
+from protocols.planning import PINNED_SLOT_TAKEN
+
+# Conflict reasons that mean another booking holds the time (else the time is simply not open).
+TAKEN = {"slot_taken", PINNED_SLOT_TAKEN}
 
 
 class CancelForm(forms.Form):
@@ -77,16 +81,21 @@ def move(request: HttpRequest, pk: str) -> HttpResponse:
     now = timezone.now()
     if request.method != "POST":
         return render(request, "portal/move.html", _context(request, session, now))
-    start = parse_datetime(request.POST.get("start", "") or "")
+    try:
+        start = parse_datetime(request.POST.get("start", "") or "")
+    except ValueError:
+        start = None
     if start is None:
         return render(request, "portal/move.html", _context(request, session, now, error=_("Choose a time.")),
                       status=400)
     try:
         session, moved, _warnings = services.portal_session_reschedule(patient=patient, session=session,
                                                                        start=start, now=now)
-    except SlotConflict:
+    except SlotConflict as conflict:
         session.refresh_from_db()
-        message = _("Someone else has just taken this time. Please choose another one.")
+        taken = any(c.get("reason") in TAKEN for c in conflict.extra.get("conflicts", []))
+        message = (_("Someone else has just taken this time. Please choose another one.") if taken
+                   else _("This time is not available. Please choose one of the free times."))
         return render(request, "portal/move.html", _context(request, session, now, error=message), status=409)
     except (DomainError, ValidationError) as error:
         message = error.detail if isinstance(error, DomainError) else "; ".join(error.messages)

@@ -205,3 +205,15 @@ def test_every_portal_language_has_the_pages_words(language, words):
     book(booked.world, patient=patient, start="2027-03-03 10:00")
     html = opened(patient).get("/portal/").content.decode()
     assert words in html and f'lang="{language}"' in html
+
+
+def test_a_time_that_is_not_open_or_not_a_time_gets_a_message_not_a_move():
+    booked = book()
+    client = opened(booked.world.patient)
+    two = booked.session(2)
+    night = client.post(f"/portal/sessions/{two.pk}/move/", {"start": "2027-03-23T03:00:00+03:00"})
+    assert night.status_code == 409 and 'data-testid="move-error"' in night.content.decode()
+    for value in ("", "2027-02-30T10:00:00", "soon"):
+        assert client.post(f"/portal/sessions/{two.pk}/move/", {"start": value}).status_code == 400
+    two.refresh_from_db()
+    assert two.start == at("2027-03-29 10:00")
