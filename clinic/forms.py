@@ -216,6 +216,9 @@ class LocationForm(HoursEditingMixin, forms.ModelForm):
                     required=False, initial=route in policy.get(category, []),
                     label=f"{SOURCE_LABELS[category]}: {ROUTE_LABELS[route]}",
                 )
+        # Optional on the form: left empty, the location keeps (or gets) the default notice.
+        notice = self.fields["change_notice_hours"]
+        notice.required, notice.min_value = False, 0
         self._init_hours()
         self.helper = _helper(
             "name", "address", "phone",
@@ -237,6 +240,13 @@ class LocationForm(HoursEditingMixin, forms.ModelForm):
 
     def clean_country(self) -> str:
         return self.cleaned_data["country"].upper()
+
+    def clean_change_notice_hours(self) -> int:
+        value = self.cleaned_data.get("change_notice_hours")
+        if value is None:
+            return self.instance.change_notice_hours if self.instance.pk else Location._meta.get_field(
+                "change_notice_hours").default
+        return value
 
     def clean_subdivision(self) -> str:
         return self.cleaned_data.get("subdivision", "").upper()

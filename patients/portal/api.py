@@ -21,6 +21,7 @@ from clinic.api.viewsets import APIView, QueryParamsMixin
 from clinic.ids import id_from
 from clinic.lockout import client_ip_address
 from patients.booking.services import SlotConflict
+from patients.consent.rules import LANGUAGES
 from patients.consent.serializers import SignatureSerializer, SignRequestSerializer
 from patients.models import ConsentDocument, Patient
 from patients.portal import selectors, services
@@ -183,6 +184,14 @@ class PortalSignRequestSerializer(SignRequestSerializer):
     """The desk's signature body without `document` (it is in the path)."""
 
     document = None
+    # Plain text checked here: a second enum of the same codes would collide in the schema's names.
+    language = serializers.CharField(required=False, allow_null=True, default=None, max_length=2,
+                                     help_text="en, tr, ar, es or de; none: the patient's own")
+
+    def validate_language(self, value: str | None) -> str | None:
+        if value is not None and value not in LANGUAGES:
+            raise serializers.ValidationError(f"Unknown language {value}: use {', '.join(LANGUAGES)}.")
+        return value
 
 
 class PortalConsentSignView(PortalView):

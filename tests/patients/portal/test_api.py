@@ -328,6 +328,9 @@ def test_a_consent_signed_on_the_phone_is_the_desks_signature_record():
     assert [c["code"] for c in pending] == ["CONSENT-HOME"]
     refused = client.post(f"/api/v1/portal/consents/{document.pk}/sign/", {"signed_name": "Ayşe"}, format="json")
     assert refused.status_code == 422 and refused.json()["code"] == "invalid"
+    unknown = client.post(f"/api/v1/portal/consents/{document.pk}/sign/",
+                          {"signed_name": "Ayşe Yılmaz", "agree": True, "language": "xx"}, format="json")
+    assert unknown.status_code == 400 and "language" in unknown.json()["errors"]
     response = client.post(f"/api/v1/portal/consents/{document.pk}/sign/",
                            {"signed_name": "Ayşe Yılmaz", "agree": True, "language": "tr"}, format="json",
                            HTTP_USER_AGENT="Phone/2.0", REMOTE_ADDR="203.0.113.9")
