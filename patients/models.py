@@ -11,6 +11,7 @@ from patients.screening.models import Screening, ScreeningOverride, ScreeningRev
 
 __all__ = [
     "AdverseEvent", "CalendarFeed", "Consent", "ConsentDocument", "ConsentSignature", "Course", "Lot", "Measurement",
-    "Patient", "PatientAccess", "PortalAccess", "PortalLinkRequest", "Product", "Reminder", "Screening", "ScreeningOverride", "ScreeningReviewRequest",
+    "Patient", "PatientAccess", "PortalAccess", "PortalLinkRequest",
+    "Product", "Reminder", "Screening", "ScreeningOverride", "ScreeningReviewRequest",
     "Session", "SessionRecord", "SessionRecordProduct", "TsTzRange",
 ]
