@@ -12,11 +12,13 @@ from gunicorn.glogging import Logger
 
 MASK = "[token]"
 _LINK_TOKEN = re.compile(r"^(/p/[^/]+/)[^/]+")
+# The patient's own page: /portal/<token>/ (a token always holds a colon; page names never do).
+_PORTAL_TOKEN = re.compile(r"^(/portal/)[^/]*:[^/]*")
 
 
 def loggable_path(path: str) -> str:
     """The path as it may be logged: a signed link's token masked."""
-    return _LINK_TOKEN.sub(rf"\g<1>{MASK}", path or "/")
+    return _PORTAL_TOKEN.sub(rf"\g<1>{MASK}", _LINK_TOKEN.sub(rf"\g<1>{MASK}", path or "/"))
 
 
 def loggable_url(url: str) -> str:

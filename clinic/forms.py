@@ -189,9 +189,10 @@ class LocationForm(HoursEditingMixin, forms.ModelForm):
     class Meta:
         model = Location
         fields = ["name", "address", "phone", "timezone", "country", "subdivision", "observe_public_holidays",
-                  "slot_minutes", "reminder_offsets"]
+                  "slot_minutes", "reminder_offsets", "change_notice_hours"]
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
-        labels = {"observe_public_holidays": "Closed on public holidays"}
+        labels = {"observe_public_holidays": "Closed on public holidays",
+                  "change_notice_hours": "Notice for changes online (hours)"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -215,6 +216,9 @@ class LocationForm(HoursEditingMixin, forms.ModelForm):
                     required=False, initial=route in policy.get(category, []),
                     label=f"{SOURCE_LABELS[category]}: {ROUTE_LABELS[route]}",
                 )
+        # Optional on the form: left empty, the location keeps (or gets) the default notice.
+        notice = self.fields["change_notice_hours"]
+        notice.required, notice.min_value = False, 0
         self._init_hours()
         self.helper = _helper(
             "name", "address", "phone",
@@ -222,7 +226,7 @@ class LocationForm(HoursEditingMixin, forms.ModelForm):
                 css_class="row"),
             Div(Div(Field("subdivision"), css_class="col-md-6"), Div(Field("slot_minutes"), css_class="col-md-6"),
                 css_class="row"),
-            "observe_public_holidays", "reminder_offsets",
+            "observe_public_holidays", "reminder_offsets", "change_notice_hours",
         )
 
     @property
@@ -236,6 +240,13 @@ class LocationForm(HoursEditingMixin, forms.ModelForm):
 
     def clean_country(self) -> str:
         return self.cleaned_data["country"].upper()
+
+    def clean_change_notice_hours(self) -> int:
+        value = self.cleaned_data.get("change_notice_hours")
+        if value is None:
+            return self.instance.change_notice_hours if self.instance.pk else Location._meta.get_field(
+                "change_notice_hours").default
+        return value
 
     def clean_subdivision(self) -> str:
         return self.cleaned_data.get("subdivision", "").upper()

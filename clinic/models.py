@@ -52,6 +52,12 @@ class Location(models.Model):
     opening_hours = models.JSONField(default=list, blank=True)
     reminder_offsets = models.JSONField(default=default_reminder_offsets, blank=True)
     route_policy = models.JSONField(default=default_route_policy, blank=True)
+    # Patients may move or cancel a session on their own page until this many hours before it
+    # (and only to a time at least this far ahead); nearer than that, they ask the clinic.
+    change_notice_hours = models.PositiveSmallIntegerField(
+        default=24, validators=[MaxValueValidator(720)],
+        help_text="Patients may move or cancel a session online until this many hours before it",
+    )
 
     class Meta:
         ordering = ["name"]

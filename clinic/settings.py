@@ -163,7 +163,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("tr", "Türkçe"), ("ar", "العربية"), ("es", "Español"), ("de", "Deutsch")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The patient's own page keeps its own catalogue (patients/portal/locale), after the project's.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "patients" / "portal" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -234,6 +235,14 @@ CELERY_BEAT_SCHEDULE = {
 SCREENING_VALID_DAYS = env.int("SCREENING_VALID_DAYS", default=30)
 # How long staff may undo a session's status change (arrived, completed, no-show) made by mistake.
 SESSION_STATUS_UNDO_MINUTES = env.int("SESSION_STATUS_UNDO_MINUTES", default=10)
+
+# The patient's own page (patients.portal): a link works this many days; the portal's own cookie
+# ends after this many idle minutes; "email me a new link" answers at most this often per address
+# a day, and per client address an hour (brute force of the sign-in page).
+PORTAL_LINK_DAYS = env.int("PORTAL_LINK_DAYS", default=30)
+PORTAL_IDLE_MINUTES = env.int("PORTAL_IDLE_MINUTES", default=20)
+PORTAL_LINK_REQUESTS_PER_DAY = env.int("PORTAL_LINK_REQUESTS_PER_DAY", default=5)
+PORTAL_LINK_REQUESTS_PER_IP_HOUR = env.int("PORTAL_LINK_REQUESTS_PER_IP_HOUR", default=30)
 
 # An API key (DRF token) works for this many days from when it was made; staff make a new one on
 # their profile page (or with `drf_create_token -r`).

@@ -28,6 +28,8 @@ urlpatterns = [
     path("api/v1/", include("clinic.api.urls")),
     # Signed links in patient emails (no staff login).
     path("p/", include("patients.reminders.link_urls")),
+    # The patient's own page (its own cookie, no staff login).
+    path("portal/", include("patients.portal.urls")),
     # Practitioners' calendar feeds, polled by calendar apps (no staff login: the URL is the key).
     path("feeds/", include("patients.booking.feed_urls")),
     # Delivery events from the sending service (anymail: basic auth with ANYMAIL_WEBHOOK_SECRET).

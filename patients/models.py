@@ -3,6 +3,7 @@
 from patients.booking.models import CalendarFeed, Course, Session, TsTzRange
 from patients.consent.models import ConsentDocument, ConsentSignature
 from patients.outcomes.models import Measurement
+from patients.portal.models import PortalAccess, PortalLinkRequest
 from patients.records.models import AdverseEvent, Lot, Product, SessionRecord, SessionRecordProduct
 from patients.registry.models import Consent, Patient, PatientAccess
 from patients.reminders.models import Reminder
@@ -10,6 +11,7 @@ from patients.screening.models import Screening, ScreeningOverride, ScreeningRev
 
 __all__ = [
     "AdverseEvent", "CalendarFeed", "Consent", "ConsentDocument", "ConsentSignature", "Course", "Lot", "Measurement",
-    "Patient", "PatientAccess", "Product", "Reminder", "Screening", "ScreeningOverride", "ScreeningReviewRequest",
+    "Patient", "PatientAccess", "PortalAccess", "PortalLinkRequest",
+    "Product", "Reminder", "Screening", "ScreeningOverride", "ScreeningReviewRequest",
     "Session", "SessionRecord", "SessionRecordProduct", "TsTzRange",
 ]

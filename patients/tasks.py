@@ -61,3 +61,11 @@ def queue_recalls() -> int:
     from patients.reminders.recalls import recall_queue_due
 
     return recall_queue_due(now=timezone.now())
+
+
+@shared_task(name="patients.tasks.send_portal_links", ignore_result=True)
+def send_portal_links(patient_ids: list[int]) -> int:
+    """Email each patient a fresh link to their own page ("email me a new link")."""
+    from patients.portal.services import portal_link_emails_send
+
+    return portal_link_emails_send(patient_ids=[int(pk) for pk in patient_ids])

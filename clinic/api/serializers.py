@@ -132,7 +132,7 @@ class LocationSerializer(ClinicModelSerializer):
         model = Location
         fields = [
             "id", "name", "address", "timezone", "country", "subdivision", "observe_public_holidays",
-            "slot_minutes", "opening_hours", "reminder_offsets", "route_policy", "phone",
+            "slot_minutes", "opening_hours", "reminder_offsets", "route_policy", "phone", "change_notice_hours",
         ]
         # Not in the fixed contract: shown to API clients, set on the location page.
         read_only_fields = ["phone"]

@@ -74,6 +74,8 @@ class HistoryView(RoleRequiredMixin, TemplateView):
         for event in events:
             context_data = event.pgh_context if isinstance(event.pgh_context, dict) else {}
             event.author = users.get(context_data.get("user"))
+            # A change the patient made on their own page (patients.portal) names the patient.
+            event.by_patient = context_data.get("by") == "patient"
             event.via = context_data.get("url") or context_data.get("command") or ""
         context.update(
             obj=obj,

@@ -23,6 +23,7 @@ from django.utils import formats, translation
 from clinic.hours import parse_offset
 from clinic.mail import addr_spec
 from patients.models import Reminder, Session
+from patients.portal.tokens import portal_url
 from patients.reminders.ics import CalendarEntry, build_calendar, session_uid
 
 LINK_MAX_AGE = {"confirm": 60 * 60 * 24 * 30, "change": 60 * 60 * 24 * 30, "unsubscribe": 60 * 60 * 24 * 365}
@@ -74,7 +75,9 @@ def _link_patterns(site_url: str, script_prefix: str) -> tuple[re.Pattern, re.Pa
     marker_purpose, marker_token = "PURPOSE", "TOKEN"
     path = re.escape(reverse("patient-link", args=[marker_purpose, marker_token]))
     path = path.replace(marker_purpose, "(?P<purpose>[a-z]+)").replace(marker_token, r"[-\w:.]+")
-    url = f"(?:{re.escape(site_url)})?{path}"
+    # The link to the patient's own page opens everything the patient can do: never in a staff copy.
+    portal = re.escape(reverse("portal:open", args=[marker_token])).replace(marker_token, r"[-\w.]*:[-\w:.]+")
+    url = f"(?:{re.escape(site_url)})?(?:{path}|{portal})"
     return re.compile(f'<a href="{url}"[^>]*>(?P<label>.*?)</a>', re.S), re.compile(url)
 
 
@@ -87,7 +90,8 @@ def inert_links(content: str) -> str:
     anchor, bare = _link_patterns(settings.SITE_URL, get_script_prefix())
 
     def box(match: re.Match) -> str:
-        return (f'<span data-inert-link="{match.group("purpose")}" title="{INERT_LINK}" style="{_INERT_STYLE}">'
+        purpose = match.group("purpose") or "portal"
+        return (f'<span data-inert-link="{purpose}" title="{INERT_LINK}" style="{_INERT_STYLE}">'
                 f'{match.group("label")} <small>{INERT_LINK}</small></span>')
 
     return bare.sub(INERT_LINK, anchor.sub(box, content))
@@ -203,6 +207,8 @@ def _render(reminder: Reminder) -> tuple[str, str, str, list[Session], str]:
     total, instructions, home_adjuncts = protocol_facts(protocol.pk, patient.language or "en")
     with_links = _with_links(reminder, sessions)
     unsubscribe_url = signed_link("unsubscribe", reminder.pk, patient.pk)
+    portal = portal_url(patient, now=reminder.send_at)
+    missing = _missing_before_first_visit(reminder, sessions)
     with translation.override(patient.language or "en"):
         views = [
             _session_view(
@@ -228,6 +234,10 @@ def _render(reminder: Reminder) -> tuple[str, str, str, list[Session], str]:
             "session": views[0] if views else None,
             "home_adjuncts": list(home_adjuncts),
             "unsubscribe_url": unsubscribe_url,
+            "portal_url": portal.url,
+            "missing_screening": missing.screening if missing else False,
+            "missing_documents": [d.texts.get(patient.language, d.texts.get("en", {})).get("title", d.code)
+                                  for d in missing.documents] if missing else [],
             "offset": reminder.offset,
             "rtl": translation.get_language_bidi(),
             "language": translation.get_language(),
@@ -237,6 +247,15 @@ def _render(reminder: Reminder) -> tuple[str, str, str, list[Session], str]:
         text = render_to_string(f"emails/{reminder.kind}_body.txt", context)
         html = render_to_string(f"emails/{reminder.kind}_body.html", context)
     return subject, text, html, sessions, unsubscribe_url
+
+
+def _missing_before_first_visit(reminder: Reminder, sessions: list[Session]):
+    """For the reminder before session 1: what the patient has still to fill in at home."""
+    if reminder.kind != "reminder" or not sessions or sessions[0].number != 1:
+        return None
+    from patients.portal.selectors import pending_forms
+
+    return pending_forms(reminder.patient, reminder.send_at)
 
 
 def calendar_part(reminder: Reminder, sessions: list[Session]) -> MIMEPart | None:

@@ -25,8 +25,16 @@ class Screening(models.Model):
     before any protocol is chosen. Never edited: a newer screening supersedes it."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="screenings")
+    class ReportedBy(models.TextChoices):
+        STAFF = "staff", "Staff"
+        PATIENT = "patient", "The patient (at home)"
+
     taken_at = models.DateTimeField(default=timezone.now)
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: the patient filled it in on their own page (reported_by "patient").
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 null=True, blank=True)
+    reported_by = models.CharField(max_length=7, choices=ReportedBy.choices, default=ReportedBy.STAFF,
+                                   db_default=ReportedBy.STAFF)
     hard_stops = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     warnings = ArrayField(models.CharField(max_length=40), default=list, blank=True)
 
@@ -49,6 +57,11 @@ class Screening(models.Model):
     class Meta:
         ordering = ["-taken_at", "-id"]
         indexes = [models.Index(fields=["patient", "-taken_at", "-id"], name="screening_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reported_by="patient") | Q(taken_by__isnull=False), name="screening_staff_has_author"
+            ),
+        ]
         triggers = [APPEND_ONLY]
 
     def __str__(self) -> str:

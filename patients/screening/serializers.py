@@ -59,7 +59,7 @@ class ScreeningSerializer(serializers.ModelSerializer):
     class Meta:
         model = Screening
         fields = [
-            "id", "patient", "taken_at", "taken_by", *rules.ANSWER_KEYS,
+            "id", "patient", "taken_at", "taken_by", "reported_by", *rules.ANSWER_KEYS,
             "hard_stops", "warnings", "valid_until", "overridden", "override", "review_requested",
         ]
         read_only_fields = fields

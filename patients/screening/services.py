@@ -20,10 +20,12 @@ OVERRIDE_REASON_MAX_LENGTH = 2000
 
 
 def screening_record(
-    *, patient: Patient, answers: Mapping[str, Any], by: AbstractBaseUser, taken_at: datetime | None = None
+    *, patient: Patient, answers: Mapping[str, Any], by: AbstractBaseUser | None, taken_at: datetime | None = None,
+    reported_by: str = "staff",
 ) -> Screening:
     """Record a screening: every question answered true or false. Its hard stops and warnings
-    are computed here, without a protocol (every rule that could apply)."""
+    are computed here, without a protocol (every rule that could apply). `reported_by="patient"`
+    (and no `by`): the patient filled it in on their own page."""
     problems = rules.answers_problems(answers)
     unknown = sorted(set(answers) - set(rules.ANSWER_KEYS)) if isinstance(answers, Mapping) else []
     problems.update({key: "This is not a screening question." for key in unknown})
@@ -32,7 +34,7 @@ def screening_record(
     result = rules.screening_evaluate(answers)
     with transaction.atomic():
         return Screening.objects.create(
-            patient=patient, taken_by=by, taken_at=taken_at or timezone.now(),
+            patient=patient, taken_by=by, taken_at=taken_at or timezone.now(), reported_by=reported_by,
             hard_stops=result.hard_stops, warnings=result.warnings,
             **{key: answers[key] for key in rules.ANSWER_KEYS},
         )
