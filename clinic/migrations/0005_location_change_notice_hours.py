@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0003_location_phone'),
+        ('clinic', '0004_staff_profile_language'),
     ]
 
     operations = [
