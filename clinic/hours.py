@@ -243,9 +243,14 @@ def subdivisions_of(country: str) -> tuple[str, ...]:
     return _holiday_calendars().get(country, ())
 
 
-def public_holidays(country: str, subdivision: str, years: range) -> dict:
-    """{date: English name} of the public holidays of a country (and subdivision) in those years."""
+def public_holidays(country: str, subdivision: str, years: range, language: str | None = None) -> dict:
+    """{date: name} of the public holidays of a country (and subdivision) in those years, named in
+    `language` when the country's calendar has it (Turkish, German...), else in English."""
     calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=years)
-    if "en_US" in (calendar.supported_languages or ()):
-        calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=years, language="en_US")
+    supported = calendar.supported_languages or ()
+    base = (language or "").split("-")[0].lower()
+    wanted = [code for code in supported if base and base != "en" and code.split("_")[0].lower() == base]
+    for code in [*wanted, "en_US"]:
+        if code in supported:
+            return dict(holidays.country_holidays(country, subdiv=subdivision or None, years=years, language=code))
     return dict(calendar)

@@ -15,8 +15,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
@@ -103,7 +103,8 @@ class LocationDetailView(ReadMixin, DetailView):
         horizon = today + timedelta(days=120)
         holidays: list[tuple[Any, str]] = []
         if location.observe_public_holidays:
-            names = public_holidays(location.country, location.subdivision, range(today.year, horizon.year + 1))
+            years = range(today.year, horizon.year + 1)
+            names = public_holidays(location.country, location.subdivision, years, language=get_language())
             holidays = sorted((day, names[day]) for day in holiday_dates_for(location, today, horizon))
         week = open_intervals(location=location, start_date=today, end_date=today + timedelta(days=6))
         context.update(
