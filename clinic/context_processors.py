@@ -1,8 +1,12 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
 
 from .roles import Role, role_of
 from .selectors import clinic_zone_name
+
+# The role as the user's pages name it (`role` itself stays the machine label).
+ROLE_NAMES = {Role.RECEPTIONIST: _("receptionist"), Role.DOCTOR: _("doctor"), Role.ADMIN: _("admin")}
 
 
 def roles(request: HttpRequest) -> dict:
@@ -10,6 +14,7 @@ def roles(request: HttpRequest) -> dict:
     role = role_of(getattr(request, "user", None))
     return {
         "role": role.label if role else None,
+        "role_name": ROLE_NAMES[role] if role else None,
         "is_receptionist": role is not None,
         "is_doctor": role is not None and role >= Role.DOCTOR,
         "is_admin": role is not None and role >= Role.ADMIN,

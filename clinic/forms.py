@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from .hours import (
     ROUTES,
@@ -35,13 +37,19 @@ from .hours import (
 from .models import Closure, Location, Practitioner, Room
 
 SOURCE_LABELS = {
-    "autologous": "Autologous (patient's own blood or fat)",
-    "allogeneic_human": "Allogeneic human (MSC and other donor cells)",
-    "plant": "Plant (e.g. rose)",
-    "animal": "Animal",
+    "autologous": gettext_lazy("Autologous (patient's own blood or fat)"),
+    "allogeneic_human": gettext_lazy("Allogeneic human (MSC and other donor cells)"),
+    "plant": gettext_lazy("Plant (e.g. rose)"),
+    "animal": gettext_lazy("Animal"),
 }
-ROUTE_LABELS = {"injection": "Injection", "topical": "Topical"}
-SLOT_CHOICES = [(m, f"{m} minutes") for m in (5, 10, 15, 20, 30, 60)]
+ROUTE_LABELS = {"injection": gettext_lazy("Injection"), "topical": gettext_lazy("Topical")}
+SLOT_MINUTES = (5, 10, 15, 20, 30, 60)
+LOCATION_CHOICE = gettext_lazy("Choose a location…")
+
+
+def slot_choices() -> list[tuple[int, str]]:
+    """The booking grid's choices in the page's language: (15, "15 minutes")."""
+    return [(m, ngettext("%(count)d minute", "%(count)d minutes", m) % {"count": m}) for m in SLOT_MINUTES]
 MAX_ROWS_PER_DAY = 6
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
@@ -71,7 +79,7 @@ class HoursRowForm(forms.Form):
         parsed: dict[str, int] = {}
         for name, value in (("opens", opens), ("closes", closes)):
             if not value:
-                self.add_error(name, "Give both times, or leave the row empty.")
+                self.add_error(name, _("Give both times, or leave the row empty."))
                 continue
             try:
                 parsed[name] = minutes_of(value)
@@ -79,9 +87,10 @@ class HoursRowForm(forms.Form):
                 self.add_error(name, str(error))
         if len(parsed) == 2:
             if parsed["opens"] == 24 * 60:
-                self.add_error("opens", "Opening at 24:00 is not possible.")
+                self.add_error("opens", _("Opening at 24:00 is not possible."))
             elif parsed["closes"] <= parsed["opens"]:
-                self.add_error("closes", f"Closes at {closes}, before it opens at {opens}.")
+                message = _("Closes at %(closes)s, before it opens at %(opens)s.")
+                self.add_error("closes", message % {"closes": closes, "opens": opens})
         return data
 
     @property
@@ -97,14 +106,15 @@ class DayHoursFormSet(BaseFormSet):
 
     def clean(self) -> None:
         if self.is_bound and self.management_form.cleaned_data.get("TOTAL_FORMS", 0) < 0:
-            raise ValidationError("The rows of this day arrived malformed: reload the page and try again.")
+            raise ValidationError(_("The rows of this day arrived malformed: reload the page and try again."))
         if any(self.errors):
             return
         spans = sorted(form.span for form in self.forms if form.span)
         for (opens_a, closes_a), (opens_b, closes_b) in zip(spans, spans[1:], strict=False):
             if opens_b < closes_a:
                 raise ValidationError(
-                    f"{hhmm(opens_a)}–{hhmm(closes_a)} overlaps {hhmm(opens_b)}–{hhmm(closes_b)}."
+                    _("%(first)s overlaps %(second)s.")
+                    % {"first": f"{hhmm(opens_a)}–{hhmm(closes_a)}", "second": f"{hhmm(opens_b)}–{hhmm(closes_b)}"}
                 )
 
 
@@ -154,7 +164,7 @@ class HoursEditingMixin:
     """A ModelForm that also edits one weekly-hours JSON field of its instance."""
 
     hours_field = "opening_hours"
-    hours_label = "opening hours"
+    hours_label = gettext_lazy("opening hours")
 
     def _init_hours(self) -> None:
         self.hours = HoursEditor(
@@ -168,22 +178,28 @@ class HoursEditingMixin:
         if self.hours.is_valid():
             setattr(self.instance, self.hours_field, self.hours.as_json())
         else:
-            self.add_error(None, f"Please correct the {self.hours_label} below.")
+            self.add_error(None, _("Please correct the %(hours)s below.") % {"hours": self.hours_label})
 
 
 # --- locations ------------------------------------------------------------------------------------
 
 
 class LocationForm(HoursEditingMixin, forms.ModelForm):
-    timezone = forms.ChoiceField(label="Time zone", help_text="The clinic's IANA zone: every time is planned in it.")
-    country = forms.ChoiceField(label="Country", help_text="Sets the public holidays the clinic closes on.")
+    timezone = forms.ChoiceField(
+        label=gettext_lazy("Time zone"), help_text=gettext_lazy("The clinic's IANA zone: every time is planned in it.")
+    )
+    country = forms.ChoiceField(
+        label=gettext_lazy("Country"), help_text=gettext_lazy("Sets the public holidays the clinic closes on.")
+    )
     slot_minutes = forms.TypedChoiceField(
-        choices=SLOT_CHOICES, coerce=int, label="Booking grid",
-        help_text="Sessions start on multiples of this many minutes after midnight.",
+        choices=[(m, str(m)) for m in SLOT_MINUTES], coerce=int, label=gettext_lazy("Booking grid"),
+        help_text=gettext_lazy("Sessions start on multiples of this many minutes after midnight."),
     )
     reminder_offsets = forms.CharField(
-        max_length=100, required=False, label="Reminders before a session",
-        help_text="Comma-separated durations, e.g. 7d, 24h (m = minutes, h = hours, d = days, w = weeks).",
+        max_length=100, required=False, label=gettext_lazy("Reminders before a session"),
+        help_text=gettext_lazy(
+            "Comma-separated durations, e.g. 7d, 24h (m = minutes, h = hours, d = days, w = weeks)."
+        ),
     )
 
     class Meta:
@@ -191,8 +207,13 @@ class LocationForm(HoursEditingMixin, forms.ModelForm):
         fields = ["name", "address", "phone", "timezone", "country", "subdivision", "observe_public_holidays",
                   "slot_minutes", "reminder_offsets", "change_notice_hours"]
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
-        labels = {"observe_public_holidays": "Closed on public holidays",
-                  "change_notice_hours": "Notice for changes online (hours)"}
+        labels = {
+            "name": gettext_lazy("Name"), "address": gettext_lazy("Address"), "phone": gettext_lazy("Phone"),
+            "subdivision": gettext_lazy("Region (subdivision)"),
+            "observe_public_holidays": gettext_lazy("Closed on public holidays"),
+            "change_notice_hours": gettext_lazy("Notice for changes online (hours)"),
+        }
+        help_texts = {"phone": gettext_lazy("The number patients call, e.g. +90 212 555 01 23")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -200,13 +221,17 @@ class LocationForm(HoursEditingMixin, forms.ModelForm):
         current = self.instance.timezone if self.instance.pk else ""
         if current and current not in dict(zones):
             zones = [(current, current), *zones]
-        self.fields["timezone"].choices = [("", "Choose a time zone…"), *zones]
-        self.fields["country"].choices = [("", "Choose a country…"), *[(c, f"{n} ({c})") for c, n in country_choices()]]
-        self.fields["subdivision"].help_text = (
-            "Optional: the region whose holidays also apply, e.g. MD for Madrid. "
-            + (f"Known for {self.instance.country}: {', '.join(subdivisions_of(self.instance.country)[:25])}."
-               if self.instance.country and subdivisions_of(self.instance.country) else "")
-        )
+        self.fields["timezone"].choices = [("", _("Choose a time zone…")), *zones]
+        countries = [(c, f"{n} ({c})") for c, n in country_choices()]
+        self.fields["country"].choices = [("", _("Choose a country…")), *countries]
+        self.fields["slot_minutes"].choices = slot_choices()
+        known = subdivisions_of(self.instance.country) if self.instance.country else []
+        help_text = _("Optional: the region whose holidays also apply, e.g. MD for Madrid.") + " "
+        if known:
+            help_text += _("Known for %(country)s: %(known)s.") % {
+                "country": self.instance.country, "known": ", ".join(known[:25])
+            }
+        self.fields["subdivision"].help_text = help_text
         offsets = self.instance.reminder_offsets if self.instance.pk else list(settings.REMINDER_OFFSETS)
         self.initial["reminder_offsets"] = ", ".join(offsets or [])
         policy = self.instance.route_policy or {}
@@ -278,16 +303,19 @@ class LocationForm(HoursEditingMixin, forms.ModelForm):
 
 class PractitionerForm(HoursEditingMixin, forms.ModelForm):
     hours_field = "working_hours"
-    hours_label = "working hours"
+    hours_label = gettext_lazy("working hours")
 
     class Meta:
         model = Practitioner
         fields = ["name", "email", "location", "kind", "active"]
-        labels = {"active": "Active (offered for new bookings)"}
+        labels = {
+            "name": gettext_lazy("Name"), "email": gettext_lazy("Email"), "location": gettext_lazy("Location"),
+            "kind": gettext_lazy("Role"), "active": gettext_lazy("Active (offered for new bookings)"),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["location"].empty_label = "Choose a location…"
+        self.fields["location"].empty_label = LOCATION_CHOICE
         self._init_hours()
         self.helper = _helper(
             Div(Div(Field("name"), css_class="col-md-6"), Div(Field("email"), css_class="col-md-6"), css_class="row"),
@@ -309,11 +337,14 @@ class RoomForm(forms.ModelForm):
     class Meta:
         model = Room
         fields = ["name", "location", "active"]
-        labels = {"active": "Active (offered for new bookings)"}
+        labels = {
+            "name": gettext_lazy("Name"), "location": gettext_lazy("Location"),
+            "active": gettext_lazy("Active (offered for new bookings)"),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["location"].empty_label = "Choose a location…"
+        self.fields["location"].empty_label = LOCATION_CHOICE
         self.helper = _helper("name", "location", "active")
 
     def service_data(self) -> dict[str, Any]:
@@ -327,24 +358,27 @@ class ClosureForm(forms.ModelForm):
     """Start and end are typed in the location's local time."""
 
     start = forms.DateTimeField(
-        input_formats=LOCAL_INPUT_FORMATS, label="From (local time at the location)",
+        input_formats=LOCAL_INPUT_FORMATS, label=gettext_lazy("From (local time at the location)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     end = forms.DateTimeField(
-        input_formats=LOCAL_INPUT_FORMATS, label="Until (local time at the location)",
+        input_formats=LOCAL_INPUT_FORMATS, label=gettext_lazy("Until (local time at the location)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
     class Meta:
         model = Closure
         fields = ["location", "practitioner", "start", "end", "reason"]
-        labels = {"practitioner": "Only this practitioner"}
-        help_texts = {"practitioner": "Leave empty to close the whole location."}
+        labels = {
+            "location": gettext_lazy("Location"), "practitioner": gettext_lazy("Only this practitioner"),
+            "reason": gettext_lazy("Reason"),
+        }
+        help_texts = {"practitioner": gettext_lazy("Leave empty to close the whole location.")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["location"].empty_label = "Choose a location…"
-        self.fields["practitioner"].empty_label = "The whole location"
+        self.fields["location"].empty_label = LOCATION_CHOICE
+        self.fields["practitioner"].empty_label = _("The whole location")
         self.fields["practitioner"].queryset = Practitioner.objects.select_related("location").order_by(
             "location__name", "name"
         )
@@ -375,9 +409,9 @@ class ClosureForm(forms.ModelForm):
             try:
                 data[name] = wall_clock.replace(tzinfo=zone).astimezone(UTC)
             except (OverflowError, ValueError):
-                self.add_error(name, "This date is out of range.")
+                self.add_error(name, _("This date is out of range."))
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
-            self.add_error("end", "The closure must end after it starts.")
+            self.add_error("end", _("The closure must end after it starts."))
         return data
 
     def service_data(self) -> dict[str, Any]:

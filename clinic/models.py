@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from .audit import audited
@@ -39,12 +41,12 @@ class Location(models.Model):
         blank=True, max_length=ADDRESS_MAX_LENGTH, validators=[MaxLengthValidator(ADDRESS_MAX_LENGTH)]
     )
     timezone = models.CharField(
-        max_length=64, validators=[validate_timezone], help_text="IANA name, e.g. Europe/Istanbul"
+        max_length=64, validators=[validate_timezone], help_text=_("IANA name, e.g. Europe/Istanbul")
     )
     # Given to patients on the pages their email links open ("call us to change a time").
-    phone = PhoneNumberField(blank=True, help_text="The number patients call, e.g. +90 212 555 01 23")
-    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2, e.g. TR")
-    subdivision = models.CharField(max_length=10, blank=True, help_text="Optional, e.g. MD for Madrid")
+    phone = PhoneNumberField(blank=True, help_text=_("The number patients call, e.g. +90 212 555 01 23"))
+    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2, e.g. TR"))
+    subdivision = models.CharField(max_length=10, blank=True, help_text=_("Optional, e.g. MD for Madrid"))
     observe_public_holidays = models.BooleanField(default=True)
     slot_minutes = models.PositiveSmallIntegerField(
         default=15, validators=[MinValueValidator(5), MaxValueValidator(120)]
@@ -96,7 +98,8 @@ class Location(models.Model):
         if "route_policy" not in errors:
             self.route_policy = normalize_route_policy(self.route_policy)
         if self.slot_minutes and 1440 % self.slot_minutes:
-            errors.setdefault("slot_minutes", []).append("The slot length must divide a day (5, 10, 15, 20, 30, 60…).")
+            message = gettext("The slot length must divide a day (5, 10, 15, 20, 30, 60…).")
+            errors.setdefault("slot_minutes", []).append(message)
         if errors:
             raise ValidationError(errors)
 
@@ -108,14 +111,14 @@ class Location(models.Model):
 @audited()
 class Practitioner(models.Model):
     class Kind(models.TextChoices):
-        DOCTOR = "doctor", "Doctor"
-        NURSE = "nurse", "Nurse"
+        DOCTOR = "doctor", _("Doctor")
+        NURSE = "nurse", _("Nurse")
 
     name = models.CharField(max_length=120, validators=[validate_plain_name])
     email = models.EmailField(blank=True)
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="practitioners")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DOCTOR)
-    working_hours = models.JSONField(default=list, blank=True, help_text="Empty: the location's opening hours")
+    working_hours = models.JSONField(default=list, blank=True, help_text=_("Empty: the location's opening hours"))
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -126,7 +129,7 @@ class Practitioner(models.Model):
 
     @property
     def working_hours_summary(self) -> str:
-        return hours_summary(self.working_hours) or "The location's opening hours"
+        return hours_summary(self.working_hours) or gettext("The location's opening hours")
 
     def clean(self) -> None:
         try:
@@ -147,7 +150,7 @@ class Room(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["location", "name"], name="room_name_unique_per_location",
-                violation_error_message="A room with this name already exists at this location.",
+                violation_error_message=_("A room with this name already exists at this location."),
             )
         ]
 
@@ -162,7 +165,7 @@ class Closure(models.Model):
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="closures")
     practitioner = models.ForeignKey(
         Practitioner, on_delete=models.CASCADE, null=True, blank=True, related_name="closures",
-        help_text="Empty: the whole location",
+        help_text=_("Empty: the whole location"),
     )
     start = models.DateTimeField()
     end = models.DateTimeField()
@@ -179,9 +182,9 @@ class Closure(models.Model):
     def clean(self) -> None:
         errors = {}
         if self.start and self.end and self.end <= self.start:
-            errors["end"] = "The closure must end after it starts."
+            errors["end"] = gettext("The closure must end after it starts.")
         if self.practitioner_id and self.location_id and self.practitioner.location_id != self.location_id:
-            errors["practitioner"] = "This practitioner works at another location."
+            errors["practitioner"] = gettext("This practitioner works at another location.")
         if errors:
             raise ValidationError(errors)
 

@@ -4,13 +4,15 @@ gives the instant in the location's zone (then format it with |date, "T" shows t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django import template
 from django.templatetags.tz import do_timezone
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import get_language, gettext
 
+from clinic.formats import clinic_format
 from clinic.models import Location
 from clinic.selectors import clinic_zone_name
 
@@ -37,4 +39,15 @@ def local_time(value: datetime | None, where: Location | str | None = None) -> d
 @register.simple_tag
 def greeting(where: Location | str | None = None) -> str:
     hour = timezone.now().astimezone(zone_of(where)).hour
-    return "Good morning" if 4 <= hour < 12 else "Good afternoon" if hour < 18 else "Good evening"
+    if 4 <= hour < 12:
+        return gettext("Good morning")
+    return gettext("Good afternoon") if hour < 18 else gettext("Good evening")
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def clinic_date(value: datetime | date | None, name: str) -> str:
+    """A date or instant in one of the staff pages' formats ("weekday_datetime", "date", ...) as the
+    page's language writes it (clinic.formats): "Mon 7 Dec 2026 09:00", "Pzt 7 Ara 2026 09:00"."""
+    if not isinstance(value, date):
+        return ""
+    return dateformat.format(value, clinic_format(name, get_language()))

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from clinic import audit
@@ -80,7 +81,9 @@ class HistoryView(RoleRequiredMixin, TemplateView):
         context.update(
             obj=obj,
             model_name=model._meta.verbose_name,
-            object_label=str(obj) if obj else f"{model._meta.verbose_name} #{kwargs['pk']} (deleted)",
+            object_label=str(obj) if obj else _("%(model)s #%(pk)s (deleted)") % {
+                "model": model._meta.verbose_name, "pk": kwargs["pk"]
+            },
             events=events,
         )
         return context

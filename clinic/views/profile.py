@@ -71,7 +71,7 @@ class ApiKeyCreateView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         token = api_key_create(user=request.user)
         request.session[NEW_KEY_SESSION] = token.key
-        messages.success(request, "Your new API key is below. Copy it now: it will not be shown again.")
+        messages.success(request, _("Your new API key is below. Copy it now: it will not be shown again."))
         return redirect("profile")
 
 
@@ -83,15 +83,15 @@ class ApiKeyRevokeView(RoleRequiredMixin, TemplateView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         token = api_key_for(request.user)
         if token is None:
-            messages.info(request, "You have no API key to revoke.")
+            messages.info(request, _("You have no API key to revoke."))
             return redirect("profile")
         return self.render_to_response(self.get_context_data(api_key_masked=api_key_masked(token)))
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if api_key_revoke(user=request.user):
-            messages.success(request, "Your API key is revoked: calls made with it are refused from now on.")
+            messages.success(request, _("Your API key is revoked: calls made with it are refused from now on."))
         else:
-            messages.info(request, "You have no API key to revoke.")
+            messages.info(request, _("You have no API key to revoke."))
         return redirect("profile")
 
 
@@ -106,7 +106,7 @@ class PasswordChangeView(RoleRequiredMixin, View):
         user = form.save()
         # Changing the password ends the user's other sessions; this one stays logged in.
         update_session_auth_hash(request, user)
-        messages.success(request, "Your password is changed.")
+        messages.success(request, _("Your password is changed."))
         return redirect("profile")
 
 

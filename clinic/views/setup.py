@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
@@ -60,7 +62,7 @@ class ServiceFormMixin:
     create_service: Any = None
     update_service: Any = None
     instance_name = ""
-    success_message = "Saved."
+    success_message = gettext_lazy("Saved.")
 
     def form_valid(self, form) -> HttpResponse:
         try:
@@ -73,7 +75,7 @@ class ServiceFormMixin:
         except ValidationError as error:
             form.add_error(None, error.messages)
             return self.form_invalid(form)
-        messages.success(self.request, self.success_message.format(object=self.object))
+        messages.success(self.request, str(self.success_message).format(object=self.object))
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -101,7 +103,8 @@ class LocationDetailView(ReadMixin, DetailView):
         horizon = today + timedelta(days=120)
         holidays: list[tuple[Any, str]] = []
         if location.observe_public_holidays:
-            names = public_holidays(location.country, location.subdivision, range(today.year, horizon.year + 1))
+            years = range(today.year, horizon.year + 1)
+            names = public_holidays(location.country, location.subdivision, years, language=get_language())
             holidays = sorted((day, names[day]) for day in holiday_dates_for(location, today, horizon))
         week = open_intervals(location=location, start_date=today, end_date=today + timedelta(days=6))
         context.update(
@@ -126,7 +129,7 @@ class LocationCreateView(AdminMixin, ServiceFormMixin, CreateView):
     form_class = LocationForm
     template_name = "clinic/location_form.html"
     create_service = services.location_create
-    success_message = "Location “{object}” created."
+    success_message = gettext_lazy("Location “{object}” created.")
 
     def get_success_url(self) -> str:
         return reverse("clinic:location_detail", args=[self.object.pk])
@@ -138,7 +141,7 @@ class LocationUpdateView(AdminMixin, ServiceFormMixin, UpdateView):
     template_name = "clinic/location_form.html"
     update_service = services.location_update
     instance_name = "location"
-    success_message = "Location “{object}” saved."
+    success_message = gettext_lazy("Location “{object}” saved.")
 
     def get_success_url(self) -> str:
         return reverse("clinic:location_detail", args=[self.object.pk])
@@ -167,7 +170,7 @@ class PractitionerFormMixin(ServiceFormMixin):
     instance_name = "practitioner"
     create_service = services.practitioner_create
     update_service = services.practitioner_update
-    success_message = "Practitioner “{object}” saved."
+    success_message = gettext_lazy("Practitioner “{object}” saved.")
 
     def get_initial(self) -> dict[str, Any]:
         return {**super().get_initial(), "location": location_filter(self.request)}
@@ -207,7 +210,7 @@ class RoomFormMixin(ServiceFormMixin):
     instance_name = "room"
     create_service = services.room_create
     update_service = services.room_update
-    success_message = "Room “{object}” saved."
+    success_message = gettext_lazy("Room “{object}” saved.")
 
     def get_initial(self) -> dict[str, Any]:
         return {**super().get_initial(), "location": location_filter(self.request)}
@@ -252,7 +255,7 @@ class ClosureFormMixin(ServiceFormMixin):
     instance_name = "closure"
     create_service = services.closure_create
     update_service = services.closure_update
-    success_message = "Closure saved."
+    success_message = gettext_lazy("Closure saved.")
 
     def get_initial(self) -> dict[str, Any]:
         return {**super().get_initial(), "location": location_filter(self.request)}
@@ -264,8 +267,13 @@ class ClosureFormMixin(ServiceFormMixin):
             if affected:
                 messages.warning(
                     self.request,
-                    f"{len(affected)} booked session(s) fall inside this closure. They were not moved: "
-                    f"reschedule them from the sessions list.",
+                    ngettext(
+                        "%(count)d booked session falls inside this closure. It was not moved: "
+                        "reschedule it from the sessions list.",
+                        "%(count)d booked sessions fall inside this closure. They were not moved: "
+                        "reschedule them from the sessions list.",
+                        len(affected),
+                    ) % {"count": len(affected)},
                 )
         return response
 
@@ -294,7 +302,7 @@ class ClosureDeleteView(AdminMixin, View):
         except DomainError as error:
             messages.error(request, error.detail)
         else:
-            messages.success(request, "Closure removed: the time is open for booking again.")
+            messages.success(request, _("Closure removed: the time is open for booking again."))
         return HttpResponseRedirect(reverse("clinic:location_detail", args=[location_id]))
 
 
