@@ -12,7 +12,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -125,6 +125,9 @@ class LotViewSet(CreateListRetrieveUpdateViewSet):
         lot, affected = call(services.lot_recall, lot=lot, reason=body.validated_data["reason"], by=request.user)
         return Response(self._affected_body(request, lot, affected))
 
+    @extend_schema(responses=inline_serializer("LotPatients", {
+        "lot": serializers.IntegerField(), "lot_number": serializers.CharField(),
+        "affected": AffectedSerializer(many=True)}))
     @action(detail=True, methods=["get"])
     def patients(self, request: Request, pk=None) -> Response:
         lot = self.get_object()
