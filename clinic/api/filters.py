@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters import filters
 from django_filters.rest_framework import DjangoFilterBackend, FilterSet
@@ -69,9 +70,17 @@ _STRICT: dict[type, type] = {
 _KEPT_EXTRA = {"required", "help_text"}
 
 
+def _by_integer_id(filter_: filters.Filter) -> bool:
+    """A choice of related objects by their integer primary key (not by another field, a code)."""
+    queryset = filter_.extra.get("queryset")
+    if filter_.extra.get("to_field_name") not in (None, "pk", "id") or not hasattr(queryset, "model"):
+        return False
+    return isinstance(queryset.model._meta.pk, (models.AutoField, models.IntegerField))
+
+
 def _strict(filter_: filters.Filter) -> filters.Filter:
     replacement = _STRICT.get(type(filter_))
-    if replacement is None:
+    if replacement is None or (replacement is IdFilter and not _by_integer_id(filter_)):
         return filter_
     strict = copy.deepcopy(filter_)
     strict.__class__ = replacement
