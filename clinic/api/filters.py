@@ -48,6 +48,12 @@ class StrictBooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class IntegerFilter(filters.NumberFilter):
+    """A whole number (`min_value`/`max_value` bound it, and the schema says so); 1.5 is a 400."""
+
+    field_class = forms.IntegerField
+
+
 class IdField(forms.IntegerField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)

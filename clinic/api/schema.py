@@ -12,8 +12,10 @@ import copy
 from decimal import Decimal
 from typing import Any
 
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ResolvedComponent, get_view_model
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
@@ -79,6 +81,22 @@ def _decimal_request(field: serializers.DecimalField) -> dict[str, Any]:
     return schema
 
 
+def _filter_range(schema: dict[str, Any], filter_: Any) -> None:
+    """A numeric filter's bounds (its form field's, django-filter's own 1e50 included) in its schema;
+    an integer field's parameter is an integer."""
+    field = getattr(filter_, "field", None)
+    if not isinstance(field, (forms.IntegerField, forms.DecimalField)) or schema.get("type") not in (
+            "number", "integer"):
+        return
+    if isinstance(field, forms.IntegerField):
+        schema["type"] = "integer"
+    for validator in field.validators:
+        if isinstance(validator, MinValueValidator):
+            schema.setdefault("minimum", validator.limit_value)
+        elif isinstance(validator, MaxValueValidator):
+            schema.setdefault("maximum", validator.limit_value)
+
+
 class ContractAutoSchema(AutoSchema):
     """drf-spectacular's AutoSchema with the contract's error answers and exact content types."""
 
@@ -91,9 +109,21 @@ class ContractAutoSchema(AutoSchema):
 
     def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> dict[str, Any]:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        if direction == "request" and isinstance(field, serializers.DecimalField) and schema.get("type") == "string":
+        if direction != "request" or not isinstance(schema, dict):
+            return schema
+        if isinstance(field, serializers.DecimalField) and schema.get("type") == "string":
             schema = {**{k: v for k, v in schema.items() if k not in ("type", "format", "pattern")},
                       **_decimal_request(field)}
+        elif isinstance(field, serializers.ListSerializer) and schema.get("type") == "array":
+            # many=True serializers' bounds, which drf-spectacular leaves out.
+            if field.max_length is not None:
+                schema.setdefault("maxItems", field.max_length)
+            if field.min_length is not None or not field.allow_empty:
+                schema.setdefault("minItems", max(field.min_length or 0, 0 if field.allow_empty else 1))
+        elif (isinstance(field, serializers.CharField) and not field.allow_blank and field.trim_whitespace
+              and schema.get("type") == "string" and not {"pattern", "format", "enum"} & set(schema)):
+            # DRF trims the text before its blank check: spaces alone are blank.
+            schema["pattern"] = r"\S"
         return schema
 
     def _empty_means_absent(self, parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -104,7 +134,27 @@ class ContractAutoSchema(AutoSchema):
         return parameters
 
     def _get_filter_parameters(self) -> list[dict[str, Any]]:
-        return self._empty_means_absent(super()._get_filter_parameters())
+        parameters = self._empty_means_absent(super()._get_filter_parameters())
+        declared = self._filters()
+        for parameter in parameters:
+            if parameter["name"] in declared:
+                _filter_range(parameter["schema"], declared[parameter["name"]])
+        return parameters
+
+    def _filters(self) -> dict[str, Any]:
+        """The view's django-filter filters by name (as its filter backend builds them)."""
+        found: dict[str, Any] = {}
+        declares = getattr(self.view, "filterset_class", None) or getattr(self.view, "filterset_fields", None)
+        backends = [b for b in self.get_filter_backends() if hasattr(b, "get_filterset_class")] if declares else []
+        model = get_view_model(self.view) if backends else None
+        for backend in backends:
+            if model is not None:
+                filterset_class = backend().get_filterset_class(self.view, model._default_manager.none())
+                found.update(filterset_class.base_filters if filterset_class else {})
+        return found
+
+    def _get_format_parameters(self) -> list[dict[str, Any]]:
+        return self._empty_means_absent(super()._get_format_parameters())
 
     def _get_pagination_parameters(self) -> list[dict[str, Any]]:
         return self._empty_means_absent(super()._get_pagination_parameters())

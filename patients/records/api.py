@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clinic.api.filters import IntegerFilter
 from clinic.api.serializers import django_errors
 from clinic.api.viewsets import CreateListRetrieveUpdateViewSet, SafeLookupMixin
 from clinic.roles import Role, has_role
@@ -71,7 +72,8 @@ class ProductViewSet(CreateListRetrieveUpdateViewSet):
 
 
 class LotFilter(django_filters.FilterSet):
-    expiring_within_days = django_filters.NumberFilter(method="filter_expiring", label="Expiring within N days")
+    expiring_within_days = IntegerFilter(method="filter_expiring", min_value=0, max_value=3660,
+                                         label="Expiring within N days")
     running_low = django_filters.BooleanFilter(method="filter_low", label="At most a fifth left")
 
     class Meta:
@@ -79,8 +81,7 @@ class LotFilter(django_filters.FilterSet):
         fields = ["product", "recalled"]
 
     def filter_expiring(self, queryset, name, value):
-        days = max(0, min(int(value), 3660))
-        ids = selectors.lots_expiring(today=timezone.localdate(), days=days).values("pk")
+        ids = selectors.lots_expiring(today=timezone.localdate(), days=int(value)).values("pk")
         return queryset.filter(pk__in=ids)
 
     def filter_low(self, queryset, name, value):

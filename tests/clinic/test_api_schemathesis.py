@@ -26,7 +26,7 @@ from tests.clinic.test_api_fuzz_endpoints import Clinic
 HERE = Path(__file__).resolve().parent / "schemathesis"
 ROOT = HERE.parents[2]
 SEED = 20261202
-MAX_EXAMPLES = 4
+MAX_EXAMPLES = 10
 # The in-process server serves one request per thread; two workers keep both cores busy.
 WORKERS = 2
 
