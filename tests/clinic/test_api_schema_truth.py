@@ -106,3 +106,12 @@ def test_a_protocols_fhir_is_fhir_json_and_its_404_plain_json(api_doctor):
     missing = api_doctor.get("/api/v1/protocols/987654321/fhir/")
     assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
     assert missing.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("days", ["1.5", "-1", "3661", "soon"])
+def test_a_numeric_filter_outside_its_documented_range_is_a_400(api_doctor, days):
+    response = api_doctor.get(f"/api/v1/lots/?expiring_within_days={days}")
+    assert response.status_code == 400 and "expiring_within_days" in response.json()["errors"]
+    parameters = {p["name"]: p for p in SCHEMA["paths"]["/api/v1/lots/"]["get"]["parameters"]}
+    assert parameters["expiring_within_days"]["schema"] | {"type": "integer"} == {
+        "type": "integer", "minimum": 0, "maximum": 3660}
