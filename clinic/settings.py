@@ -265,8 +265,10 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # django-filter with strict booleans and ids: a wrong type is a 400, as the schema says.
+    "DEFAULT_FILTER_BACKENDS": ["clinic.api.filters.ContractFilterBackend"],
+    # drf-spectacular, with every operation's error answers in the contract's body.
+    "DEFAULT_SCHEMA_CLASS": "clinic.api.schema.ContractAutoSchema",
     "EXCEPTION_HANDLER": "clinic.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -275,6 +277,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Treatment courses for hair-restoration clinics.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components (no read-only fields; PATCH with nothing required),
+    # and a text field that may not be blank says so (minLength 1).
+    "COMPONENT_SPLIT_REQUEST": True,
     # The schema and its docs page are for staff: the API's own permission (401/403 in the API's
     # error body); clinic.api.urls sends an anonymous browser to the login page for the docs.
     "SERVE_PERMISSIONS": ["clinic.permissions.IsStaffWithRole"],

@@ -9,6 +9,7 @@ from django.db import DataError
 from rest_framework import exceptions, mixins, views, viewsets
 from rest_framework.exceptions import NotFound
 
+from clinic.api.renderers import JSONErrorsMixin
 from clinic.ids import id_from
 from clinic.languages import activate_staff_language
 
@@ -43,8 +44,9 @@ def check_query_params(params: Any) -> None:
         raise exceptions.ValidationError(errors)
 
 
-class QueryParamsMixin:
-    """Query parameters are checked once for every API view, before any filter or search reads them."""
+class QueryParamsMixin(JSONErrorsMixin):
+    """Query parameters are checked once for every API view, before any filter or search reads them;
+    errors are JSON whatever renders the view's answers."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -14,11 +14,10 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clinic.api.renderers import FHIRJSONRenderer, FHIRNegotiation
 from clinic.api.serializers import PlainReadSerializer
 from clinic.api.viewsets import APIView, ReadOnlyModelViewSet, SafeLookupMixin
 from clinic.ids import id_from
@@ -149,21 +148,6 @@ class CourseFilter(django_filters.FilterSet):
     class Meta:
         model = Course
         fields = ["patient", "status", "location", "protocol"]
-
-
-class FHIRJSONRenderer(JSONRenderer):
-    media_type = "application/fhir+json"
-    format = "fhir"
-
-
-class FHIRNegotiation(BaseContentNegotiation):
-    """FHIR JSON whatever the Accept header says: a client asking for application/json gets it too."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 class CourseViewSet(

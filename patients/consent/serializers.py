@@ -11,7 +11,15 @@ from rest_framework import serializers
 
 from clinic.api.serializers import TextField
 
-from .models import CODE_PATTERN, SIGNED_NAME_MAX_LENGTH, AppliesTo, ConsentDocument, ConsentSignature
+from .models import (
+    BODY_MAX_LENGTH,
+    CODE_PATTERN,
+    SIGNED_NAME_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    AppliesTo,
+    ConsentDocument,
+    ConsentSignature,
+)
 from .rules import LANGUAGES
 
 
@@ -35,8 +43,16 @@ class AppliesToField(serializers.Field):
         return value.applies_to_value
 
 
-@extend_schema_field({"type": "object", "additionalProperties": {
-    "type": "object", "properties": {"title": {"type": "string"}, "body": {"type": "string"}}}})
+# The shape patients.consent.rules.texts_errors checks: English required, known languages only,
+# exactly a title and a body each (a title or body of spaces only is refused there too).
+_TEXT = {"type": "object", "properties": {
+    "title": {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_LENGTH, "pattern": r"\S"},
+    "body": {"type": "string", "minLength": 1, "maxLength": BODY_MAX_LENGTH, "pattern": r"\S"},
+}, "required": ["title", "body"], "additionalProperties": False}
+
+
+@extend_schema_field({"type": "object", "properties": dict.fromkeys(LANGUAGES, _TEXT), "required": ["en"],
+                      "additionalProperties": False})
 class TextsField(serializers.JSONField):
     """The title and Markdown body per language; its rules are checked by the services."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
@@ -123,8 +124,8 @@ class AdherenceReportView(APIView):
 
     @extend_schema(parameters=[
         OpenApiParameter("location", int, description="A location's id (none: every location)"),
-        OpenApiParameter("from", str, required=True, description="First day, YYYY-MM-DD"),
-        OpenApiParameter("to", str, required=True, description="Last day, YYYY-MM-DD (included)"),
+        OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="First day, YYYY-MM-DD"),
+        OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="Last day, YYYY-MM-DD (included)"),
     ], responses={200: AdherenceSerializer})
     def get(self, request: Request) -> Response:
         query = _query(AdherenceQuerySerializer, request)

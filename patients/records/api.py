@@ -12,12 +12,13 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clinic.api.filters import IntegerFilter
 from clinic.api.serializers import django_errors
 from clinic.api.viewsets import CreateListRetrieveUpdateViewSet, SafeLookupMixin
 from clinic.roles import Role, has_role
@@ -71,7 +72,8 @@ class ProductViewSet(CreateListRetrieveUpdateViewSet):
 
 
 class LotFilter(django_filters.FilterSet):
-    expiring_within_days = django_filters.NumberFilter(method="filter_expiring", label="Expiring within N days")
+    expiring_within_days = IntegerFilter(method="filter_expiring", min_value=0, max_value=3660,
+                                         label="Expiring within N days")
     running_low = django_filters.BooleanFilter(method="filter_low", label="At most a fifth left")
 
     class Meta:
@@ -79,8 +81,7 @@ class LotFilter(django_filters.FilterSet):
         fields = ["product", "recalled"]
 
     def filter_expiring(self, queryset, name, value):
-        days = max(0, min(int(value), 3660))
-        ids = selectors.lots_expiring(today=timezone.localdate(), days=days).values("pk")
+        ids = selectors.lots_expiring(today=timezone.localdate(), days=int(value)).values("pk")
         return queryset.filter(pk__in=ids)
 
     def filter_low(self, queryset, name, value):
@@ -125,6 +126,9 @@ class LotViewSet(CreateListRetrieveUpdateViewSet):
         lot, affected = call(services.lot_recall, lot=lot, reason=body.validated_data["reason"], by=request.user)
         return Response(self._affected_body(request, lot, affected))
 
+    @extend_schema(responses=inline_serializer("LotPatients", {
+        "lot": serializers.IntegerField(), "lot_number": serializers.CharField(),
+        "affected": AffectedSerializer(many=True)}))
     @action(detail=True, methods=["get"])
     def patients(self, request: Request, pk=None) -> Response:
         lot = self.get_object()

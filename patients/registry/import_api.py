@@ -3,16 +3,19 @@
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clinic.api.filters import StrictBooleanField
 from clinic.roles import Role
 from patients.models import Patient, PatientAccess
 from patients.registry import imports, services
@@ -62,14 +65,21 @@ class PatientFilesMixin:
 
     @extend_schema(
         request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string",
-                                                                                     "format": "binary"}}}},
-        parameters=[OpenApiParameter("dry_run", bool, description="Check and report, write nothing")],
+                                                                                     "format": "binary"}},
+                                         "required": ["file"]}},
+        parameters=[OpenApiParameter("dry_run", bool, allow_blank=True,
+                                     description="Check and report, write nothing (true or false)")],
         responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT},
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def import_file(self, request: Request) -> Response:
         """Patients from a CSV file (UTF-8, comma or semicolon, header row of patient fields).
         `?dry_run=true` reports row by row and writes nothing; otherwise all valid rows, or none."""
+        try:
+            # true/false (1/0); anything else is a 400, never a silent import of every row.
+            dry_run = bool(StrictBooleanField(required=False).clean(request.query_params.get("dry_run")))
+        except DjangoValidationError as error:
+            raise ValidationError({"dry_run": error.messages}) from None
         size = upload_too_big(request)
         if size is not None:
             raise imports.ImportFileError(imports.too_big_message(size))
@@ -81,7 +91,7 @@ class PatientFilesMixin:
         services.patient_access_record(
             request=request, patients=[d["patient"] for d in report.duplicates], what=PatientAccess.What.LIST
         )
-        if request.query_params.get("dry_run", "").lower() in ("true", "1", "yes"):
+        if dry_run:
             return Response(report.as_dict())
         created = services.patients_import(report=report, by=request.user)
         return Response(dict(report.as_dict(), created=[p.pk for p in created]), status=status.HTTP_201_CREATED)

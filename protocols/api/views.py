@@ -18,6 +18,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clinic.api.renderers import FHIRJSONRenderer, FHIRNegotiation
 from clinic.api.serializers import StrictJSONParser
 from clinic.api.viewsets import ModelViewSet
 from clinic.roles import Role
@@ -97,6 +98,7 @@ class ProtocolViewSet(ModelViewSet):
         return Response(self.get_serializer(self._fresh(protocol)).data)
 
     @extend_schema(responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], renderer_classes=[FHIRJSONRenderer],
+            content_negotiation_class=FHIRNegotiation)
     def fhir(self, request: Request, pk: str | None = None) -> Response:
         return Response(protocol_fhir_json(self.get_object()))
