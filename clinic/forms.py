@@ -213,7 +213,11 @@ class LocationForm(HoursEditingMixin, forms.ModelForm):
             "observe_public_holidays": gettext_lazy("Closed on public holidays"),
             "change_notice_hours": gettext_lazy("Notice for changes online (hours)"),
         }
-        help_texts = {"phone": gettext_lazy("The number patients call, e.g. +90 212 555 01 23")}
+        help_texts = {
+            "phone": gettext_lazy("The number patients call, e.g. +90 212 555 01 23"),
+            "change_notice_hours": gettext_lazy(
+                "Patients may move or cancel a session online until this many hours before it"),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
