@@ -23,7 +23,7 @@ class MeSerializer(serializers.Serializer):
 
 class MeUpdateSerializer(serializers.Serializer):
     language = serializers.ChoiceField(
-        choices=LANGUAGE_CODES, allow_null=True, allow_blank=True,
+        choices=LANGUAGE_CODES, allow_null=True, allow_blank=True, required=False,
         help_text="The user's own language for pages and API messages; null or \"\" to follow the browser.",
     )
 
@@ -39,10 +39,11 @@ class MeView(APIView):
     def patch(self, request: Request) -> Response:
         serializer = MeUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            staff_language_set(user=request.user, language=serializer.validated_data["language"])
-        except ValidationError as error:
-            raise serializers.ValidationError(error.message_dict) from None
+        if "language" in serializer.validated_data:  # PATCH: what is not sent stays as it is
+            try:
+                staff_language_set(user=request.user, language=serializer.validated_data["language"])
+            except ValidationError as error:
+                raise serializers.ValidationError(error.message_dict) from None
         return Response(self._me(request))
 
     def _me(self, request: Request) -> dict:

@@ -23,6 +23,10 @@ from rest_framework.permissions import AllowAny
 _DETAIL = {"type": "string", "description": "A sentence for a person."}
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+# One character that str.strip() keeps: not one of Python's 29 whitespace characters.
+PYTHON_NON_WHITESPACE = ("[^\\t\\n\\u000b\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680"
+                         "\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]")
+
 
 def _error_schema(codes: list[str] | None, description: str, **extra: Any) -> dict[str, Any]:
     code: dict[str, Any] = {"type": "string", "description": description}
@@ -122,8 +126,10 @@ class ContractAutoSchema(AutoSchema):
                 schema.setdefault("minItems", max(field.min_length or 0, 0 if field.allow_empty else 1))
         elif (isinstance(field, serializers.CharField) and not field.allow_blank and field.trim_whitespace
               and schema.get("type") == "string" and not {"pattern", "format", "enum"} & set(schema)):
-            # DRF trims the text before its blank check: spaces alone are blank.
-            schema["pattern"] = r"\S"
+            # DRF trims the text (Python's str.strip) before its blank check: text of whitespace
+            # alone is blank. Python's whitespace, spelled out: ECMA-262's \S (the schema's regex
+            # dialect) would let \x1c-\x1f and \x85 through and refuse \ufeff, which Python keeps.
+            schema["pattern"] = PYTHON_NON_WHITESPACE
         return schema
 
     def _empty_means_absent(self, parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from rest_framework.authtoken.models import Token
 
+from patients.models import Patient
+from patients.portal.tokens import portal_token
 from tests.clinic.test_api_fuzz_endpoints import Clinic
 
 HERE = Path(__file__).resolve().parent / "schemathesis"
@@ -33,7 +35,7 @@ WORKERS = 2
 pytestmark = [pytest.mark.slow, pytest.mark.clock("2027-01-04T06:00+00:00")]
 
 
-def _schemathesis(url: str, token: str, report: Path) -> subprocess.CompletedProcess:
+def _schemathesis(url: str, token: str, report: Path, portal_token: str) -> subprocess.CompletedProcess:
     command = [
         sys.executable, "-m", "schemathesis.cli", "--config-file", str(HERE / "schemathesis.toml"), "--no-color",
         "run", f"{url}/api/v1/schema/?format=json",
@@ -49,15 +51,17 @@ def _schemathesis(url: str, token: str, report: Path) -> subprocess.CompletedPro
         "--report", "json", "--report-json-path", str(report),
     ]
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.clinic.schemathesis.hooks", "PYTHONPATH": str(ROOT),
-           "NO_COLOR": "1"}
+           "NO_COLOR": "1", "PORTAL_TOKEN": portal_token}
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
 def test_the_live_api_does_what_its_schema_says(live_server, admin_user, tmp_path):
     Clinic()  # one of everything, so that ids exist and links lead somewhere
     token = Token.objects.create(user=admin_user)
+    # The portal's operations as the clinic's first patient (one with a course and sessions).
+    patient = Patient.objects.filter(courses__isnull=False).order_by("pk").first()
     started = time.monotonic()
-    run = _schemathesis(live_server.url, token.key, tmp_path / "report.json")
+    run = _schemathesis(live_server.url, token.key, tmp_path / "report.json", portal_token(patient))
     output = run.stdout + run.stderr
     summary = [line for line in output.splitlines() if re.match(r"^=+ .* in [\d.]+s =+$", line)]
     print(f"schemathesis: {summary[-1] if summary else '(no summary)'} ({time.monotonic() - started:.0f} s)")

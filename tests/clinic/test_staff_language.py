@@ -30,7 +30,13 @@ def test_me_goes_back_to_the_browser_with_null(api_receptionist, receptionist):
     assert StaffProfile.objects.get(user=receptionist).language == ""
 
 
-@pytest.mark.parametrize("body", [{"language": "fr"}, {"language": 3}, {}])
+def test_me_patched_without_a_language_changes_nothing(api_receptionist, receptionist):
+    StaffProfile.objects.create(user=receptionist, language="es")
+    answer = api_receptionist.patch("/api/v1/me/", {}, format="json")
+    assert (answer.status_code, answer.json()["language"]) == (200, "es")
+
+
+@pytest.mark.parametrize("body", [{"language": "fr"}, {"language": 3}, {"language": ["tr"]}])
 def test_me_refuses_a_language_it_does_not_have(api_receptionist, receptionist, body):
     response = api_receptionist.patch("/api/v1/me/", body, format="json")
     assert response.status_code == 400
