@@ -3,6 +3,7 @@
 from patients.booking.models import CalendarFeed, Course, Session, TsTzRange
 from patients.consent.models import ConsentDocument, ConsentSignature
 from patients.outcomes.models import Measurement
+from patients.outcomes.photo_models import Photo
 from patients.records.models import AdverseEvent, Lot, Product, SessionRecord, SessionRecordProduct
 from patients.registry.models import Consent, Patient, PatientAccess
 from patients.reminders.models import Reminder
@@ -11,5 +12,5 @@ from patients.screening.models import Screening, ScreeningOverride, ScreeningRev
 __all__ = [
     "AdverseEvent", "CalendarFeed", "Consent", "ConsentDocument", "ConsentSignature", "Course", "Lot", "Measurement",
     "Patient", "PatientAccess", "Product", "Reminder", "Screening", "ScreeningOverride", "ScreeningReviewRequest",
-    "Session", "SessionRecord", "SessionRecordProduct", "TsTzRange",
+    "Photo", "Session", "SessionRecord", "SessionRecordProduct", "TsTzRange",
 ]
