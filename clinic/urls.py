@@ -23,6 +23,7 @@ urlpatterns = [
     path("booking/", include("patients.booking.urls")),
     path("reminders/", include("patients.reminders.urls")),
     path("treatment/", include("patients.records.urls")),
+    path("photos/", include("patients.outcomes.photo_urls")),
     path("api/v1/", include("clinic.api.urls")),
     # Signed links in patient emails (no staff login).
     path("p/", include("patients.reminders.link_urls")),

@@ -67,13 +67,15 @@ def photo_visits(patient_id: int) -> list[PhotoVisit]:
 
 @dataclass(frozen=True)
 class ViewPair:
+    """One view at two visits: `sides` is (("before", photo or None, visit), ("after", ...))."""
+
     view: str
     label: str
-    before: Photo | None
-    after: Photo | None
+    sides: tuple[tuple[str, Photo | None, PhotoVisit], tuple[str, Photo | None, PhotoVisit]]
 
 
 def compared(before: PhotoVisit, after: PhotoVisit) -> list[ViewPair]:
     """The views either visit has, in the standard order, each with its photo at both visits."""
-    return [ViewPair(view, View(view).label, before.photos.get(view), after.photos.get(view))
+    return [ViewPair(view, View(view).label, (("before", before.photos.get(view), before),
+                                              ("after", after.photos.get(view), after)))
             for view in View.values if view in before.photos or view in after.photos]

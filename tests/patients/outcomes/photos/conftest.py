@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def photo_store(settings, tmp_path) -> Path:
     """Photos go to a folder of the test's own (its files are what the storage holds)."""
     folder = tmp_path / "photo-store"

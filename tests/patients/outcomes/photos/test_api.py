@@ -21,7 +21,7 @@ from tests.patients.outcomes.photos.world import (
 )
 from tests.patients.outcomes.world import VISIT
 
-pytestmark = [pytest.mark.django_db, pytest.mark.clock(VISIT), pytest.mark.usefixtures("photo_store")]
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(VISIT)]
 
 
 @pytest.fixture

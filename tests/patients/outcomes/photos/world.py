@@ -18,7 +18,10 @@ def stored_files(folder: Path) -> list[Path]:
 
 def photo_consent(patient, by=None):
     """The clinic's photo consent, active, signed by the patient."""
-    document = active("CONSENT-PHOTOS", applies_to="photos")
+    from patients.consent.models import ConsentDocument
+
+    document = (ConsentDocument.objects.filter(code="CONSENT-PHOTOS", status="active").first()
+                or active("CONSENT-PHOTOS", applies_to="photos"))
     sign(patient, document, by=by)
     return document
 
