@@ -9,6 +9,7 @@ from PIL import Image, ImageStat
 
 from patients.models import Photo
 from patients.outcomes.demo_photos import demo_photos_seed, scalp_photo
+from patients.outcomes.photos import photo_bytes
 from tests.patients.outcomes.photos.world import photo_consent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock("2027-04-01T12:00+03:00")]
@@ -38,7 +39,7 @@ def test_the_seed_stores_photos_of_each_past_visit_denser_each_time(room, doctor
     # Sessions 1 (1 Mar) and 2 (29 Mar) have come; session 3 (26 Apr) has not.
     assert sorted({p.session_id for p in stored}) == sorted([room.first.pk, room.second.pk])
     assert {p.view for p in stored} == {"vertex", "frontal", "macro"}
-    vertex = {p.session_id: p.image.read() for p in Photo.objects.filter(view="vertex")}
+    vertex = {p.session_id: photo_bytes(p).read() for p in Photo.objects.filter(view="vertex")}
     assert darkness(vertex[room.second.pk]) > darkness(vertex[room.first.pk])
     assert demo_photos_seed(patient=room.world.patient, by=doctor) == []  # seeding again adds nothing
 
