@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .photo_models import View
 from .photo_selectors import PhotoVisit
@@ -28,9 +29,11 @@ class PhotoUploadForm(forms.Form):
 
 
 def _visit_label(visit: PhotoVisit) -> str:
-    return _("%(date)s · session %(number)s of %(protocol)s · day %(day)s · %(count)s view(s)") % {
+    count = len(visit.photos)
+    views = ngettext("%(count)s view", "%(count)s views", count) % {"count": count}
+    return _("%(date)s · session %(number)s of %(protocol)s · day %(day)s · %(views)s") % {
         "date": date_format(visit.taken_on, "j M Y"), "number": visit.number, "protocol": visit.protocol_code,
-        "day": visit.day, "count": len(visit.photos)}
+        "day": visit.day, "views": views}
 
 
 class CompareForm(forms.Form):
