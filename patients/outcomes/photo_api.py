@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
@@ -46,7 +47,7 @@ class PhotoSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_image(self, photo: Photo) -> str:
-        return f"/api/v1/photos/{photo.pk}/image/"
+        return reverse("photo-image", args=[photo.pk])
 
 
 class PhotoUploadSerializer(serializers.Serializer):

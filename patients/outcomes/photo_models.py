@@ -35,7 +35,8 @@ class ImageFormat(models.TextChoices):
 
 
 def photo_storage() -> Storage:
-    """The private storage of photographs (a callable, so a test or a deployment can swap it)."""
+    """The private storage of photographs, settings.STORAGES["photos"]. Django calls it once for
+    the field; the service and the views call it at each use, so they follow a changed setting."""
     return storages["photos"]
 
 

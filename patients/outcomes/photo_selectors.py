@@ -28,10 +28,6 @@ def photos_of_patient(patient_id: int) -> QuerySet[Photo]:
     )
 
 
-def photo_with_patient(pk: int) -> Photo | None:
-    return Photo.objects.select_related("session").filter(pk=pk).first()
-
-
 @dataclass
 class PhotoVisit:
     """A visit with photos: its session, date, day since its course's anchor, and the latest photo

@@ -76,8 +76,7 @@ class SessionPhotosView(RoleRequiredMixin, View):
             form.errors.pop("image", None)
             form.add_error("image", too_large_message())
             return self.page(request, form, status=400)
-        if not form.is_valid() and "view" in form.errors:
-            return self.page(request, form, status=400)
+        form.is_valid()  # the service's refusals below replace the form's own, field by field
         try:
             photo = photos.photo_add(session=self.session, view=form.data.get("view"),
                                      upload=request.FILES.get("image"), by=request.user)

@@ -27,8 +27,10 @@ from typing import IO
 
 import pghistory
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +41,7 @@ from patients.booking.status import InvalidTransition, status_time_refusal
 from patients.consent.selectors import consents_require
 
 from .photo_models import ImageFormat, Photo, View, photo_storage
+from .uploads import too_large_message
 
 PHOTO_MIN_SIDE = 800
 # A 50-megapixel phone camera's full frame; Pillow's own bomb limit (MAX_IMAGE_PIXELS) is higher.
@@ -70,7 +73,7 @@ def _refused(message: str) -> ValidationError:
     return ValidationError({"image": [message]})
 
 
-def _declared_format(upload) -> str:
+def _declared_format(upload: UploadedFile) -> str:
     """The format the upload says it is (its content type, and its name's extension if it has one)."""
     content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
     declared = _CONTENT_TYPES.get(content_type)
@@ -117,14 +120,13 @@ def _to_srgb(image: Image.Image, profile: bytes | None) -> Image.Image:
         return image
 
 
-def image_clean(upload) -> CleanImage:
+def image_clean(upload: UploadedFile | None) -> CleanImage:
     """Check an uploaded photo and re-encode it without metadata (see the module's rules); raises
     ValidationError by the field `image`."""
     if upload is None or not hasattr(upload, "read"):
         raise _refused(_("Choose a photo to upload."))
     if upload.size is not None and upload.size > settings.PHOTO_MAX_BYTES:
-        raise _refused(_("A photo is at most %(mb)d MB: this one is larger.")
-                       % {"mb": settings.PHOTO_MAX_BYTES // (1024 * 1024)})
+        raise _refused(too_large_message())
     if not upload.size:
         raise _refused(_("The file is empty."))
     declared = _declared_format(upload)
@@ -168,7 +170,8 @@ def view_refusal(view: str | None) -> str | None:
                                                               "views": ", ".join(View.values)}
 
 
-def photo_add(*, session: Session, view: str, upload, by, now: datetime | None = None) -> Photo:
+def photo_add(*, session: Session, view: str | None, upload: UploadedFile | None, by: AbstractBaseUser,
+              now: datetime | None = None) -> Photo:
     """Store a standard photograph of a visit, cleaned of its metadata, and return its row.
     Refuses: 422 consent_required without the patient's signed photo consent; 409 invalid_transition
     for a cancelled or no-show session or one whose local day has not come; ValidationError by the

@@ -19,6 +19,7 @@ from django.core.files.uploadhandler import (
     TemporaryFileUploadHandler,
 )
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 # Multipart boundaries, headers and the small fields around a file at its limit.
 ENVELOPE_BYTES = 64 * 1024
@@ -70,7 +71,5 @@ def upload_too_large(request: HttpRequest) -> bool:
 
 
 def too_large_message() -> str:
-    from django.utils.translation import gettext
-
     return gettext("A photo is at most %(mb)d MB: this one is larger.") % {
         "mb": settings.PHOTO_MAX_BYTES // (1024 * 1024)}

@@ -12,6 +12,7 @@ from PIL import Image
 from patients.booking.status import session_cancel
 from patients.models import PatientAccess, Photo
 from tests.patients.outcomes.photos.world import (
+    HugeBody,
     jpeg,
     photo_consent,
     png,
@@ -141,35 +142,10 @@ def test_a_photo_over_20_mb_is_refused_early(api_doctor, consented, photo_store,
 
 def test_a_100_mb_upload_is_stopped_without_reading_it(api_doctor, consented, photo_store):
     """The body claims 100 MB: the limit stops at the file's first bytes, never reading the rest."""
-    boundary = "photoboundary"
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"view\"\r\n\r\nvertex\r\n"
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"big.jpg\"\r\n"
-            "Content-Type: image/jpeg\r\n\r\n").encode()
-
-    class Body(io.RawIOBase):
-        """100 MB that would be made on demand: counts what the server reads."""
-
-        size = 100 * 1024 * 1024
-        read_so_far = 0
-
-        def readable(self):
-            return True
-
-        def readinto(self, buffer):
-            offset = self.read_so_far
-            if offset >= self.size:
-                return 0
-            n = min(len(buffer), self.size - offset)
-            chunk = (head + jpeg())[offset:offset + n] if offset < 65536 else b""
-            chunk = chunk.ljust(n, b"\xff")
-            buffer[:n] = chunk
-            self.read_so_far += n
-            return n
-
-    body = Body()
+    body = HugeBody(jpeg())
     response = api_doctor.generic("POST", f"/api/v1/sessions/{consented.first.pk}/photos/", "",
-                                  content_type=f"multipart/form-data; boundary={boundary}",
-                                  CONTENT_LENGTH=str(body.size), **{"wsgi.input": body})
+                                  content_type=body.content_type, CONTENT_LENGTH=str(body.size),
+                                  **{"wsgi.input": body})
     assert_invalid(response, "image", "20 MB")
     assert body.read_so_far < 2 * 1024 * 1024
     assert stored_files(photo_store) == []

@@ -7,7 +7,7 @@ from django.test import Client
 
 from patients.models import PatientAccess, Photo
 from patients.outcomes.photos import photo_add
-from tests.patients.outcomes.photos.world import jpeg, photo_consent, png, stored_files, upload
+from tests.patients.outcomes.photos.world import HugeBody, jpeg, photo_consent, png, stored_files, upload
 from tests.patients.outcomes.world import VISIT, at
 from tests.patients.records.world import field_block
 
@@ -67,6 +67,19 @@ def test_a_photo_over_the_limit_is_refused_by_the_field(doctor, consented, photo
     response = page_post(logged_in(doctor), consented.first, jpeg() + b"\0" * 200_000)
     assert response.status_code == 400
     assert "at most" in field_block(response.content.decode(), "id_photo_image")
+    assert stored_files(photo_store) == []
+
+
+def test_a_100_mb_upload_from_the_page_is_stopped_without_reading_it(doctor, consented, photo_store):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(doctor)
+    client.get(f"/photos/sessions/{consented.first.pk}/")
+    body = HugeBody(jpeg(), csrfmiddlewaretoken=client.cookies["csrftoken"].value)
+    response = client.generic("POST", f"/photos/sessions/{consented.first.pk}/", "", CONTENT_TYPE=body.content_type,
+                              CONTENT_LENGTH=str(body.size), **{"wsgi.input": body})
+    assert response.status_code == 400
+    assert "20 MB" in field_block(response.content.decode(), "id_photo_image")
+    assert body.read_so_far < 2 * 1024 * 1024  # nothing read past the photo's first bytes
     assert stored_files(photo_store) == []
 
 

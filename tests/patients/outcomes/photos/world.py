@@ -66,3 +66,36 @@ def png_bomb(width: int = 40_000, height: int = 40_000) -> bytes:
 
 def upload(data: bytes, name: str = "scalp.jpg", content_type: str = "image/jpeg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+class HugeBody(io.RawIOBase):
+    """A multipart body of 100 MB (the view, then a photo padded out) made on demand as the server
+    reads it: `read_so_far` says how much it read. `extra` fields go before the photo."""
+
+    boundary = "photoboundary"
+    size = 100 * 1024 * 1024
+
+    def __init__(self, photo: bytes, **extra: str) -> None:
+        fields = {"view": "vertex", **extra}
+        head = "".join(f"--{self.boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                       for name, value in fields.items())
+        head += (f"--{self.boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"big.jpg\"\r\n"
+                 "Content-Type: image/jpeg\r\n\r\n")
+        self.start = head.encode() + photo
+        self.read_so_far = 0
+
+    @property
+    def content_type(self) -> str:
+        return f"multipart/form-data; boundary={self.boundary}"
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        offset = self.read_so_far
+        n = min(len(buffer), self.size - offset)
+        if n <= 0:
+            return 0
+        buffer[:n] = self.start[offset:offset + n].ljust(n, b"\xff")
+        self.read_so_far += n
+        return n
