@@ -93,17 +93,19 @@ def _open(stream: IO[bytes]) -> Image.Image:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(stream, formats=list(_PILLOW_FORMATS))
-        except UnidentifiedImageError:
-            raise _refused(_("This file is not a JPEG or PNG image.")) from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _refused(_("This image claims too many pixels to open safely (at most %(mp)d megapixels).")
                            % {"mp": PHOTO_MAX_PIXELS // 1_000_000}) from None
+        except UnidentifiedImageError:
+            raise _refused(_("This file is not a JPEG or PNG image.")) from None
+        except Exception:  # noqa: BLE001  Pillow's parsers raise many kinds on hostile headers
+            raise _refused(_("This image is damaged or incomplete: take or choose it again.")) from None
         if image.width * image.height > PHOTO_MAX_PIXELS:
             raise _refused(_("This image has %(mp)d megapixels: at most %(max)d.")
                            % {"mp": image.width * image.height // 1_000_000, "max": PHOTO_MAX_PIXELS // 1_000_000})
         try:
             image.load()
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        except Exception:  # noqa: BLE001  (OSError, SyntaxError, ValueError, struct.error... on damaged data)
             raise _refused(_("This image is damaged or incomplete: take or choose it again.")) from None
     return image
 
@@ -137,7 +139,11 @@ def image_clean(upload: UploadedFile | None) -> CleanImage:
         raise _refused(_("The file is really a %(real)s image, but was sent as %(declared)s: send it as what it is.")
                        % {"real": ImageFormat(real).label, "declared": ImageFormat(declared).label})
     profile = image.info.get("icc_profile")
-    upright = _to_srgb(ImageOps.exif_transpose(image), profile)  # a copy with the orientation applied
+    try:
+        upright = ImageOps.exif_transpose(image)  # a copy with the orientation applied
+    except Exception:  # noqa: BLE001  damaged EXIF: the pixels are fine, only the orientation is lost
+        upright = image.copy()
+    upright = _to_srgb(upright, profile)
     if min(upright.size) < PHOTO_MIN_SIDE:
         raise _refused(_("This photo is %(w)d × %(h)d px: it needs at least %(min)d px on its short side.")
                        % {"w": upright.width, "h": upright.height, "min": PHOTO_MIN_SIDE})
