@@ -18,7 +18,8 @@ COPY . .
 COPY --from=assets /src/static/vendor static/vendor
 RUN python manage.py compilemessages --ignore=.venv -v 0 \
  && SECRET_KEY=build-only SITE_URL=https://build.invalid python manage.py collectstatic --no-input -v 0
-RUN useradd --system --home /app anagen && chown -R anagen /app
+# var/media: the photographs' private folder (a volume in docker-compose.yml), owned by the app's user.
+RUN useradd --system --home /app anagen && mkdir -p /app/var/media && chown -R anagen /app
 USER anagen
 EXPOSE 8000
 CMD ["gunicorn", "clinic.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--logger-class", "clinic.access_log.AccessLogger"]

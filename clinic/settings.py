@@ -173,8 +173,40 @@ STATIC_URL = "/static/"
 # collectstatic's target (the Docker image builds it in; tests use a temporary folder).
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Patients' photographs (patients.outcomes.photos): private, never under a public URL. Local files
+# under MEDIA_ROOT/photos (no MEDIA_URL is served), or any S3-compatible store when
+# PHOTOS_S3_BUCKET is set (django-storages; without keys, boto3's usual credentials). Doctors and
+# admins get the bytes through the app only (/api/v1/photos/<id>/image/, /photos/<id>/image/).
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+PHOTOS_S3_BUCKET = env.str("PHOTOS_S3_BUCKET", default="")
+if PHOTOS_S3_BUCKET:
+    PHOTO_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": PHOTOS_S3_BUCKET,
+        "location": env.str("PHOTOS_S3_PREFIX", default="photos"),
+        "endpoint_url": env.str("PHOTOS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("PHOTOS_S3_REGION", default="") or None,
+        "access_key": env.str("PHOTOS_S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("PHOTOS_S3_SECRET_ACCESS_KEY", default="") or None,
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+        "object_parameters": {"ServerSideEncryption": env.str("PHOTOS_S3_ENCRYPTION", default="AES256"),
+                              "CacheControl": "private, no-store"},
+    }}
+    if not PHOTO_STORAGE["OPTIONS"]["object_parameters"]["ServerSideEncryption"]:
+        del PHOTO_STORAGE["OPTIONS"]["object_parameters"]["ServerSideEncryption"]
+else:
+    PHOTO_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                     "OPTIONS": {"location": str(MEDIA_ROOT / "photos"), "base_url": None,
+                                 "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700}}
+# Uploads: small fields in memory, files over 2.5 MB in a temporary file, never a photo over
+# PHOTO_MAX_BYTES (patients.outcomes.uploads stops reading it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+PHOTO_MAX_BYTES = 20 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "photos": PHOTO_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -25,6 +25,7 @@ urlpatterns = [
     path("reminders/", include("patients.reminders.urls")),
     path("treatment/", include("patients.records.urls")),
     path("outcomes/", include("patients.outcomes.urls")),
+    path("photos/", include("patients.outcomes.photo_urls")),
     path("api/v1/", include("clinic.api.urls")),
     # Signed links in patient emails (no staff login).
     path("p/", include("patients.reminders.link_urls")),

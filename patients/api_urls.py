@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from patients.booking.api import CourseViewSet, PractitionerCalendarFeedView, SessionViewSet
 from patients.consent.api import ConsentDocumentViewSet, PatientConsentsView
 from patients.outcomes.api_urls import urlpatterns as outcomes_urls
+from patients.outcomes.photo_api_urls import urlpatterns as photo_urls
 from patients.portal.api_urls import urlpatterns as portal_urls
 from patients.records.api import AdverseEventViewSet, LotViewSet, ProductViewSet, SessionRecordViewSet
 from patients.registry.api import PatientViewSet
@@ -27,6 +28,7 @@ router.register("consent-documents", ConsentDocumentViewSet, basename="consent-d
 urlpatterns = [
     path("patients/<str:pk>/consents/", PatientConsentsView.as_view(), name="patient-consents"),
     *outcomes_urls,
+    *photo_urls,
     *portal_urls,
     # Beside clinic's practitioners routes: the feed is booking's (clinic imports nothing from patients).
     path("practitioners/<str:pk>/calendar-feed/", PractitionerCalendarFeedView.as_view(),

@@ -146,19 +146,24 @@ def visit_notes(kind: str, number: int, measured: bool) -> str:
 
 
 def seed_demo_photos(*, session, by, now: datetime) -> int:
-    """The one place where demo photos are added: the standard views of a measured visit.
+    """The standard photographs of a measured visit (vertex and frontal), drawn by the code
+    (patients.outcomes.demo_photos: a synthetic scalp, no stock image) and stored through the photo
+    service, as a doctor's upload is: cleaned, private, refused without the photo consent. The hair
+    is a little denser at each visit of the course. Returns how many were stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
-    A no-op returning 0 while patients.outcomes has no Photo model (the photos feature is being
-    written on another branch). TODO(lead): at merge, draw the views with
-    patients.outcomes.demo_photos (a synthetic scalp JPEG made by Pillow, no stock image), store
-    them through the photo service for `session` by `by` at `now`, and return how many were added;
-    the story already calls this for every baseline and assessment visit, after the patient has
-    signed the photo consent."""
-    from patients.outcomes import models as outcomes
+    from patients.outcomes.demo_photos import scalp_photo
+    from patients.outcomes.photo_models import View
+    from patients.outcomes.photos import photo_add
 
-    if not hasattr(outcomes, "Photo"):
-        return 0
-    return 0
+    density = min(1.0, 0.3 + 0.12 * (session.number - 1))
+    taken = min(now, session.start + timedelta(minutes=20))
+    for view in (View.VERTEX, View.FRONTAL):
+        data = scalp_photo(view=view, density=density, seed=session.patient_id,
+                           label=f"{View(view).label} · session {session.number} · demo")
+        upload = SimpleUploadedFile(f"demo-{view}.jpg", data, content_type="image/jpeg")
+        photo_add(session=session, view=view, upload=upload, by=by, now=taken)
+    return 2
 
 
 def received_dates(key: str, today: date) -> list[tuple[date, date]]:

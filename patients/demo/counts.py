@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from patients.models import Course, Measurement, Patient, Reminder, Session
+from patients.models import Course, Measurement, Patient, Photo, Reminder, Session
 from patients.records.models import AdverseEvent, SessionRecord
 
 from .people import PEOPLE, phone_of
@@ -40,6 +40,7 @@ def demo_counts() -> dict[str, Any]:
         "reminder_states": _by(reminders, "status"),
         "records": SessionRecord.objects.filter(session__patient__in=patients).count(),
         "measurements": Measurement.objects.filter(session__patient__in=patients).count(),
+        "photos": Photo.objects.filter(session__patient__in=patients).count(),
         "adverse_events": AdverseEvent.objects.filter(patient__in=patients).count(),
     }
 
@@ -56,6 +57,6 @@ def counts_lines(counts: dict[str, Any]) -> list[str]:
         f"{_shown(counts['course_locations'])})",
         f"  sessions:       {counts['sessions']} ({_shown(counts['session_states'])})",
         f"  reminders:      {counts['reminders']} ({_shown(counts['reminder_states'])})",
-        f"  records:        {counts['records']}, measurements: {counts['measurements']}, "
+        f"  records:        {counts['records']}, measurements: {counts['measurements']}, photos: {counts['photos']}, "
         f"adverse events: {counts['adverse_events']}",
     ]

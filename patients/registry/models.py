@@ -180,6 +180,7 @@ class PatientAccess(models.Model):
         HISTORY = "history", "Change history"
         OUTCOMES = "outcomes", "Outcomes"
         EXPORT = "export", "CSV export"
+        PHOTOS = "photos", "Photographs"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # No index of its own: patient_access_latest (below) leads with the patient and serves every
