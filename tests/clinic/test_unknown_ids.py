@@ -6,12 +6,15 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from patients.booking import services as booking
 from patients.models import Reminder
+from patients.outcomes.demo_photos import scalp_photo
+from patients.outcomes.photos import photo_add
 from tests.factories import ClosureFactory
 from tests.helpers import client_for
 from tests.patients.booking.world import at, build_world
@@ -74,6 +77,9 @@ PAGES = {
     "records:event-edit": _pk("adverse-event"),
     "records:event-review": _pk("adverse-event"),
     "outcomes:session-measurements": _pk("session"),
+    "photos:session": _pk("session"),
+    "photos:image": _pk("photo"),
+    "photos:compare": _pk("patient"),
     "patients:consent-sign": lambda ids: {"pk": ids["patient"], "document_pk": ids["consent-document"]},
     "patients:consent-signed": lambda ids: {"pk": ids["patient"], "signature_pk": ids["consent-signature"]},
     "patients:consent-pdf": lambda ids: {"pk": ids["patient"], "signature_pk": ids["consent-signature"]},
@@ -88,7 +94,7 @@ NOT_STAFF_PAGES = {"patient-link", "calendar-feed-ics", "portal:open", "portal:m
 PATIENT_API = "api/v1/portal/"
 # API routes by their collection, which names the id's kind: sessions/{id}/reschedule/ takes a session's.
 API = {"locations", "practitioners", "rooms", "closures", "protocols", "patients", "screenings", "courses", "sessions",
-       "reminders", "products", "lots", "session-records", "adverse-events", "consent-documents"}
+       "reminders", "products", "lots", "session-records", "adverse-events", "consent-documents", "photos"}
 
 
 def collection(route: str) -> str:
@@ -116,13 +122,18 @@ def ids() -> dict:
     closure = ClosureFactory(location=world.location, start=at("2027-05-24 00:00"), end=at("2027-05-25 00:00"))
     document = active("CONSENT-IDS")  # after the visit's record, which it would otherwise require
     signature = sign(world.patient, document)
+    # A photograph of the visit, taken once its day has come.
+    photographer = get_user_model().objects.create_user("photographer", password="a-long-password-1")
+    photo = photo_add(session=session, view="vertex", by=photographer,
+                      upload=SimpleUploadedFile("v.jpg", scalp_photo(), content_type="image/jpeg"),
+                      now=session.start + timedelta(hours=1))
     return {
         "location": world.location.pk, "practitioner": world.doctors[0].pk, "room": world.rooms[0].pk,
         "closure": closure.pk, "protocol": world.protocol.pk,
         "code": world.protocol.code, "patient": world.patient.pk, "screening": world.patient.screenings.get().pk,
         "course": course.pk, "session": session.pk, "reminder": Reminder.objects.filter(course=course).first().pk,
         "product": lot.product_id, "lot": lot.pk, "session-record": record.pk, "adverse-event": event.pk,
-        "consent-document": document.pk, "consent-signature": signature.pk,
+        "consent-document": document.pk, "consent-signature": signature.pk, "photo": photo.pk,
     }
 
 
