@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, views
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
@@ -72,7 +72,9 @@ class PortalLinkRequestView(QueryParamsMixin, views.APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=LinkRequestSerializer, responses={202: None})
+    @extend_schema(request=LinkRequestSerializer, responses={202: None, 429: OpenApiResponse(
+        inline_serializer("ThrottledErrorBody", {"code": serializers.CharField(), "detail": serializers.CharField()}),
+        description="Too many link requests from this client in the last hour: `throttled`.")})
     def post(self, request: Request) -> Response:
         body = LinkRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
