@@ -1,24 +1,32 @@
 """Outcomes through the pages (issue #14): a doctor measures the baseline at session 1 and the
 assessment at session 2 on the session panel (a value out of range refused by its cell, nothing
-stored), opens the patient's outcome chart, then the protocol's report and the adherence report."""
+stored) and takes the vertex photo at both visits, opens the two photos side by side and the
+patient's outcome chart, then the protocol's report and the adherence report."""
 
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from patients.models import Measurement, Session
+from patients.models import Measurement, Photo, Session
+from patients.outcomes.demo_photos import scalp_photo
 from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.test_photos import upload_from_panel
+from tests.patients.outcomes.photos.world import photo_consent
 from tests.patients.outcomes.world import VISIT, build_room, density, measure, visit_time
 
 pytestmark = pytest.mark.clock(VISIT)
 
 
 @pytest.fixture
-def room(db):
-    """The treatment room, session 2 an assessment, and three other patients of the protocol
-    measured at both visits (density at the vertex by trichoscopy: +12, +25, +18)."""
+def room(db, settings, tmp_path):
+    """The treatment room (the patient has signed the photo consent), session 2 an assessment, and
+    three other patients of the protocol measured at both visits (density at the vertex by
+    trichoscopy: +12, +25, +18)."""
+    settings.STORAGES = {**settings.STORAGES, "photos": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "photos")}}}
     room = build_room()
+    photo_consent(room.first.patient)
     Session.objects.filter(pk=room.second.pk).update(kind="assessment")
     room.second.refresh_from_db()
     for hour, (baseline, follow_up) in zip((11, 12, 13), [(118, 130), (95, 120), (128, 146)], strict=True):
@@ -65,6 +73,9 @@ def test_a_doctor_measures_two_visits_then_reads_the_chart_and_the_report(login,
     modal.get_by_role("button", name="Store the measurements").click()
     expect(page.get_by_text("4 measurements stored for session 1.")).to_be_visible()
     assert Measurement.objects.filter(session=first).count() == 4
+    box = upload_from_panel(page, first, scalp_photo(view="vertex", density=0.3, seed=1, label="Vertex · session 1"))
+    box.get_by_role("button", name="Store the photo").click()
+    expect(page.get_by_text("Vertex photo of session 1 stored")).to_be_visible()
 
     # Four weeks later, the assessment: the panel prompts for it.
     _clock.move_to(visit_time(second))
@@ -84,6 +95,23 @@ def test_a_doctor_measures_two_visits_then_reads_the_chart_and_the_report(login,
     screenshot(page, "outcomes-grid-assessment")
     modal.get_by_role("button", name="Store the measurements").click()
     expect(page.get_by_text("4 measurements stored for session 2.")).to_be_visible()
+    box = upload_from_panel(page, second, scalp_photo(view="vertex", density=0.7, seed=1, label="Vertex · session 2"))
+    box.get_by_role("button", name="Store the photo").click()
+    expect(page.get_by_text("Vertex photo of session 2 stored")).to_be_visible()
+    assert Photo.objects.filter(session__in=[first, second]).count() == 2
+
+    # The two visits side by side, from the patient page's photos card.
+    page.goto(f"/patients/{first.patient_id}/")
+    page.get_by_test_id("patient-photos").get_by_test_id("compare-photos").click()
+    comparison = page.get_by_test_id("comparison")
+    expect(comparison.get_by_test_id("compare-before")).to_contain_text("day 0 since the course")
+    expect(comparison.get_by_test_id("compare-after")).to_contain_text("day 28 since the course")
+    for side in ("before", "after"):
+        image = comparison.get_by_test_id(f"compare-{side}").locator("img")
+        expect(image).to_be_visible()
+        assert image.evaluate("img => img.complete && img.naturalWidth") == 1200
+    screenshot(page, "outcomes-photos-compared")
+    assert_accessible(page)
 
     # The patient's chart: one per metric, the visits marked, a table beside each.
     page.goto(f"/patients/{first.patient_id}/")
