@@ -34,7 +34,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from patients.booking.models import Session
 from patients.booking.status import InvalidTransition, status_time_refusal
@@ -103,6 +103,9 @@ def _open(stream: IO[bytes]) -> Image.Image:
         if image.width * image.height > PHOTO_MAX_PIXELS:
             raise _refused(_("This image has %(mp)d megapixels: at most %(max)d.")
                            % {"mp": image.width * image.height // 1_000_000, "max": PHOTO_MAX_PIXELS // 1_000_000})
+        # A truncated photo is refused, whatever else in the process said: WeasyPrint (the consent
+        # PDFs) sets Pillow's process-wide LOAD_TRUNCATED_IMAGES when it is imported.
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
         try:
             image.load()
         except Exception:  # noqa: BLE001  (OSError, SyntaxError, ValueError, struct.error... on damaged data)

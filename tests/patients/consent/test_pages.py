@@ -21,7 +21,8 @@ def sign_url(patient, document) -> str:
 
 def form_data(page: str, **fields) -> dict:
     sha = re.search(r'name="sha256" value="([0-9a-f]{64})"', page).group(1)
-    language = re.search(r'name="language" value="(\w\w)"', page).group(1)
+    # The signing form's hidden field (the page's user menu has language buttons of its own).
+    language = re.search(r'<input[^>]*name="language" value="(\w\w)"', page).group(1)
     return {"sha256": sha, "language": language, **fields}
 
 

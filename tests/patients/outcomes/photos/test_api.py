@@ -223,3 +223,14 @@ def test_a_photo_taken_again_is_kept_beside_the_first(api_doctor, consented):
     second = post(api_doctor, consented.first, jpeg(1300, 900)).json()
     assert first["id"] != second["id"] and Photo.objects.count() == 2
     assert timedelta(0) <= Photo.objects.get(pk=second["id"]).taken_at - Photo.objects.get(pk=first["id"]).taken_at
+
+
+def test_a_truncated_photo_is_refused_even_after_the_pdf_library_is_loaded(api_doctor, consented):
+    """WeasyPrint (the signed consents' PDFs) turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole
+    process when it is imported; a worker that made a PDF must still refuse a truncated photo."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as weasyprint.images leaves it
+    assert_invalid(post(api_doctor, consented.first, jpeg(2000, 1500)[:3000]), "image", "damaged")
+    assert not Photo.objects.exists()
