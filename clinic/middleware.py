@@ -33,6 +33,4 @@ class StaffLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         activate_staff_language(request, request.user)
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
-        return response
+        return self.get_response(request)  # LocaleMiddleware, above, names the language in Content-Language

@@ -150,20 +150,12 @@ def seed_demo_photos(*, session, by, now: datetime) -> int:
     (patients.outcomes.demo_photos: a synthetic scalp, no stock image) and stored through the photo
     service, as a doctor's upload is: cleaned, private, refused without the photo consent. The hair
     is a little denser at each visit of the course. Returns how many were stored."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from patients.outcomes.demo_photos import scalp_photo
+    from patients.outcomes.demo_photos import visit_demo_photos
     from patients.outcomes.photo_models import View
-    from patients.outcomes.photos import photo_add
 
-    density = min(1.0, 0.3 + 0.12 * (session.number - 1))
-    taken = min(now, session.start + timedelta(minutes=20))
-    for view in (View.VERTEX, View.FRONTAL):
-        data = scalp_photo(view=view, density=density, seed=session.patient_id,
-                           label=f"{View(view).label} · session {session.number} · demo")
-        upload = SimpleUploadedFile(f"demo-{view}.jpg", data, content_type="image/jpeg")
-        photo_add(session=session, view=view, upload=upload, by=by, now=taken)
-    return 2
+    photos = visit_demo_photos(session=session, by=by, now=now, views=(View.VERTEX, View.FRONTAL),
+                               density=min(1.0, 0.3 + 0.12 * (session.number - 1)))
+    return len(photos)
 
 
 def received_dates(key: str, today: date) -> list[tuple[date, date]]:

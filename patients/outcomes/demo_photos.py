@@ -99,11 +99,18 @@ def demo_photos_seed(*, patient: Patient, by, views: Iterable[str] = DEMO_VIEWS,
     for index, session in enumerate(sessions):
         if session.photos.exists():
             continue
-        density = min(1.0, start_density + gain_per_visit * index)
-        taken = min(now, session.start + timedelta(minutes=20))
-        for view in views:
-            data = scalp_photo(view=view, density=density, seed=patient.pk,
-                               label=f"{View(view).label} · session {session.number} · demo")
-            upload = SimpleUploadedFile(f"demo-{view}.jpg", data, content_type="image/jpeg")
-            stored.append(photo_add(session=session, view=view, upload=upload, by=by, now=taken))
+        stored += visit_demo_photos(session=session, by=by, now=now, views=views,
+                                    density=min(1.0, start_density + gain_per_visit * index))
+    return stored
+
+
+def visit_demo_photos(*, session: Session, by, now: datetime, views: Iterable[str], density: float) -> list[Photo]:
+    """Drawn photographs of one visit, taken 20 minutes into it, stored through the upload service."""
+    taken = min(now, session.start + timedelta(minutes=20))
+    stored = []
+    for view in views:
+        data = scalp_photo(view=view, density=density, seed=session.patient_id,
+                           label=f"{View(view).label} · session {session.number} · demo")
+        upload = SimpleUploadedFile(f"demo-{view}.jpg", data, content_type="image/jpeg")
+        stored.append(photo_add(session=session, view=view, upload=upload, by=by, now=taken))
     return stored
