@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.i18n.extract import marked_messages, missing
 from tests.i18n.literals import PROPER_NOUNS, literals_in, literals_in_file
 from tests.i18n.po import Entry, placeholders, read_po
 
@@ -79,6 +80,21 @@ def test_translations_keep_the_placeholders_of_the_english(language):
         if used != set(placeholders(entry.msgid_plural)) or not used <= allowed:
             wrong.append(entry.label)
     assert not wrong, f"{language}: placeholders differ from the English in {wrong[:5]}"
+
+
+@pytest.fixture(scope="module")
+def marked():
+    return marked_messages()
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_the_source_marks_is_translated(marked, language):
+    # makemessages (in a scratch copy) finds what the templates and Python mark; a catalogue that
+    # lacks one would show it in English on a page of that language.
+    assert len(marked) > 300
+    gaps = missing(marked, language)
+    assert not gaps, f"{language}: {len(gaps)} marked but untranslated, e.g. " + "; ".join(
+        f"{msgid[:50]!r} ({where[0] if where else '?'})" for (_context, msgid), where in list(gaps.items())[:5])
 
 
 def test_placeholder_reader_sees_every_kind():
