@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 from fhir.resources.R4B.plandefinition import PlanDefinition
 
 from .models import Protocol
@@ -95,7 +96,14 @@ def plan_definition_url(protocol: Protocol) -> str:
 
 
 def protocol_plan_definition(protocol: Protocol) -> PlanDefinition:
-    """The protocol as a validated PlanDefinition resource (raises if fhir.resources refuses it)."""
+    """The protocol as a validated PlanDefinition resource (raises if fhir.resources refuses it).
+
+    In English whatever the staff member reads: the coded displays are the interchange's, not a page's."""
+    with translation.override("en"):
+        return _plan_definition(protocol)
+
+
+def _plan_definition(protocol: Protocol) -> PlanDefinition:
     description = [f"{protocol.get_source_category_display()}"
                    f"{f' ({protocol.source_detail})' if protocol.source_detail else ''}, "
                    f"{protocol.get_route_display().lower()}; anchored to the {protocol.get_anchor_display().lower()}."]
