@@ -78,9 +78,9 @@ def route_refusal(location: Location, protocol: Protocol) -> str:
         by = allowed[0]
     else:
         by = _("%(first)s or %(last)s") % {"first": ", ".join(allowed[:-1]), "last": allowed[-1]}
-    return _("%(location)s allows %(source)s sources by %(by)s, not by %(route)s.") % {
-        "location": location.name, "source": in_sentence(protocol.get_source_category_display()), "by": by,
-        "route": _route_word(protocol.route)}
+    return _("%(loc)s allows %(src)s sources by %(by)s, not by %(asked)s.") % {
+        "loc": location.name, "src": in_sentence(protocol.get_source_category_display()), "by": by,
+        "asked": _route_word(protocol.route)}
 
 
 def _route_word(route: str) -> str:
