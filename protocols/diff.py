@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from .labels import protocol_label
+from .labels import in_sentence, protocol_label
 from .models import HomeAdjunct, Protocol, ProtocolSession
 from .texts import OTHER_LANGUAGES
 
@@ -54,7 +54,7 @@ class SessionChange:
         if self.status == "added":
             return _("Session %(number)s added.") % {"number": self.number}
         return _("Session %(number)s changed: %(fields)s.") % {
-            "number": self.number, "fields": ", ".join(str(c.label).lower() for c in self.changes)}
+            "number": self.number, "fields": ", ".join(in_sentence(c.label) for c in self.changes)}
 
     @property
     def status_label(self) -> str:
