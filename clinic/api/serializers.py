@@ -41,7 +41,7 @@ class StrictJSONParser(JSONParser):
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
-            raise ParseError("The body holds text that is not valid Unicode.") from None
+            raise ParseError(gettext("The body holds text that is not valid Unicode.")) from None
         return data
 
 

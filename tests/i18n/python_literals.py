@@ -12,7 +12,8 @@ import ast
 import re
 from pathlib import Path
 
-ERRORS = {"ValidationError", "DomainError", "Conflict", "Unprocessable", "Forbidden"}
+ERRORS = {"ValidationError", "DomainError", "Conflict", "Unprocessable", "Forbidden",
+          "AuthenticationFailed", "PermissionDenied", "NotFound", "ParseError", "APIException"}
 MESSAGE_FUNCTIONS = {"success", "info", "warning", "error", "debug", "add_message"}
 LABEL_KEYWORDS = {"label", "help_text", "verbose_name", "verbose_name_plural", "empty_label", "detail", "message"}
 LABEL_KEYS = {"placeholder", "aria-label", "title"}
