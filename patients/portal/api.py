@@ -9,6 +9,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, views
@@ -192,7 +193,8 @@ class PortalSignRequestSerializer(SignRequestSerializer):
 
     def validate_language(self, value: str | None) -> str | None:
         if value is not None and value not in LANGUAGES:
-            raise serializers.ValidationError(f"Unknown language {value}: use {', '.join(LANGUAGES)}.")
+            raise serializers.ValidationError(gettext("Unknown language %(value)s: use %(languages)s.")
+                                              % {"value": value, "languages": ", ".join(LANGUAGES)})
         return value
 
 
