@@ -80,7 +80,7 @@ class PortalLinkRequestView(QueryParamsMixin, views.APIView):
         body = LinkRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.portal_link_request(email=body.validated_data["email"], ip=client_ip_address(request))
-        return Response({"detail": "If this address is known to the clinic, a link is on its way."},
+        return Response({"detail": gettext("If this address is known to the clinic, a link is on its way.")},
                         status=status.HTTP_202_ACCEPTED)
 
 
@@ -132,7 +132,7 @@ class PortalSlotsView(PortalView):
             except ValueError:
                 day = None
             if day is None:
-                raise serializers.ValidationError({"date": ["Use YYYY-MM-DD."]})
+                raise serializers.ValidationError({"date": [gettext("Use YYYY-MM-DD.")]})
         window = selectors.move_window(session)
         refusal = selectors.change_refusal(session, now)
         return Response({

@@ -71,7 +71,7 @@ def portal_link_request(*, email: Any, ip: str | None, now: datetime | None = No
     ValidationError for something that is not an email address."""
     now = now or timezone.now()
     if not isinstance(email, str) or len(email) > 254:
-        raise ValidationError({"email": "Enter your email address."})
+        raise ValidationError({"email": gettext("Enter your email address.")})
     email = email.strip().lower()
     try:
         validate_email(email)

@@ -16,7 +16,7 @@ ERRORS = {"ValidationError", "DomainError", "Conflict", "Unprocessable", "Forbid
           "AuthenticationFailed", "PermissionDenied", "NotFound", "ParseError", "APIException"}
 MESSAGE_FUNCTIONS = {"success", "info", "warning", "error", "debug", "add_message"}
 LABEL_KEYWORDS = {"label", "help_text", "verbose_name", "verbose_name_plural", "empty_label", "detail", "message"}
-LABEL_KEYS = {"placeholder", "aria-label", "title"}
+LABEL_KEYS = {"placeholder", "aria-label", "title", "detail"}
 CHOICES_BASES = {"TextChoices", "IntegerChoices", "Choices"}
 # Not the staff's pages: migrations (frozen history), the demo's made-up data, console commands;
 # the starter protocols' and consents' texts are data written in all five languages.
@@ -61,6 +61,15 @@ def error_classes(trees: list[ast.Module]) -> set[str]:
     return names
 
 
+def _messages_of(node: ast.AST) -> list[ast.AST]:
+    """An error's message, or the messages of an error given by field ({"reason": "..."}, lists)."""
+    if isinstance(node, ast.Dict):
+        return [message for value in node.values for message in _messages_of(value)]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [message for value in node.elts for message in _messages_of(value)]
+    return [node]
+
+
 def _choice_labels(node: ast.ClassDef) -> list[ast.AST]:
     found = []
     for statement in node.body:
@@ -88,7 +97,7 @@ def literals(tree: ast.Module, errors: set[str], *, api: bool = False) -> list[t
         if isinstance(node, ast.Call):
             name = _name(node.func)
             if name in errors and node.args:
-                found.append(node.args[0])
+                found.extend(_messages_of(node.args[0]))
             if name in MESSAGE_FUNCTIONS and _name(getattr(node.func, "value", None) or node.func) == "messages":
                 found.extend(node.args[1:2] if name != "add_message" else node.args[2:3])
             for keyword in node.keywords:

@@ -30,6 +30,7 @@ def found(source: str) -> list[str]:
     "source, text",
     [
         ('raise ValidationError("Choose a time.")', "Choose a time."),
+        ('raise ValidationError({"reason": ["Tell us why."]})', "Tell us why."),
         ('class SlotTaken(Conflict): pass\nraise SlotTaken(f"Room {room} is taken")', "Room {room} is taken"),
         ('messages.success(request, "Saved.")', "Saved."),
         ('name = forms.CharField(label="Full name", help_text="As on the passport")', "Full name"),
