@@ -58,7 +58,7 @@ class Location(models.Model):
     # (and only to a time at least this far ahead); nearer than that, they ask the clinic.
     change_notice_hours = models.PositiveSmallIntegerField(
         default=24, validators=[MaxValueValidator(720)],
-        help_text="Patients may move or cancel a session online until this many hours before it",
+        help_text=_("Patients may move or cancel a session online until this many hours before it"),
     )
 
     class Meta:

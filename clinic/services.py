@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext_lazy
 
 from .errors import Conflict
 from .models import Closure, Location, Practitioner, Room
@@ -34,13 +35,21 @@ def _save[M: models.Model](instance: M, data: Mapping[str, Any]) -> M:
     return instance
 
 
+IN_USE = {
+    "location": gettext_lazy("This location is still in use (practitioners, rooms or bookings refer to it): "
+                             "deactivate it instead."),
+    "practitioner": gettext_lazy("This practitioner is still in use (bookings refer to it): deactivate it instead."),
+    "room": gettext_lazy("This room is still in use (bookings refer to it): deactivate it instead."),
+    "closure": gettext_lazy("This closure is still in use: it cannot be deleted."),
+}
+
+
 def _delete(instance: models.Model, what: str) -> None:
     try:
         with transaction.atomic():
             instance.delete()
     except ProtectedError:
-        raise Conflict(f"This {what} is still in use (practitioners, rooms or bookings refer to it): "
-                       f"deactivate it instead.") from None
+        raise Conflict(str(IN_USE[what])) from None
 
 
 @transaction.atomic

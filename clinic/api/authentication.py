@@ -37,7 +37,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         if api_key_is_expired(token, now=timezone.now()):
             expired = timezone.localtime(api_key_expires_at(token)).strftime("%Y-%m-%d %H:%M %Z")
             raise TokenExpired(
-                f"This API key expired on {expired}. Create a new one on your profile page in Anagen "
-                "(or with `manage.py drf_create_token -r USERNAME`)."
+                _("This API key expired on %(expired)s. Create a new one on your profile page in Anagen "
+                  "(or with `manage.py drf_create_token -r USERNAME`).") % {"expired": expired}
             )
         return token.user, token

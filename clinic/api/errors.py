@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -60,11 +61,11 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, DataError):
-        exc = exceptions.ValidationError({"non_field_errors": ["A value is out of range or malformed."]})
+        exc = exceptions.ValidationError({"non_field_errors": [gettext("A value is out of range or malformed.")]})
     elif isinstance(exc, IntegrityError):
         set_rollback()
         return Response(
-            {"code": "conflict", "detail": "This change conflicts with data already saved."},
+            {"code": "conflict", "detail": gettext("This change conflicts with data already saved.")},
             status=status.HTTP_409_CONFLICT,
         )
     if not isinstance(exc, exceptions.APIException):
@@ -82,7 +83,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         body = {"code": code, "detail": _first_message(errors) or "The request is invalid.", "errors": errors}
         return Response(body, status=status.HTTP_400_BAD_REQUEST, headers=headers)
     if isinstance(exc, exceptions.ParseError):
-        detail = f"The request body could not be read: {exc.detail}"
+        detail = gettext("The request body could not be read: %(problem)s") % {"problem": exc.detail}
         return Response({"code": code, "detail": detail, "errors": {"non_field_errors": [detail]}},
                         status=exc.status_code, headers=headers)
     return Response({"code": code, "detail": str(exc.detail)}, status=exc.status_code, headers=headers)
@@ -94,7 +95,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def handler404(request: HttpRequest, exception: Exception | None = None):
     if _wants_json(request):
-        return JsonResponse({"code": "not_found", "detail": "Not found."}, status=404)
+        return JsonResponse({"code": "not_found", "detail": gettext("Not found.")}, status=404)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
@@ -102,7 +103,8 @@ def handler404(request: HttpRequest, exception: Exception | None = None):
 
 def handler500(request: HttpRequest):
     if _wants_json(request):
-        return JsonResponse({"code": "server_error", "detail": "Something went wrong on our side."}, status=500)
+        detail = gettext("Something went wrong on our side.")
+        return JsonResponse({"code": "server_error", "detail": detail}, status=500)
     from django.views.defaults import server_error
 
     return server_error(request)

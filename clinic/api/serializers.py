@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -40,7 +41,7 @@ class StrictJSONParser(JSONParser):
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
-            raise ParseError("The body holds text that is not valid Unicode.") from None
+            raise ParseError(gettext("The body holds text that is not valid Unicode.")) from None
         return data
 
 
@@ -52,7 +53,8 @@ class TextField(serializers.CharField):
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise serializers.ValidationError("This text holds characters that are not valid Unicode.") from None
+            message = gettext("This text holds characters that are not valid Unicode.")
+            raise serializers.ValidationError(message) from None
         return value
 
 

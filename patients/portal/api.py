@@ -9,6 +9,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, views
@@ -79,7 +80,7 @@ class PortalLinkRequestView(QueryParamsMixin, views.APIView):
         body = LinkRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.portal_link_request(email=body.validated_data["email"], ip=client_ip_address(request))
-        return Response({"detail": "If this address is known to the clinic, a link is on its way."},
+        return Response({"detail": gettext("If this address is known to the clinic, a link is on its way.")},
                         status=status.HTTP_202_ACCEPTED)
 
 
@@ -131,7 +132,7 @@ class PortalSlotsView(PortalView):
             except ValueError:
                 day = None
             if day is None:
-                raise serializers.ValidationError({"date": ["Use YYYY-MM-DD."]})
+                raise serializers.ValidationError({"date": [gettext("Use YYYY-MM-DD.")]})
         window = selectors.move_window(session)
         refusal = selectors.change_refusal(session, now)
         return Response({
@@ -192,7 +193,8 @@ class PortalSignRequestSerializer(SignRequestSerializer):
 
     def validate_language(self, value: str | None) -> str | None:
         if value is not None and value not in LANGUAGES:
-            raise serializers.ValidationError(f"Unknown language {value}: use {', '.join(LANGUAGES)}.")
+            raise serializers.ValidationError(gettext("Unknown language %(value)s: use %(languages)s.")
+                                              % {"value": value, "languages": ", ".join(LANGUAGES)})
         return value
 
 

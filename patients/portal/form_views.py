@@ -76,7 +76,7 @@ def _signable(patient, pk: str) -> ConsentDocument:
     pending = selectors.pending_forms(patient, timezone.now()).documents
     document = next((d for d in pending if str(d.pk) == pk), None)
     if document is None:
-        raise selectors.PortalNotFound("Not found.")
+        raise selectors.PortalNotFound(translation.gettext("Not found."))
     return document
 
 

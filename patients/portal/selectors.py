@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 
 from clinic.errors import DomainError
 from clinic.ids import id_from
@@ -65,7 +66,7 @@ def portal_session(patient: Patient, session_id) -> Session:
     number = id_from(session_id)
     session = portal_sessions(patient).filter(pk=number).first() if number else None
     if session is None:
-        raise PortalNotFound("Not found.")
+        raise PortalNotFound(gettext("Not found."))
     return session
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.errors import DomainError
 from patients.booking.reschedule import session_reschedule
@@ -70,19 +71,19 @@ def portal_link_request(*, email: Any, ip: str | None, now: datetime | None = No
     ValidationError for something that is not an email address."""
     now = now or timezone.now()
     if not isinstance(email, str) or len(email) > 254:
-        raise ValidationError({"email": "Enter your email address."})
+        raise ValidationError({"email": gettext("Enter your email address.")})
     email = email.strip().lower()
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"email": "Enter a valid email address."}) from None
+        raise ValidationError({"email": gettext("Enter a valid email address.")}) from None
     digest = _email_hash(email)
     with transaction.atomic():
         # Old rows only count for a day: drop them as we go, so the table stays small.
         PortalLinkRequest.objects.filter(requested_at__lt=now - timedelta(days=2)).delete()
         if ip and PortalLinkRequest.objects.filter(
                 ip=ip, requested_at__gte=now - timedelta(hours=1)).count() >= settings.PORTAL_LINK_REQUESTS_PER_IP_HOUR:
-            raise TooManyRequests("Too many requests from this connection: please try again in an hour.",
+            raise TooManyRequests(gettext("Too many requests from this connection: please try again in an hour."),
                                   retry_after=3600)
         today = PortalLinkRequest.objects.filter(email_sha256=digest, requested_at__gte=now - timedelta(days=1))
         sent_today = sum(today.values_list("sent", flat=True))
@@ -119,11 +120,13 @@ def portal_link_emails_send(*, patient_ids: list[int]) -> int:
 def _check_change(session: VisitSession, now: datetime) -> None:
     refusal = selectors.change_refusal(session, now)
     if refusal == selectors.NOT_MOVABLE:
-        raise InvalidTransition(f"Session {session.number} can no longer be changed online.")
+        message = gettext("Session %(number)s can no longer be changed online.") % {"number": session.number}
+        raise InvalidTransition(message)
     if refusal == selectors.TOO_LATE:
         raise selectors.TooLateToChange(
-            f"Session {session.number} is less than {session.location.change_notice_hours} hours away: "
-            "please ask the clinic to change it.", notice_hours=session.location.change_notice_hours)
+            gettext("Session %(number)s is less than %(hours)s hours away: please ask the clinic to change it.")
+            % {"number": session.number, "hours": session.location.change_notice_hours},
+            notice_hours=session.location.change_notice_hours)
 
 
 def portal_session_reschedule(*, patient: Patient, session: VisitSession, start: datetime,
@@ -134,14 +137,16 @@ def portal_session_reschedule(*, patient: Patient, session: VisitSession, start:
     (a replayed request). Raises 422 too_late_to_change, 422 window_violation, 409 slot_conflict."""
     now = now or timezone.now()
     if session.patient_id != patient.pk:
-        raise selectors.PortalNotFound("Not found.")
+        raise selectors.PortalNotFound(gettext("Not found."))
     _check_change(session, now)
-    aware = as_local(start, ZoneInfo(session.location.timezone), "start", now=now, past="The new time is in the past.")
+    aware = as_local(start, ZoneInfo(session.location.timezone), "start", now=now,
+                     past=gettext("The new time is in the past."))
     if aware == session.start:
         return session, [], []
     if aware < selectors.earliest_change(session, now):
         raise selectors.TooLateToChange(
-            f"Choose a time at least {session.location.change_notice_hours} hours from now.",
+            gettext("Choose a time at least %(hours)s hours from now.")
+            % {"hours": session.location.change_notice_hours},
             notice_hours=session.location.change_notice_hours)
     with patient_context(patient, "portal_session_reschedule"):
         try:
@@ -149,7 +154,8 @@ def portal_session_reschedule(*, patient: Patient, session: VisitSession, start:
         except WindowViolation as error:
             window = selectors.move_window(session)
             raise WindowViolation(
-                f"Session {session.number} must be between {window.earliest} and {window.latest}.",
+                gettext("Session %(number)s must be between %(earliest)s and %(latest)s.")
+                % {"number": session.number, "earliest": window.earliest, "latest": window.latest},
                 conflicts=error.extra.get("conflicts", []), window_earliest=window.earliest.isoformat(),
                 window_latest=window.latest.isoformat()) from None
 
@@ -160,11 +166,11 @@ def portal_session_cancel(*, patient: Patient, session: VisitSession, reason: An
     course then shows on "To chase" (its session is missing) for the desk to rebook."""
     now = now or timezone.now()
     if session.patient_id != patient.pk:
-        raise selectors.PortalNotFound("Not found.")
+        raise selectors.PortalNotFound(gettext("Not found."))
     if not isinstance(reason, str) or not reason.strip():
-        raise ValidationError({"reason": "Tell the clinic why, in a few words."})
+        raise ValidationError({"reason": gettext("Tell the clinic why, in a few words.")})
     if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError({"reason": f"At most {REASON_MAX_LENGTH} characters."})
+        raise ValidationError({"reason": gettext("At most %(limit)d characters.") % {"limit": REASON_MAX_LENGTH}})
     _check_change(session, now)
     with patient_context(patient, "portal_session_cancel"):
         return session_cancel(session=session, reason=f"By the patient: {reason.strip()}", by=None, now=now)

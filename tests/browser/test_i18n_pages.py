@@ -32,3 +32,6 @@ def test_home_locations_and_profile_in_turkish_and_arabic(login, make_staff, lan
         assert EXPECTED[language][name] in page.content()
         screenshot(page, f"i18n-{name}-{language}")
         assert_accessible(page)
+    # The log-out icon points out of the page: to the left when the page reads right to left.
+    transform = page.locator(".bi-box-arrow-right").first.evaluate("icon => getComputedStyle(icon).transform")
+    assert transform == ("matrix(-1, 0, 0, 1, 0, 0)" if language == "ar" else "none")

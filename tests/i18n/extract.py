@@ -67,8 +67,15 @@ def translated(language: str) -> dict[Key, Entry]:
 
 
 def missing(messages: dict[Key, list[str]], language: str) -> dict[Key, list[str]]:
+    """The messages no catalogue of ours translates, and that Django's or a library's own catalogue
+    does not translate either ("Enter a valid email address." is Django's)."""
+    from django.utils import translation
+
     have = translated(language)
-    return {key: where for key, where in messages.items() if key not in have}
+    with translation.override(language):
+        return {(context, msgid): where for (context, msgid), where in messages.items()
+                if (context, msgid) not in have
+                and (translation.pgettext(context, msgid) if context else translation.gettext(msgid)) == msgid}
 
 
 def main(prefixes: list[str]) -> int:
