@@ -12,8 +12,10 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
 from fhir.resources.R4B.plandefinition import PlanDefinition
 
+from .labels import kind_in_text
 from .models import Protocol
 from .texts import OTHER_LANGUAGES
 
@@ -67,7 +69,7 @@ def _action(session: Any) -> dict[str, Any]:
     action: dict[str, Any] = {
         "id": f"session-{number}",
         "prefix": str(number),
-        "title": f"Session {number}: {session.get_kind_display().lower()}",
+        "title": _("Session %(number)s: %(kind)s") % {"number": number, "kind": kind_in_text(session.kind)},
         "code": [{"coding": [
             {"system": SESSION_KIND_SYSTEM, "code": session.kind, "display": session.get_kind_display()}
         ]}],

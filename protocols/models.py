@@ -79,7 +79,7 @@ class SessionKind(models.TextChoices):
 
 
 class VisitAdjunct(models.TextChoices):
-    PRP = "prp", "PRP"
+    PRP = "prp", _("PRP")
     LED = "led", _("Red LED light")
     MICRONEEDLING = "microneedling", _("Microneedling")
     HARVEST_BLOOD = "harvest_blood", _("Blood draw (harvest)")
@@ -163,7 +163,7 @@ class Protocol(models.Model):
     code = models.CharField(
         max_length=40,
         validators=[RegexValidator(CODE_PATTERN, _("Use letters, digits, dots, dashes or underscores (up to 40)."))],
-        help_text="Shared by every version, e.g. EXO-AGA-3x6W",
+        help_text=_("Shared by every version, e.g. EXO-AGA-3x6W"),
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     status = models.CharField(max_length=10, choices=ProtocolStatus.choices, default="draft", editable=False)
@@ -171,12 +171,12 @@ class Protocol(models.Model):
     indication = models.CharField(max_length=20, choices=Indication.choices)
     source_category = models.CharField(max_length=20, choices=SourceCategory.choices)
     source_detail = models.CharField(
-        max_length=200, blank=True, help_text="e.g. umbilical-cord MSC, rose (Rosa damascena)"
+        max_length=200, blank=True, help_text=_("e.g. umbilical-cord MSC, rose (Rosa damascena)")
     )
     route = models.CharField(max_length=10, choices=Route.choices)
     anchor = models.CharField(
         max_length=15, choices=Anchor.choices, default=Anchor.COURSE_START,
-        help_text="What session 1's gap counts from",
+        help_text=_("What session 1's gap counts from"),
     )
     notes = models.TextField(blank=True)
     # Set once a course is booked with this version (protocols.services.protocol_lock); never unset.
@@ -297,7 +297,7 @@ class ProtocolSession(models.Model):
     visit_adjuncts = ArrayField(
         models.CharField(max_length=20, choices=VisitAdjunct.choices), default=list, blank=True, size=len(VisitAdjunct)
     )
-    instructions = models.TextField(blank=True, help_text="For the patient, before this visit")
+    instructions = models.TextField(blank=True, help_text=_("For the patient, before this visit"))
     instructions_i18n = _instructions_i18n("The instructions in tr, ar, es, de; English is `instructions`")
 
     class Meta:
@@ -364,7 +364,7 @@ class ProtocolSession(models.Model):
 class HomeAdjunct(models.Model):
     protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="home_adjuncts")
     kind = models.CharField(max_length=12, choices=HomeAdjunctKind.choices)
-    instructions = models.TextField(blank=True, help_text="For the patient, in plain words")
+    instructions = models.TextField(blank=True, help_text=_("For the patient, in plain words"))
     instructions_i18n = _instructions_i18n("The instructions in tr, ar, es, de; English is `instructions`")
 
     class Meta:
