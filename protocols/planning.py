@@ -46,9 +46,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-
 from clinic.intervals import Interval, IntervalSet, is_nonexistent, local_datetime
 
 from .planning_types import (
@@ -122,8 +119,8 @@ def plan_course(
     wished_instant = _instant(wished_start, zone)
     if wished_instant is None:
         warnings.append(
-            _("The wished start %(start)s does not exist in %(zone)s (the clocks change that night); the "
-              "nearest existing time was used.") % {"start": f"{wished_local:%Y-%m-%d %H:%M}", "zone": zone.key}
+            f"The wished start {wished_local:%Y-%m-%d %H:%M} does not exist in {zone.key} (the clocks "
+            "change that night); the nearest existing time was used."
         )
     wished_minutes = wished_local.hour * 60 + wished_local.minute
     search = _Search(resources, now=now, practitioner=practitioner, wished_minutes=wished_minutes)
@@ -180,21 +177,14 @@ def _moved_warnings(session: PlannedSession, *, kept: datetime | None, zone: Zon
     warnings = []
     if kept is not None and session.start != kept:
         local = session.start.astimezone(zone)
-        warnings.append(_("Session 1 could not start at the wished time; it starts at %(start)s.")
-                        % {"start": f"{local:%Y-%m-%d %H:%M}"})
+        warnings.append(f"Session 1 could not start at the wished time; it starts at {local:%Y-%m-%d %H:%M}.")
     day = session.start.astimezone(zone).date()
     if day != session.target_date:
         days = (day - session.target_date).days
-        values = {"number": session.number, "day": day.isoformat(), "count": abs(days),
-                  "target": session.target_date.isoformat()}
-        if days > 0:
-            text = ngettext("Session %(number)s is on %(day)s, %(count)s day after its target day %(target)s",
-                            "Session %(number)s is on %(day)s, %(count)s days after its target day %(target)s",
-                            abs(days)) % values
-        else:
-            text = ngettext("Session %(number)s is on %(day)s, %(count)s day before its target day %(target)s",
-                            "Session %(number)s is on %(day)s, %(count)s days before its target day %(target)s",
-                            abs(days)) % values
+        text = (
+            f"Session {session.number} is on {day.isoformat()}, {abs(days)} day{'s' * (abs(days) > 1)} "
+            f"{'after' if days > 0 else 'before'} its target day {session.target_date.isoformat()}"
+        )
         tried = _days_tried(session, day, now.astimezone(zone).date()) if now is not None else []
         if explain_days is not None and tried:
             text += f": {explain_days(tried)}"
