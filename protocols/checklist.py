@@ -44,8 +44,8 @@ def _flatten(errors: Any, sessions: Sequence[Mapping[str, Any]], prefix: str = "
             for index, by_field in problem.items():
                 number = sessions[int(index)].get("number") if int(index) < len(sessions) else None
                 for texts in by_field.values():
-                    findings += [Finding(BLOCKER, _("Session %(number)s: %(problem)s") % {"number": number, "problem": text}, number)
-                                 for text in texts]
+                    findings += [Finding(BLOCKER, _("Session %(number)s: %(problem)s")
+                                         % {"number": number, "problem": text}, number) for text in texts]
         elif field == "home_adjuncts" and isinstance(problem, Mapping):
             for by_field in problem.values():
                 for texts in by_field.values():

@@ -81,7 +81,8 @@ class ProtocolForm(forms.Form):
     source_detail = forms.CharField(max_length=200, required=False, label=_("Source detail"),
                                     help_text=_("e.g. umbilical-cord MSC"))
     route = forms.ChoiceField(choices=Route.choices, label=_("Route"))
-    anchor = forms.ChoiceField(choices=Anchor.choices, label=_("Anchor"), help_text=_("What session 1's gap counts from"))
+    anchor = forms.ChoiceField(choices=Anchor.choices, label=_("Anchor"),
+                               help_text=_("What session 1's gap counts from"))
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=20_000,
                             label=_("Notes"))
 

@@ -85,7 +85,8 @@ def route_refusal(location: Location, protocol: Protocol) -> str:
 
 def _route_word(route: str) -> str:
     """A route as the refusal sentence says it ("by injection", "by topical")."""
-    words = {"injection": pgettext("route, after 'by'", "injection"), "topical": pgettext("route, after 'by'", "topical")}
+    words = {"injection": pgettext("route, after 'by'", "injection"),
+             "topical": pgettext("route, after 'by'", "topical")}
     return words.get(route, route)
 
 
