@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from .labels import protocol_label
 from .rules import GAP_FIELDS, HARVEST_ADJUNCTS, protocol_errors
 from .texts import LANGUAGE_NAMES, OTHER_LANGUAGES
@@ -42,11 +44,12 @@ def _flatten(errors: Any, sessions: Sequence[Mapping[str, Any]], prefix: str = "
             for index, by_field in problem.items():
                 number = sessions[int(index)].get("number") if int(index) < len(sessions) else None
                 for texts in by_field.values():
-                    findings += [Finding(BLOCKER, f"Session {number}: {text}", number) for text in texts]
+                    findings += [Finding(BLOCKER, _("Session %(number)s: %(problem)s")
+                                         % {"number": number, "problem": text}, number) for text in texts]
         elif field == "home_adjuncts" and isinstance(problem, Mapping):
             for by_field in problem.values():
                 for texts in by_field.values():
-                    findings += [Finding(BLOCKER, f"At home: {text}") for text in texts]
+                    findings += [Finding(BLOCKER, _("At home: %(problem)s") % {"problem": text}) for text in texts]
         else:
             texts = problem if isinstance(problem, (list, tuple)) else [problem]
             findings += [Finding(BLOCKER, str(text)) for text in texts]
@@ -70,26 +73,29 @@ def protocol_checklist(
         adjuncts = set(session.get("visit_adjuncts") or [])
         treatment = session.get("kind", "treatment") == "treatment"
         if "prp" in adjuncts and "harvest_blood" not in adjuncts:
-            findings.append(Finding(WARNING, f"Session {number} gives PRP but has no blood draw: add “Blood draw "
-                                             "(harvest)” so the visit is planned with the draw and the spin.", number))
+            findings.append(Finding(WARNING, _("Session %(number)s gives PRP but has no blood draw: add “%(draw)s” so "
+                                               "the visit is planned with the draw and the spin.")
+                                    % {"number": number, "draw": protocol_label("harvest_blood", "visit_adjuncts")},
+                                    number))
         elif treatment and own_blood_injection and not adjuncts & HARVEST_ADJUNCTS:
-            findings.append(Finding(WARNING, f"Session {number} injects the patient's own exosomes but has no blood "
-                                             "draw or mini-liposuction: add the harvest unless the material is "
-                                             "prepared ahead.", number))
+            findings.append(Finding(WARNING, _("Session %(number)s injects the patient's own exosomes but has no "
+                                               "blood draw or mini-liposuction: add the harvest unless the material "
+                                               "is prepared ahead.") % {"number": number}, number))
         duration = session.get("duration_minutes")
         if adjuncts & HARVEST_ADJUNCTS and isinstance(duration, int) and duration < HARVEST_MIN_MINUTES:
-            findings.append(Finding(WARNING, f"Session {number} has a same-day harvest in {duration} minutes: "
-                                             f"harvest and processing usually need {HARVEST_MIN_MINUTES} to 60.",
-                                    number))
+            findings.append(Finding(WARNING, _("Session %(number)s has a same-day harvest in %(duration)s minutes: "
+                                               "harvest and processing usually need %(min)s to 60.")
+                                    % {"number": number, "duration": duration, "min": HARVEST_MIN_MINUTES}, number))
         if not (session.get("instructions") or "").strip():
-            findings.append(Finding(WARNING, f"Session {number} has no instructions for the patient.", number))
+            findings.append(Finding(WARNING, _("Session %(number)s has no instructions for the patient.")
+                                    % {"number": number}, number))
     if sessions and not any(s.get("kind") == "assessment" for s in sessions):
-        findings.append(Finding(WARNING, "No assessment session: results show at 3 to 6 months, so plan a "
-                                         "follow-up to measure them."))
+        findings.append(Finding(WARNING, _("No assessment session: results show at 3 to 6 months, so plan a "
+                                           "follow-up to measure them.")))
     for adjunct in home_adjuncts:
         if not (adjunct.get("instructions") or "").strip():
-            findings.append(Finding(WARNING, f"At home: {protocol_label(adjunct.get('kind', ''), 'home_adjunct')} "
-                                             "has no instructions for the patient."))
+            findings.append(Finding(WARNING, _("At home: %(adjunct)s has no instructions for the patient.")
+                                    % {"adjunct": protocol_label(adjunct.get("kind", ""), "home_adjunct")}))
     findings += _partly_translated(sessions, home_adjuncts)
     return sorted(findings, key=lambda finding: finding.level != BLOCKER)
 
@@ -104,16 +110,17 @@ def _partly_translated(
     sessions: Sequence[Mapping[str, Any]], home_adjuncts: Sequence[Mapping[str, Any]]
 ) -> list[Finding]:
     """A language written for some instructions but not all: its patients would read a mix."""
-    texts = [(f"session {s.get('number')}", s) for s in sessions]
+    texts = [(_("session %(number)s") % {"number": s.get("number")}, s) for s in sessions]
     texts += [(protocol_label(a.get("kind", ""), "home_adjunct"), a) for a in home_adjuncts]
     texts = [(name, item) for name, item in texts if (item.get("instructions") or "").strip()]
     findings = []
     for language in OTHER_LANGUAGES:
         missing = [name for name, item in texts if not _written(item, language)]
         if missing and len(missing) < len(texts):
-            findings.append(Finding(WARNING, f"{LANGUAGE_NAMES[language]} ({language}) is written for some "
-                                             f"instructions but not for {', '.join(missing)}: those patients read "
-                                             "these in English."))
+            findings.append(Finding(WARNING, _("%(language)s (%(code)s) is written for some instructions but not "
+                                               "for %(missing)s: those patients read these in English.")
+                                    % {"language": LANGUAGE_NAMES[language], "code": language,
+                                       "missing": ", ".join(missing)}))
     return findings
 
 

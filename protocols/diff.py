@@ -7,21 +7,31 @@ their labels (never raw codes), and an empty value says so ("no instructions").
 from dataclasses import dataclass, field
 from typing import Any
 
-from .labels import protocol_label
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from .labels import in_sentence, protocol_label
 from .models import HomeAdjunct, Protocol, ProtocolSession
 from .texts import OTHER_LANGUAGES
 
 HEADER = [
-    ("name", "Name"), ("indication", "Indication"), ("source_category", "Source"), ("source_detail", "Source detail"),
-    ("route", "Route"), ("anchor", "Anchor"), ("notes", "Notes"),
+    ("name", gettext_lazy("Name")), ("indication", gettext_lazy("Indication")),
+    ("source_category", gettext_lazy("Source")), ("source_detail", gettext_lazy("Source detail")),
+    ("route", gettext_lazy("Route")), ("anchor", gettext_lazy("Anchor")), ("notes", gettext_lazy("Notes")),
 ]
 SESSION = [
-    ("kind", "Kind"), ("gap_min_days", "Gap min (days)"), ("gap_target_days", "Gap target (days)"),
-    ("gap_max_days", "Gap max (days)"), ("duration_minutes", "Duration (min)"), ("visit_adjuncts", "At the visit"),
-    ("instructions", "Instructions"), ("instructions_i18n", "Instructions in other languages"),
+    ("kind", gettext_lazy("Kind")), ("gap_min_days", gettext_lazy("Gap min (days)")),
+    ("gap_target_days", gettext_lazy("Gap target (days)")), ("gap_max_days", gettext_lazy("Gap max (days)")),
+    ("duration_minutes", gettext_lazy("Duration (min)")), ("visit_adjuncts", gettext_lazy("At the visit")),
+    ("instructions", gettext_lazy("Instructions")),
+    ("instructions_i18n", gettext_lazy("Instructions in other languages")),
 ]
-EMPTY = {"visit_adjuncts": "nothing", "instructions": "no instructions", "source_detail": "none", "notes": "none",
-         "instructions_i18n": "English only"}
+EMPTY = {"visit_adjuncts": gettext_lazy("nothing"), "instructions": gettext_lazy("no instructions"),
+         "source_detail": pgettext_lazy("no value", "none"), "notes": pgettext_lazy("no value", "none"),
+         "instructions_i18n": gettext_lazy("English only")}
+# The row's status in words, for the page (the status itself stays a code).
+STATUS_LABELS = {"added": pgettext_lazy("diff", "added"), "removed": pgettext_lazy("diff", "removed"),
+                 "changed": pgettext_lazy("diff", "changed")}
 
 
 @dataclass(frozen=True)
@@ -40,10 +50,15 @@ class SessionChange:
     @property
     def summary(self) -> str:
         if self.status == "removed":
-            return f"Session {self.number} removed."
+            return _("Session %(number)s removed.") % {"number": self.number}
         if self.status == "added":
-            return f"Session {self.number} added."
-        return f"Session {self.number} changed: {', '.join(c.label.lower() for c in self.changes)}."
+            return _("Session %(number)s added.") % {"number": self.number}
+        return _("Session %(number)s changed: %(fields)s.") % {
+            "number": self.number, "fields": ", ".join(in_sentence(c.label) for c in self.changes)}
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
 
 
 @dataclass(frozen=True)
@@ -56,10 +71,17 @@ class HomeChange:
     @property
     def summary(self) -> str:
         if self.status == "added":
-            return f"{self.label} added, with {_quoted(self.after)}."
+            return _("%(adjunct)s added, with %(instructions)s.") % {
+                "adjunct": self.label, "instructions": _quoted(self.after)}
         if self.status == "removed":
-            return f"{self.label} removed (it had {_quoted(self.before)})."
-        return f"{self.label}: instructions changed from {_text(self.before)} to {_text(self.after)}."
+            return _("%(adjunct)s removed (it had %(instructions)s).") % {
+                "adjunct": self.label, "instructions": _quoted(self.before)}
+        return _("%(adjunct)s: instructions changed from %(before)s to %(after)s.") % {
+            "adjunct": self.label, "before": _text(self.before), "after": _text(self.after)}
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
 
 
 @dataclass
@@ -74,11 +96,13 @@ class ProtocolDiff:
 
 
 def _quoted(instructions: str | None) -> str:
-    return f"the instructions “{instructions}”" if instructions else "no instructions"
+    if instructions:
+        return _("the instructions “%(text)s”") % {"text": instructions}
+    return _("no instructions")
 
 
 def _text(instructions: str | None) -> str:
-    return f"“{instructions}”" if instructions else "none"
+    return f"“{instructions}”" if instructions else str(EMPTY["notes"])
 
 
 def _show(obj: Protocol | ProtocolSession, name: str) -> str:
@@ -91,7 +115,7 @@ def _show(obj: Protocol | ProtocolSession, name: str) -> str:
         shown = protocol_label(value, name)
     else:
         shown = "" if value is None else str(value)
-    return shown or EMPTY.get(name, "none")
+    return shown or str(EMPTY.get(name, EMPTY["notes"]))
 
 
 def _languages(translations: dict[str, str]) -> str:
@@ -129,7 +153,7 @@ def _home_rows(old: dict[str, HomeAdjunct], new: dict[str, HomeAdjunct]) -> list
             if was.instructions != now.instructions:
                 rows.append(HomeChange(label, "changed", was.instructions, now.instructions))
             if was.instructions_i18n != now.instructions_i18n:
-                rows.append(HomeChange(f"{label} in other languages", "changed",
+                rows.append(HomeChange(_("%(adjunct)s in other languages") % {"adjunct": label}, "changed",
                                        _languages(was.instructions_i18n), _languages(now.instructions_i18n)))
     return rows
 

@@ -11,8 +11,11 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 from fhir.resources.R4B.plandefinition import PlanDefinition
 
+from .labels import kind_in_text
 from .models import Protocol
 from .texts import OTHER_LANGUAGES
 
@@ -66,7 +69,7 @@ def _action(session: Any) -> dict[str, Any]:
     action: dict[str, Any] = {
         "id": f"session-{number}",
         "prefix": str(number),
-        "title": f"Session {number}: {session.get_kind_display().lower()}",
+        "title": _("Session %(number)s: %(kind)s") % {"number": number, "kind": kind_in_text(session.kind)},
         "code": [{"coding": [
             {"system": SESSION_KIND_SYSTEM, "code": session.kind, "display": session.get_kind_display()}
         ]}],
@@ -95,7 +98,14 @@ def plan_definition_url(protocol: Protocol) -> str:
 
 
 def protocol_plan_definition(protocol: Protocol) -> PlanDefinition:
-    """The protocol as a validated PlanDefinition resource (raises if fhir.resources refuses it)."""
+    """The protocol as a validated PlanDefinition resource (raises if fhir.resources refuses it).
+
+    In English whatever the staff member reads: the coded displays are the interchange's, not a page's."""
+    with translation.override("en"):
+        return _plan_definition(protocol)
+
+
+def _plan_definition(protocol: Protocol) -> PlanDefinition:
     description = [f"{protocol.get_source_category_display()}"
                    f"{f' ({protocol.source_detail})' if protocol.source_detail else ''}, "
                    f"{protocol.get_route_display().lower()}; anchored to the {protocol.get_anchor_display().lower()}."]

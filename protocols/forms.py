@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import (
     CODE_PATTERN,
@@ -70,16 +71,20 @@ class OtherLanguagesMixin(forms.Form):
 
 class ProtocolForm(forms.Form):
     code = forms.RegexField(
-        regex=CODE_PATTERN, max_length=40, help_text="Shared by every version, e.g. EXO-AGA-3x6W. It cannot change.",
-        error_messages={"invalid": "Use letters, digits, dots, dashes or underscores (up to 40)."},
+        regex=CODE_PATTERN, max_length=40, label=_("Code"),
+        help_text=_("Shared by every version, e.g. EXO-AGA-3x6W. It cannot change."),
+        error_messages={"invalid": _("Use letters, digits, dots, dashes or underscores (up to 40).")},
     )
-    name = forms.CharField(max_length=160)
-    indication = forms.ChoiceField(choices=Indication.choices)
-    source_category = forms.ChoiceField(choices=SourceCategory.choices, label="Exosome source")
-    source_detail = forms.CharField(max_length=200, required=False, help_text="e.g. umbilical-cord MSC")
-    route = forms.ChoiceField(choices=Route.choices)
-    anchor = forms.ChoiceField(choices=Anchor.choices, help_text="What session 1's gap counts from")
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=20_000)
+    name = forms.CharField(max_length=160, label=_("Name"))
+    indication = forms.ChoiceField(choices=Indication.choices, label=_("Indication"))
+    source_category = forms.ChoiceField(choices=SourceCategory.choices, label=_("Exosome source"))
+    source_detail = forms.CharField(max_length=200, required=False, label=_("Source detail"),
+                                    help_text=_("e.g. umbilical-cord MSC"))
+    route = forms.ChoiceField(choices=Route.choices, label=_("Route"))
+    anchor = forms.ChoiceField(choices=Anchor.choices, label=_("Anchor"),
+                               help_text=_("What session 1's gap counts from"))
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=20_000,
+                            label=_("Notes"))
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -90,17 +95,17 @@ class ProtocolForm(forms.Form):
 
 
 class SessionForm(OtherLanguagesMixin, forms.Form):
-    kind = forms.ChoiceField(choices=SessionKind.choices)
-    gap_min_days = forms.IntegerField(min_value=0, max_value=MAX_GAP_DAYS, label="Gap min (days)")
-    gap_target_days = forms.IntegerField(min_value=0, max_value=MAX_GAP_DAYS, label="Gap target (days)")
-    gap_max_days = forms.IntegerField(min_value=0, max_value=MAX_GAP_DAYS, label="Gap max (days)")
-    duration_minutes = forms.IntegerField(min_value=DURATION_MIN, max_value=DURATION_MAX, label="Duration (min)")
+    kind = forms.ChoiceField(choices=SessionKind.choices, label=_("Kind"))
+    gap_min_days = forms.IntegerField(min_value=0, max_value=MAX_GAP_DAYS, label=_("Gap min (days)"))
+    gap_target_days = forms.IntegerField(min_value=0, max_value=MAX_GAP_DAYS, label=_("Gap target (days)"))
+    gap_max_days = forms.IntegerField(min_value=0, max_value=MAX_GAP_DAYS, label=_("Gap max (days)"))
+    duration_minutes = forms.IntegerField(min_value=DURATION_MIN, max_value=DURATION_MAX, label=_("Duration (min)"))
     visit_adjuncts = forms.MultipleChoiceField(
-        choices=VisitAdjunct.choices, required=False, widget=forms.CheckboxSelectMultiple, label="At the visit"
+        choices=VisitAdjunct.choices, required=False, widget=forms.CheckboxSelectMultiple, label=_("At the visit")
     )
     instructions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=INSTRUCTIONS_MAX_LENGTH,
-        label="Instructions for the patient before this visit", help_text=_("In English"),
+        label=_("Instructions for the patient before this visit"), help_text=_("In English"),
     )
 
 
@@ -110,10 +115,10 @@ SessionFormSet = forms.formset_factory(
 
 
 class HomeAdjunctForm(OtherLanguagesMixin, forms.Form):
-    kind = forms.ChoiceField(choices=[("", "—")] + list(HomeAdjunctKind.choices), label="Home adjunct")
+    kind = forms.ChoiceField(choices=[("", "—")] + list(HomeAdjunctKind.choices), label=_("Home adjunct"))
     instructions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=INSTRUCTIONS_MAX_LENGTH,
-        label="Instructions for the patient", help_text=_("In English"),
+        label=_("Instructions for the patient"), help_text=_("In English"),
     )
 
 
@@ -121,12 +126,15 @@ HomeAdjunctFormSet = forms.formset_factory(HomeAdjunctForm, extra=1, can_delete=
 
 
 class ProtocolFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search", widget=forms.TextInput(attrs={"placeholder": "Code or name"}))
-    indication = forms.ChoiceField(choices=[("", "Any indication")] + list(Indication.choices), required=False)
+    q = forms.CharField(required=False, label=_("Search"),
+                        widget=forms.TextInput(attrs={"placeholder": _("Code or name")}))
+    indication = forms.ChoiceField(choices=[("", _("Any indication"))] + list(Indication.choices), required=False,
+                                   label=_("Indication"))
     source_category = forms.ChoiceField(
-        choices=[("", "Any source")] + list(SourceCategory.choices), required=False, label="Source"
+        choices=[("", _("Any source"))] + list(SourceCategory.choices), required=False, label=_("Source")
     )
-    route = forms.ChoiceField(choices=[("", "Any route")] + list(Route.choices), required=False)
+    route = forms.ChoiceField(choices=[("", _("Any route"))] + list(Route.choices), required=False, label=_("Route"))
     status = forms.ChoiceField(
-        choices=[("", "Active and drafts")] + list(ProtocolStatus.choices) + [("all", "All versions")], required=False
+        choices=[("", _("Active and drafts"))] + list(ProtocolStatus.choices) + [("all", _("All versions"))],
+        required=False, label=pgettext_lazy("protocol", "Status"),
     )

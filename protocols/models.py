@@ -11,6 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinic.audit import audited
 
@@ -40,54 +42,54 @@ def _instructions_i18n(help_text: str) -> models.JSONField:
 
 
 class ProtocolStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    ARCHIVED = "archived", "Archived"
+    DRAFT = "draft", pgettext_lazy("protocol status", "Draft")
+    ACTIVE = "active", pgettext_lazy("protocol status", "Active")
+    ARCHIVED = "archived", pgettext_lazy("protocol status", "Archived")
 
 
 class Indication(models.TextChoices):
-    AGA = "aga", "Androgenetic alopecia"
-    ALOPECIA_AREATA = "alopecia_areata", "Alopecia areata"
-    TELOGEN_EFFLUVIUM = "telogen_effluvium", "Telogen effluvium"
-    POST_TRANSPLANT = "post_transplant", "After FUE/DHI transplant"
-    MAINTENANCE = "maintenance", "Maintenance"
-    OTHER = "other", "Other"
+    AGA = "aga", _("Androgenetic alopecia")
+    ALOPECIA_AREATA = "alopecia_areata", _("Alopecia areata")
+    TELOGEN_EFFLUVIUM = "telogen_effluvium", _("Telogen effluvium")
+    POST_TRANSPLANT = "post_transplant", _("After FUE/DHI transplant")
+    MAINTENANCE = "maintenance", _("Maintenance")
+    OTHER = "other", pgettext_lazy("indication", "Other")
 
 
 class SourceCategory(models.TextChoices):
-    AUTOLOGOUS = "autologous", "Autologous (patient's own)"
-    ALLOGENEIC_HUMAN = "allogeneic_human", "Allogeneic human"
-    PLANT = "plant", "Plant"
-    ANIMAL = "animal", "Animal"
+    AUTOLOGOUS = "autologous", _("Autologous (patient's own)")
+    ALLOGENEIC_HUMAN = "allogeneic_human", _("Allogeneic human")
+    PLANT = "plant", _("Plant")
+    ANIMAL = "animal", _("Animal")
 
 
 class Route(models.TextChoices):
-    INJECTION = "injection", "Injection into the scalp"
-    TOPICAL = "topical", "Topical after microneedling"
+    INJECTION = "injection", _("Injection into the scalp")
+    TOPICAL = "topical", _("Topical after microneedling")
 
 
 class Anchor(models.TextChoices):
-    COURSE_START = "course_start", "Course start"
-    SURGERY_DATE = "surgery_date", "Surgery date (FUE/DHI)"
+    COURSE_START = "course_start", _("Course start")
+    SURGERY_DATE = "surgery_date", _("Surgery date (FUE/DHI)")
 
 
 class SessionKind(models.TextChoices):
-    TREATMENT = "treatment", "Treatment"
-    ASSESSMENT = "assessment", "Assessment"
+    TREATMENT = "treatment", pgettext_lazy("session kind", "Treatment")
+    ASSESSMENT = "assessment", pgettext_lazy("session kind", "Assessment")
 
 
 class VisitAdjunct(models.TextChoices):
-    PRP = "prp", "PRP"
-    LED = "led", "Red LED light"
-    MICRONEEDLING = "microneedling", "Microneedling"
-    HARVEST_BLOOD = "harvest_blood", "Blood draw (harvest)"
-    HARVEST_FAT = "harvest_fat", "Mini-liposuction (harvest)"
+    PRP = "prp", _("PRP")
+    LED = "led", _("Red LED light")
+    MICRONEEDLING = "microneedling", _("Microneedling")
+    HARVEST_BLOOD = "harvest_blood", _("Blood draw (harvest)")
+    HARVEST_FAT = "harvest_fat", _("Mini-liposuction (harvest)")
 
 
 class HomeAdjunctKind(models.TextChoices):
-    MINOXIDIL = "minoxidil", "Minoxidil"
-    FINASTERIDE = "finasteride", "Finasteride (men only)"
-    LED_CAP = "led_cap", "Red-light cap"
+    MINOXIDIL = "minoxidil", _("Minoxidil")
+    FINASTERIDE = "finasteride", _("Finasteride (men only)")
+    LED_CAP = "led_cap", _("Red-light cap")
 
 
 def _choice_check(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
@@ -160,8 +162,8 @@ class Protocol(models.Model):
 
     code = models.CharField(
         max_length=40,
-        validators=[RegexValidator(CODE_PATTERN, "Use letters, digits, dots, dashes or underscores (up to 40).")],
-        help_text="Shared by every version, e.g. EXO-AGA-3x6W",
+        validators=[RegexValidator(CODE_PATTERN, _("Use letters, digits, dots, dashes or underscores (up to 40)."))],
+        help_text=_("Shared by every version, e.g. EXO-AGA-3x6W"),
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     status = models.CharField(max_length=10, choices=ProtocolStatus.choices, default="draft", editable=False)
@@ -169,12 +171,12 @@ class Protocol(models.Model):
     indication = models.CharField(max_length=20, choices=Indication.choices)
     source_category = models.CharField(max_length=20, choices=SourceCategory.choices)
     source_detail = models.CharField(
-        max_length=200, blank=True, help_text="e.g. umbilical-cord MSC, rose (Rosa damascena)"
+        max_length=200, blank=True, help_text=_("e.g. umbilical-cord MSC, rose (Rosa damascena)")
     )
     route = models.CharField(max_length=10, choices=Route.choices)
     anchor = models.CharField(
         max_length=15, choices=Anchor.choices, default=Anchor.COURSE_START,
-        help_text="What session 1's gap counts from",
+        help_text=_("What session 1's gap counts from"),
     )
     notes = models.TextField(blank=True)
     # Set once a course is booked with this version (protocols.services.protocol_lock); never unset.
@@ -295,7 +297,7 @@ class ProtocolSession(models.Model):
     visit_adjuncts = ArrayField(
         models.CharField(max_length=20, choices=VisitAdjunct.choices), default=list, blank=True, size=len(VisitAdjunct)
     )
-    instructions = models.TextField(blank=True, help_text="For the patient, before this visit")
+    instructions = models.TextField(blank=True, help_text=_("For the patient, before this visit"))
     instructions_i18n = _instructions_i18n("The instructions in tr, ar, es, de; English is `instructions`")
 
     class Meta:
@@ -362,7 +364,7 @@ class ProtocolSession(models.Model):
 class HomeAdjunct(models.Model):
     protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="home_adjuncts")
     kind = models.CharField(max_length=12, choices=HomeAdjunctKind.choices)
-    instructions = models.TextField(blank=True, help_text="For the patient, in plain words")
+    instructions = models.TextField(blank=True, help_text=_("For the patient, in plain words"))
     instructions_i18n = _instructions_i18n("The instructions in tr, ar, es, de; English is `instructions`")
 
     class Meta:

@@ -9,6 +9,10 @@ The error shape is Django REST framework's for nested lists, keyed by position f
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from .texts import instructions_i18n_errors
 
 MIN_SESSIONS = 1
@@ -29,20 +33,25 @@ PRP_SCREENING_CONDITIONS = ["platelet_disorder", "strong_anticoagulant"]
 FINASTERIDE_SCREENING_CONDITIONS = ["may_become_pregnant"]
 
 SCREENING_CONDITION_LABELS = {
-    "platelet_disorder": "Low platelets (under 100,000/µL) or a platelet disorder",
-    "strong_anticoagulant": "Strong anticoagulants (warfarin, rivaroxaban, dabigatran)",
-    "may_become_pregnant": "May become pregnant (finasteride)",
+    "platelet_disorder": gettext_lazy("Low platelets (under 100,000/µL) or a platelet disorder"),
+    "strong_anticoagulant": gettext_lazy("Strong anticoagulants (warfarin, rivaroxaban, dabigatran)"),
+    "may_become_pregnant": gettext_lazy("May become pregnant (finasteride)"),
 }
 
 GAP_FIELDS = ("gap_min_days", "gap_target_days", "gap_max_days")
 
-MSG_SESSION_COUNT = f"A protocol needs {MIN_SESSIONS} to {MAX_SESSIONS} sessions."
-MSG_NUMBERING = "Session numbers must run 1, 2, 3 … without holes or repeats."
-MSG_GAP_MIN = "The minimum gap cannot be longer than the target gap."
-MSG_GAP_MAX = "The maximum gap cannot be shorter than the target gap."
-MSG_DURATION = f"A visit lasts {DURATION_MIN} to {DURATION_MAX} minutes."
-MSG_HARVEST = "A harvest (blood draw or mini-liposuction) needs an autologous source: choose autologous or remove it."
-MSG_HOME_TWICE = "Each home adjunct can be listed once."
+# Lazy: each reads in the language of the request that shows it (a page's or the API's `detail`).
+MSG_SESSION_COUNT = lazy(lambda: _("A protocol needs %(min)s to %(max)s sessions.") % {
+    "min": MIN_SESSIONS, "max": MAX_SESSIONS}, str)()
+MSG_NUMBERING = gettext_lazy("Session numbers must run 1, 2, 3 … without holes or repeats.")
+MSG_GAP_MIN = gettext_lazy("The minimum gap cannot be longer than the target gap.")
+MSG_GAP_MAX = gettext_lazy("The maximum gap cannot be shorter than the target gap.")
+MSG_DURATION = lazy(lambda: _("A visit lasts %(min)s to %(max)s minutes.") % {
+    "min": DURATION_MIN, "max": DURATION_MAX}, str)()
+MSG_HARVEST = gettext_lazy(
+    "A harvest (blood draw or mini-liposuction) needs an autologous source: choose autologous or remove it."
+)
+MSG_HOME_TWICE = gettext_lazy("Each home adjunct can be listed once.")
 
 
 def _whole_number(value: Any) -> bool:
@@ -59,11 +68,11 @@ def session_errors(session: Mapping[str, Any], *, source_category: str) -> dict[
     for field in GAP_FIELDS:
         value = session.get(field)
         if not _whole_number(value):
-            add(field, "Enter a whole number of days.")
+            add(field, _("Enter a whole number of days."))
         elif value < 0:
-            add(field, "A gap cannot be negative.")
+            add(field, _("A gap cannot be negative."))
         elif value > MAX_GAP_DAYS:
-            add(field, f"A gap cannot be longer than {MAX_GAP_DAYS} days.")
+            add(field, _("A gap cannot be longer than %(max)s days.") % {"max": MAX_GAP_DAYS})
     if not errors:
         low, target, high = (session[field] for field in GAP_FIELDS)
         if low > target:
@@ -76,19 +85,20 @@ def session_errors(session: Mapping[str, Any], *, source_category: str) -> dict[
         add("duration_minutes", MSG_DURATION)
 
     if session.get("kind", "treatment") not in SESSION_KINDS:
-        add("kind", f"Choose one of: {', '.join(SESSION_KINDS)}.")
+        add("kind", _("Choose one of: %(kinds)s.") % {"kinds": ", ".join(SESSION_KINDS)})
 
     adjuncts = session.get("visit_adjuncts") or []
     if not isinstance(adjuncts, (list, tuple)):
-        add("visit_adjuncts", "Give the visit adjuncts as a list.")
+        add("visit_adjuncts", _("Give the visit adjuncts as a list."))
     else:
         unknown = [a for a in adjuncts if a not in VISIT_ADJUNCTS]
         if unknown:
-            add("visit_adjuncts", f"Unknown adjunct “{unknown[0]}”: choose from {', '.join(VISIT_ADJUNCTS)}.")
+            add("visit_adjuncts", _("Unknown adjunct “%(code)s”: choose from %(codes)s.") % {
+                "code": unknown[0], "codes": ", ".join(VISIT_ADJUNCTS)})
         elif HARVEST_ADJUNCTS & set(adjuncts) and source_category != "autologous":
             add("visit_adjuncts", MSG_HARVEST)
     if not isinstance(session.get("instructions", ""), str):
-        add("instructions", "Instructions must be text.")
+        add("instructions", _("Instructions must be text."))
     for message in instructions_i18n_errors(session.get("instructions_i18n")):
         add("instructions_i18n", message)
     return errors
@@ -126,12 +136,13 @@ def protocol_errors(
         problems: dict[str, list[str]] = {}
         kind = adjunct.get("kind")
         if kind not in HOME_ADJUNCTS:
-            problems["kind"] = [f"Unknown home adjunct “{kind}”: choose from {', '.join(HOME_ADJUNCTS)}."]
+            problems["kind"] = [_("Unknown home adjunct “%(code)s”: choose from %(codes)s.") % {
+                "code": kind, "codes": ", ".join(HOME_ADJUNCTS)}]
         elif kind in seen:
             problems["kind"] = [MSG_HOME_TWICE]
         seen.add(kind)
         if not isinstance(adjunct.get("instructions", ""), str):
-            problems["instructions"] = ["Instructions must be text."]
+            problems["instructions"] = [_("Instructions must be text.")]
         if other_languages := instructions_i18n_errors(adjunct.get("instructions_i18n")):
             problems["instructions_i18n"] = other_languages
         if problems:

@@ -3,9 +3,12 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from clinic.models import Location
 
+from .labels import in_sentence
 from .models import HomeAdjunct, Protocol, ProtocolSession, ProtocolStatus
 
 
@@ -68,10 +71,23 @@ def route_refusal(location: Location, protocol: Protocol) -> str:
     """Why the location's route policy refuses this protocol, or "" when it allows it."""
     if location.allows(protocol.source_category, protocol.route):
         return ""
-    allowed = (location.route_policy or {}).get(protocol.source_category) or []
-    by = " or ".join(allowed) if allowed else "no route at all"
-    return (f"{location.name} allows {protocol.get_source_category_display().lower()} sources "
-            f"by {by}, not by {protocol.route}.")
+    allowed = [_route_word(route) for route in (location.route_policy or {}).get(protocol.source_category) or []]
+    if not allowed:
+        by = _("no route at all")
+    elif len(allowed) == 1:
+        by = allowed[0]
+    else:
+        by = _("%(first)s or %(last)s") % {"first": ", ".join(allowed[:-1]), "last": allowed[-1]}
+    return _("%(loc)s allows %(src)s sources by %(by)s, not by %(asked)s.") % {
+        "loc": location.name, "src": in_sentence(protocol.get_source_category_display()), "by": by,
+        "asked": _route_word(protocol.route)}
+
+
+def _route_word(route: str) -> str:
+    """A route as the refusal sentence says it ("by injection", "by topical")."""
+    words = {"injection": pgettext("route, after 'by'", "injection"),
+             "topical": pgettext("route, after 'by'", "topical")}
+    return words.get(route, route)
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.errors import Conflict, DomainError, Unprocessable
 
+from .labels import in_sentence
 from .models import HomeAdjunct, Protocol, ProtocolSession, ProtocolStatus
 from .rules import first_message, number_sessions, protocol_errors
 from .texts import clean_instructions_i18n, instructions_i18n_errors
@@ -35,17 +37,25 @@ class ProtocolInvalid(DomainError):
     status = 400
 
     def __init__(self, errors: Mapping[str, Any]):
-        super().__init__(first_message(errors) or "The protocol is invalid.", errors=dict(errors))
+        super().__init__(first_message(errors) or _("The protocol is invalid."), errors=dict(errors))
         self.errors = dict(errors)
 
 
 def not_editable(protocol: Protocol) -> Conflict:
-    reason = "a course uses it" if protocol.in_use else f"it is {protocol.status}"
+    if protocol.in_use:
+        reason = _("a course uses it")
+    else:
+        reason = _("it is %(status)s") % {"status": _status(protocol)}
     return Conflict(
-        f"Only a draft can be edited, and {protocol.code} v{protocol.version} is not one: {reason}. "
-        "Revise it to make a new draft.",
+        _("Only a draft can be edited, and %(code)s v%(version)s is not one: %(reason)s. "
+          "Revise it to make a new draft.") % {"code": protocol.code, "version": protocol.version, "reason": reason},
         code="protocol_not_editable",
     )
+
+
+def _status(protocol: Protocol) -> str:
+    """A version's status in words, as a sentence reads it ("draft", "archived")."""
+    return in_sentence(protocol.get_status_display())
 
 
 def _audit(by: AbstractBaseUser | None, action: str) -> pghistory.context:
@@ -154,7 +164,8 @@ def protocol_create(
     adjunct_data = [_clean_adjunct(a) for a in home_adjuncts]
     errors: dict[str, Any] = _header_errors(protocol, creating=True)
     if protocol.code and "code" not in errors and Protocol.objects.filter(code__iexact=protocol.code).exists():
-        errors["code"] = [f"A protocol with the code {protocol.code} exists already: revise it to make a new version."]
+        errors["code"] = [_("A protocol with the code %(code)s exists already: revise it to make a new version.")
+                          % {"code": protocol.code}]
     errors.update(protocol_errors(source_category=source_category, sessions=session_data, home_adjuncts=adjunct_data))
     if errors:
         raise ProtocolInvalid(errors)
@@ -166,7 +177,8 @@ def protocol_create(
         # Another doctor created the same code a moment ago (code and version are unique).
         if not Protocol.objects.filter(code=protocol.code).exists():
             raise
-        raise ProtocolInvalid({"code": [f"A protocol with the code {protocol.code} was just created: revise it."]})
+        raise ProtocolInvalid({"code": [_("A protocol with the code %(code)s was just created: revise it.")
+                                        % {"code": protocol.code}]})
     return protocol
 
 
@@ -191,10 +203,10 @@ def protocol_update(
         for field, value in (fields or {}).items():
             if field == "code":
                 if value != locked.code:
-                    errors["code"] = ["The code of a protocol cannot change: create a new protocol instead."]
+                    errors["code"] = [_("The code of a protocol cannot change: create a new protocol instead.")]
                 continue
             if field not in HEADER_FIELDS:
-                errors.setdefault("non_field_errors", []).append(f"{field} cannot be edited.")
+                errors.setdefault("non_field_errors", []).append(_("%(field)s cannot be edited.") % {"field": field})
                 continue
             setattr(locked, field, value.strip() if isinstance(value, str) else value)
         errors.update(_header_errors(locked, creating=False))
@@ -223,7 +235,8 @@ def protocol_activate(*, protocol: Protocol, by: AbstractBaseUser | None) -> Pro
         locked = Protocol.objects.select_for_update().get(pk=protocol.pk)
         if locked.status != ProtocolStatus.DRAFT:
             raise Conflict(
-                f"Only a draft can be activated; this version is {locked.status}.", code="invalid_transition"
+                _("Only a draft can be activated; this version is %(status)s.") % {"status": _status(locked)},
+                code="invalid_transition",
             )
         sessions, adjuncts = _children_of(locked)
         errors = protocol_errors(source_category=locked.source_category, sessions=sessions, home_adjuncts=adjuncts)
@@ -250,12 +263,12 @@ def protocol_revise(*, protocol: Protocol, by: AbstractBaseUser | None) -> Proto
     with transaction.atomic(), _audit(by, "protocol_revise"):
         locked = Protocol.objects.select_for_update().get(pk=protocol.pk)
         if locked.status != ProtocolStatus.ACTIVE:
-            raise Conflict(f"Only an active protocol can be revised; this version is {locked.status}.",
-                           code="invalid_transition")
+            raise Conflict(_("Only an active protocol can be revised; this version is %(status)s.")
+                           % {"status": _status(locked)}, code="invalid_transition")
         draft = Protocol.objects.filter(code=locked.code, status=ProtocolStatus.DRAFT).first()
         if draft is not None:
-            raise Conflict(f"{locked.code} already has a draft (version {draft.version}): edit that one.",
-                           code="draft_exists", draft=draft.pk)
+            raise Conflict(_("%(code)s already has a draft (version %(version)s): edit that one.")
+                           % {"code": locked.code, "version": draft.version}, code="draft_exists", draft=draft.pk)
         latest = Protocol.objects.filter(code=locked.code).order_by("-version").values_list("version", flat=True)[0]
         sessions, adjuncts = _children_of(locked)
         copy = Protocol.objects.create(
@@ -274,7 +287,7 @@ def protocol_archive(*, protocol: Protocol, by: AbstractBaseUser | None) -> Prot
     with transaction.atomic(), _audit(by, "protocol_archive"):
         locked = Protocol.objects.select_for_update().get(pk=protocol.pk)
         if locked.status == ProtocolStatus.ARCHIVED:
-            raise Conflict("This version is archived already.", code="invalid_transition")
+            raise Conflict(_("This version is archived already."), code="invalid_transition")
         locked.status = ProtocolStatus.ARCHIVED
         locked.archived_at = timezone.now()
         locked.save(update_fields=["status", "archived_at", "updated_at"])
@@ -304,7 +317,8 @@ def protocol_lock(protocol: Protocol) -> Protocol:
         locked = Protocol.objects.select_for_update(no_key=True).get(pk=protocol.pk)
         if locked.status != ProtocolStatus.ACTIVE:
             raise Unprocessable(
-                f"{locked.code} v{locked.version} is {locked.status}: only an active protocol can be booked.",
+                _("%(code)s v%(version)s is %(status)s: only an active protocol can be booked.")
+                % {"code": locked.code, "version": locked.version, "status": _status(locked)},
                 code="protocol_not_active",
             )
         if not locked.in_use:

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 from typing import Protocol as Shape
 
+from django.utils.translation import gettext as _
+
 ENGLISH = "en"
 # The languages a protocol's patient texts may carry beside English (settings.LANGUAGES minus en).
 OTHER_LANGUAGES: tuple[str, ...] = ("tr", "ar", "es", "de")
@@ -44,7 +46,8 @@ def instructions_for(item: HasInstructions | Mapping[str, Any], language: str | 
 
 
 def unknown_language(code: str) -> str:
-    return f"Unknown language “{code}”: use {', '.join(OTHER_LANGUAGES)} (English goes in instructions)."
+    return _("Unknown language “%(code)s”: use %(codes)s (English goes in instructions).") % {
+        "code": code, "codes": ", ".join(OTHER_LANGUAGES)}
 
 
 def instructions_i18n_errors(value: Any, *, max_length: int = INSTRUCTIONS_MAX_LENGTH) -> list[str]:
@@ -52,7 +55,7 @@ def instructions_i18n_errors(value: Any, *, max_length: int = INSTRUCTIONS_MAX_L
     if value is None:
         return []
     if not isinstance(value, Mapping):
-        return ['Give the other languages as an object, e.g. {"tr": "…", "de": "…"}.']
+        return [_('Give the other languages as an object, e.g. {"tr": "…", "de": "…"}.')]
     errors = []
     unknown = [str(key) for key in value if key not in OTHER_LANGUAGES]
     if unknown:
@@ -62,9 +65,10 @@ def instructions_i18n_errors(value: Any, *, max_length: int = INSTRUCTIONS_MAX_L
         if text is None:
             continue
         if not isinstance(text, str):
-            errors.append(f"{language}: the instructions must be text.")
+            errors.append(_("%(language)s: the instructions must be text.") % {"language": language})
         elif len(text) > max_length:
-            errors.append(f"{language}: at most {max_length} characters (it has {len(text)}).")
+            errors.append(_("%(language)s: at most %(max)s characters (it has %(length)s).") % {
+                "language": language, "max": max_length, "length": len(text)})
     return errors
 
 

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol as Shape
 
+from django.utils.translation import gettext as _
+
 WIDTH = 1000
 HEIGHT = 150
 MARGIN = 36
@@ -35,6 +37,13 @@ class Mark:
     band_width: float
     label_y: float
 
+    @property
+    def kind_label(self) -> str:
+        """The session's kind in words, inside a sentence ("treatment")."""
+        from .labels import kind_in_text
+
+        return kind_in_text(self.kind)
+
 
 @dataclass(frozen=True)
 class Tick:
@@ -60,10 +69,10 @@ class Timeline:
 
 def _tick_label(day: int, step: int) -> str:
     if step < 30:
-        return f"wk {day // 7}"
+        return _("wk %(n)s") % {"n": day // 7}
     if step >= 365:
-        return f"yr {day // 365}"
-    return f"mo {round(day / 30)}"
+        return _("yr %(n)s") % {"n": day // 365}
+    return _("mo %(n)s") % {"n": round(day / 30)}
 
 
 def timeline_layout(sessions: Sequence[SessionLike]) -> Timeline:

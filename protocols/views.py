@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
@@ -24,6 +25,10 @@ from .timeline import timeline_layout
 
 SESSION_PREFIX = "sessions"
 HOME_PREFIX = "home"
+
+
+def _named(protocol: Protocol) -> dict[str, Any]:
+    return {"code": protocol.code, "version": protocol.version}
 
 
 class ProtocolListView(RoleRequiredMixin, ListView):
@@ -121,14 +126,14 @@ class ProtocolFormView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         protocol = self._protocol()
         if protocol is not None and not protocol.is_editable:
-            messages.warning(request, "Only a draft can be edited. Revise this version to make a new draft.")
+            messages.warning(request, _("Only a draft can be edited. Revise this version to make a new draft."))
             return redirect(protocol)
         return self._render(protocol, *self._forms(protocol))
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         protocol = self._protocol()
         if protocol is not None and not protocol.is_editable:
-            messages.error(request, "Only a draft can be edited: nothing was changed.")
+            messages.error(request, _("Only a draft can be edited: nothing was changed."))
             return redirect(protocol)
         form, session_formset, home_formset = self._forms(protocol, request.POST)
         valid = all([form.is_valid(), session_formset.is_valid(), home_formset.is_valid()])
@@ -158,12 +163,12 @@ class ProtocolFormView(RoleRequiredMixin, View):
                 protocol = services.protocol_create(
                     code=form.cleaned_data["code"], sessions=sessions, home_adjuncts=home, by=request.user, **header
                 )
-                messages.success(request, f"Draft {protocol.code} v{protocol.version} created.")
+                messages.success(request, _("Draft %(code)s v%(version)s created.") % _named(protocol))
             else:
                 protocol = services.protocol_update(
                     protocol=protocol, fields=header, sessions=sessions, home_adjuncts=home, by=request.user
                 )
-                messages.success(request, f"Draft {protocol.code} v{protocol.version} saved.")
+                messages.success(request, _("Draft %(code)s v%(version)s saved.") % _named(protocol))
         except ProtocolInvalid as invalid:
             session_errors = _place_errors(invalid.errors, form, session_forms, home_forms)
             return self._render(self._protocol(), form, session_formset, home_formset, session_errors, status=400)
@@ -244,27 +249,28 @@ class ProtocolActionView(RoleRequiredMixin, View):
                 # Blockers are the service's to refuse, with their reasons; warnings only need reading.
                 unread = not any(f.is_blocker for f in findings) and request.POST.get("warnings_read") != "yes"
                 if unread and findings:
-                    messages.error(request, "Not activated: read the checklist's warnings and tick that you have.")
+                    messages.error(request, _("Not activated: read the checklist's warnings and tick that you have."))
                     return redirect(protocol.get_absolute_url() + "#checklist")
                 protocol = services.protocol_activate(protocol=protocol, by=request.user)
-                messages.success(request, f"{protocol.code} v{protocol.version} is now active.")
+                messages.success(request, _("%(code)s v%(version)s is now active.") % _named(protocol))
             elif action == "revise":
                 draft = services.protocol_revise(protocol=protocol, by=request.user)
                 messages.success(
-                    request, f"Draft v{draft.version} made from v{protocol.version}: edit it, then activate."
+                    request, _("Draft v%(draft)s made from v%(version)s: edit it, then activate.")
+                    % {"draft": draft.version, "version": protocol.version}
                 )
                 return redirect("protocols:edit", pk=draft.pk)
             elif action == "archive":
                 protocol = services.protocol_archive(protocol=protocol, by=request.user)
-                messages.success(request, f"{protocol.code} v{protocol.version} archived.")
+                messages.success(request, _("%(code)s v%(version)s archived.") % _named(protocol))
             elif action == "delete":
                 services.protocol_delete(protocol=protocol, by=request.user)
-                messages.success(request, f"Draft {protocol.code} v{protocol.version} deleted.")
+                messages.success(request, _("Draft %(code)s v%(version)s deleted.") % _named(protocol))
                 return redirect("protocols:list")
             else:
                 raise Http404
         except ProtocolInvalid as invalid:
-            messages.error(request, f"Not activated: {invalid.detail}")
+            messages.error(request, _("Not activated: %(reason)s") % {"reason": invalid.detail})
         except DomainError as error:
             messages.error(request, error.detail)
         return redirect(protocol)

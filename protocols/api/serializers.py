@@ -19,7 +19,15 @@ from protocols.models import (
     SourceCategory,
     VisitAdjunct,
 )
-from protocols.rules import DURATION_MAX, DURATION_MIN, MAX_GAP_DAYS, MAX_SESSIONS, number_sessions, protocol_errors
+from protocols.rules import (
+    DURATION_MAX,
+    DURATION_MIN,
+    MAX_GAP_DAYS,
+    MAX_SESSIONS,
+    MSG_SESSION_COUNT,
+    number_sessions,
+    protocol_errors,
+)
 from protocols.texts import INSTRUCTIONS_MAX_LENGTH, OTHER_LANGUAGES, clean_instructions_i18n, unknown_language
 
 _DAYS = {"min_value": 0, "max_value": MAX_GAP_DAYS}
@@ -151,7 +159,7 @@ class ProtocolSerializer(serializers.ModelSerializer):
     def validate_sessions(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         # Counting is the service's rule too; saying it here keeps the error on the field.
         if not 1 <= len(value) <= MAX_SESSIONS:
-            raise serializers.ValidationError(f"A protocol needs 1 to {MAX_SESSIONS} sessions.")
+            raise serializers.ValidationError(str(MSG_SESSION_COUNT))
         return value
 
 

@@ -2,6 +2,7 @@ from typing import Any
 
 from django import template
 
+from protocols.labels import in_sentence as _in_sentence
 from protocols.models import Protocol
 from protocols.texts import LANGUAGE_NAMES, OTHER_LANGUAGES, RTL_LANGUAGES
 
@@ -25,3 +26,9 @@ def other_languages(item: Any) -> list[dict[str, Any]]:
         {"code": code, "name": LANGUAGE_NAMES[code], "text": translations[code], "rtl": code in RTL_LANGUAGES}
         for code in OTHER_LANGUAGES if translations.get(code)
     ]
+
+
+@register.filter
+def in_sentence(label: Any) -> str:
+    """A label inside a sentence: lower case, but German keeps its nouns capitalized."""
+    return _in_sentence(label)

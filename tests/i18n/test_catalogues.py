@@ -26,6 +26,7 @@ COVERED = [
     "templates/registration",
     "templates/home.html",
     "templates/base.html",
+    "templates/protocols",
 ]
 
 
