@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -37,6 +39,16 @@ def pytest_configure(config):
         traveller = time_machine.travel(day.replace(hour=9, tzinfo=UTC), tick=True)
         traveller.start()
         config.add_cleanup(traveller.stop)
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Every test starts, and leaves, in English: a page a test requested in another language leaves
+    that language active in the thread (Django's test client does not reset it), and the next test's
+    services would answer in it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -73,8 +73,10 @@ def english_words(entries: Iterable[Entry], *, sources: tuple[str, ...]) -> set[
 
 
 def words_of_translations(entries: Iterable[Entry]) -> set[str]:
-    """Every word the translations themselves use (German also says "Name", "Status", "Filter")."""
-    return {word.lower() for entry in entries for text in entry.msgstr.values() for word in _WORD.findall(text)}
+    """Every word the translations themselves use (German also says "Name", "Status", "Filter"), but
+    not the names of their placeholders (`%(route)s` is no word of any language)."""
+    return {word.lower() for entry in entries for text in entry.msgstr.values()
+            for word in _WORD.findall(_MARKUP.sub(" ", text))}
 
 
 def leaked(text: str, english: set[str], *, data: Iterable[str] = ()) -> list[str]:
