@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 
 from clinic import audit
@@ -41,6 +42,12 @@ class HomeView(RoleRequiredMixin, TemplateView):
 
 # Models whose audit history an admin may read, by app label and model name.
 AUDITED_APPS = {"clinic", "protocols", "patients"}
+# pghistory's event labels (clinic/audit.py tracks these three), in words.
+EVENT_LABELS = {
+    "insert": pgettext_lazy("history event", "created"),
+    "update": pgettext_lazy("history event", "changed"),
+    "delete": pgettext_lazy("history event", "deleted"),
+}
 
 
 class HistoryView(RoleRequiredMixin, TemplateView):
@@ -78,6 +85,7 @@ class HistoryView(RoleRequiredMixin, TemplateView):
             # A change the patient made on their own page (patients.portal) names the patient.
             event.by_patient = context_data.get("by") == "patient"
             event.via = context_data.get("url") or context_data.get("command") or ""
+            event.label = EVENT_LABELS.get(event.pgh_label, event.pgh_label)
         context.update(
             obj=obj,
             model_name=model._meta.verbose_name,
