@@ -16,6 +16,7 @@ from patients.models import Patient, Session
 from patients.outcomes import selectors
 from patients.outcomes.charts import chart_labels
 from patients.outcomes.models import Method, Metric
+from patients.outcomes.models import in_sentence as metric_in_sentence
 from patients.outcomes.serializers import SeriesSerializer
 from patients.outcomes.views import BOX_TEMPLATE, measurement_box
 from patients.records.models import Site
@@ -63,12 +64,12 @@ def measurements_due_among(context: template.Context, rows: Iterable[Any]) -> li
 
 @register.filter
 def measurement_site(code: str | None) -> str:
-    return dict(Site.choices).get(code, code) if code else _("Whole scalp")
+    return str(dict(Site.choices).get(code, code)) if code else _("Whole scalp")
 
 
 @register.filter
 def measurement_method(code: str | None) -> str:
-    return dict(Method.choices).get(code, code or "")
+    return str(dict(Method.choices).get(code, code or ""))
 
 
 @register.filter
@@ -82,6 +83,5 @@ def figure(value: float | None, places: int = 2) -> str:
 
 @register.filter
 def in_sentence(label: str) -> str:
-    """"Density" as "density" inside a sentence; "SALT score" stays as it is."""
-    text = str(label)
-    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+    """"Density" as "density" inside a sentence; "SALT score" stays as it is (and German nouns)."""
+    return metric_in_sentence(label)

@@ -26,6 +26,8 @@ COVERED = [
     "templates/registration",
     "templates/home.html",
     "templates/base.html",
+    "templates/records",
+    "templates/outcomes",
 ]
 
 
