@@ -73,6 +73,14 @@ SCALES: dict[str, Scale] = {
     Metric.HAIR_PULL_COUNT: Scale("hairs", Decimal(0), Decimal(60), whole=True),
     Metric.SATISFACTION: Scale("/10", Decimal(0), Decimal(10), whole_scalp=True),
 }
+# The units as a page shows them (the API and the CSV files keep the contract's "hairs/cm²").
+UNIT_LABELS = {"hairs/cm²": _("hairs/cm²"), "hairs": _("hairs")}
+
+
+def unit_label(unit: str) -> str:
+    return str(UNIT_LABELS.get(unit, unit))
+
+
 # Only the patient can report how satisfied they are, and that is all a patient can report.
 PATIENT_REPORTED_METRICS = frozenset({Metric.SATISFACTION})
 VALUE_DECIMAL_PLACES = 2

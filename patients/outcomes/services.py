@@ -31,7 +31,16 @@ from patients.booking.models import Session
 from patients.booking.status import InvalidTransition, status_time_refusal
 from patients.records.models import Site
 
-from .models import PATIENT_REPORTED_METRICS, SCALES, VALUE_DECIMAL_PLACES, Measurement, Method, Metric, in_sentence
+from .models import (
+    PATIENT_REPORTED_METRICS,
+    SCALES,
+    VALUE_DECIMAL_PLACES,
+    Measurement,
+    Method,
+    Metric,
+    in_sentence,
+    unit_label,
+)
 
 MAX_READINGS = 100  # a full assessment: every metric at every site by two methods is 9 × 7 × 2
 
@@ -106,7 +115,7 @@ def reading_refusals(reading: Reading) -> dict[str, list[str]]:
         if not scale.low <= value <= scale.high:
             errors["value"] = [_("%(value)s is outside the range of %(metric)s: %(low)s–%(high)s%(unit)s.") % {
                 "value": _shown(value), "metric": label, "low": scale.low, "high": scale.high,
-                "unit": " " + scale.unit if scale.unit else ""}]
+                "unit": " " + unit_label(scale.unit) if scale.unit else ""}]
         elif scale.whole and value != value.to_integral_value():
             errors["value"] = [_("A %(metric)s is a whole number.") % {"metric": label}]
         elif value != round(value, VALUE_DECIMAL_PLACES):

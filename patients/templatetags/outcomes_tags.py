@@ -15,7 +15,7 @@ from clinic.roles import Role, has_role
 from patients.models import Patient, Session
 from patients.outcomes import selectors
 from patients.outcomes.charts import chart_labels
-from patients.outcomes.models import Method, Metric
+from patients.outcomes.models import Method, Metric, unit_label
 from patients.outcomes.models import in_sentence as metric_in_sentence
 from patients.outcomes.serializers import SeriesSerializer
 from patients.outcomes.views import BOX_TEMPLATE, measurement_box
@@ -41,7 +41,7 @@ def patient_outcomes_card(context: template.Context, patient: Patient) -> dict[s
     metrics: dict[str, dict[str, Any]] = {}
     for row in series:
         metrics.setdefault(row["metric"], {"metric": row["metric"], "label": Metric(row["metric"]).label,
-                                           "unit": row["unit"], "series": []})["series"].append(row)
+                                           "unit": unit_label(row["unit"]), "series": []})["series"].append(row)
     due = list(selectors.sessions_measurements_due(now=timezone.now()).filter(patient_id=patient.pk)
                .select_related("course__protocol").order_by("start"))
     return {
@@ -79,6 +79,12 @@ def figure(value: float | None, places: int = 2) -> str:
         return ""
     text = f"{float(value):.{int(places)}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter(name="unit_label")
+def unit_label_filter(unit: str) -> str:
+    """"hairs/cm²" as the page's language writes it."""
+    return unit_label(unit)
 
 
 @register.filter
