@@ -44,7 +44,7 @@ def source_category_label(code: str) -> str:
 
 
 class Unit(models.TextChoices):
-    ML = "mL", "mL"
+    ML = "mL", pgettext_lazy("unit", "mL")
     VIAL = "vial", pgettext_lazy("unit", "vial")
     KIT = "kit", pgettext_lazy("unit", "kit")
 

@@ -249,7 +249,7 @@ def test_refusals_and_messages_are_in_the_language(make_staff, room, english):
 
 def test_the_lot_picker_and_dates_are_written_the_languages_way(make_staff, room):
     page = client_for(doctor_in(make_staff, "de")).get(f"/treatment/sessions/{room.other.pk}/record/")
-    assert "AutoExo · Charge EXO-002 · verfällt 29 Jun 2027 · 10 mL übrig" in page.content.decode()
+    assert "AutoExo · Charge EXO-002 · verfällt 29 Jun 2027 · 10 ml übrig" in page.content.decode()
     page = client_for(doctor_in_es(make_staff)).get(f"/treatment/lots/{room.lot.pk}/").content.decode()
     assert "Cantidad recibida" in page and "Pacientes que lo recibieron" in page
 
