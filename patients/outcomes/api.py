@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -65,7 +66,8 @@ class SessionMeasurementsView(SafeLookupMixin, generics.GenericAPIView):
         session = self.get_object()
         expected = request.query_params.get("patient")
         if expected is not None and id_from(expected) != session.patient_id:
-            raise ValidationError({"patient": [f"Session {session.pk} is not patient {expected[:20]}'s."]})
+            raise ValidationError({"patient": [_("Session %(session)s is not patient %(patient)s's.")
+                                               % {"session": session.pk, "patient": expected[:20]}]})
         readings = measurement_items(request.data)
         try:
             stored = services.measurements_record(session=session, readings=readings, by=request.user,

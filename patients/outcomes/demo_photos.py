@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.translation import gettext
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from patients.booking.models import Session
@@ -110,7 +111,8 @@ def visit_demo_photos(*, session: Session, by, now: datetime, views: Iterable[st
     stored = []
     for view in views:
         data = scalp_photo(view=view, density=density, seed=session.patient_id,
-                           label=f"{View(view).label} · session {session.number} · demo")
+                           label=gettext("%(view)s · session %(number)s · demo")
+                           % {"view": View(view).label, "number": session.number})
         upload = SimpleUploadedFile(f"demo-{view}.jpg", data, content_type="image/jpeg")
         stored.append(photo_add(session=session, view=view, upload=upload, by=by, now=taken))
     return stored

@@ -21,7 +21,7 @@ from clinic.models import Location
 from patients.records.models import Site
 from protocols.models import Protocol
 
-from .models import PATIENT_REPORTED_METRICS, SCALES, Method, Metric
+from .models import PATIENT_REPORTED_METRICS, SCALES, Method, Metric, unit_label
 from .reports import WINDOW_DAYS
 from .serializers import MAX_DAY, AdherenceQuerySerializer, OutcomesQuerySerializer
 
@@ -77,7 +77,7 @@ class MeasurementGridForm(forms.Form):
         for metric in Metric.values:
             cells = [self[name] if (name := cell_name(metric, None if site == WHOLE_SCALP else site)) in self.fields
                      else None for site, _label in columns()]
-            rows.append({"metric": metric, "label": Metric(metric).label, "unit": SCALES[metric].unit,
+            rows.append({"metric": metric, "label": Metric(metric).label, "unit": unit_label(SCALES[metric].unit),
                          "scale": SCALES[metric], "patient_reported": metric in PATIENT_REPORTED_METRICS,
                          "cells": cells})
         return rows

@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from clinic.audit import audited
 from patients.booking.models import Session
@@ -22,22 +24,31 @@ from patients.records.models import Site
 
 
 class Metric(models.TextChoices):
-    DENSITY = "density", "Density"
-    TERMINAL_DENSITY = "terminal_density", "Terminal density"
-    VELLUS_DENSITY = "vellus_density", "Vellus density"
-    SHAFT_DIAMETER = "shaft_diameter", "Shaft diameter"
-    TERMINAL_VELLUS_RATIO = "terminal_vellus_ratio", "Terminal/vellus ratio"
-    ANAGEN_PERCENT = "anagen_percent", "Anagen hairs"
-    SALT_SCORE = "salt_score", "SALT score"
-    HAIR_PULL_COUNT = "hair_pull_count", "Hair-pull count"
-    SATISFACTION = "satisfaction", "Patient satisfaction"
+    DENSITY = "density", _("Density")
+    TERMINAL_DENSITY = "terminal_density", _("Terminal density")
+    VELLUS_DENSITY = "vellus_density", _("Vellus density")
+    SHAFT_DIAMETER = "shaft_diameter", _("Shaft diameter")
+    TERMINAL_VELLUS_RATIO = "terminal_vellus_ratio", _("Terminal/vellus ratio")
+    ANAGEN_PERCENT = "anagen_percent", _("Anagen hairs")
+    SALT_SCORE = "salt_score", _("SALT score")
+    HAIR_PULL_COUNT = "hair_pull_count", _("Hair-pull count")
+    SATISFACTION = "satisfaction", _("Patient satisfaction")
 
 
 class Method(models.TextChoices):
-    TRICHOSCOPY = "trichoscopy", "Trichoscopy"
-    PHOTOTRICHOGRAM = "phototrichogram", "Phototrichogram"
-    CLINICAL = "clinical", "Clinical examination"
-    PATIENT_REPORTED = "patient_reported", "Patient-reported"
+    TRICHOSCOPY = "trichoscopy", _("Trichoscopy")
+    PHOTOTRICHOGRAM = "phototrichogram", _("Phototrichogram")
+    CLINICAL = "clinical", _("Clinical examination")
+    PATIENT_REPORTED = "patient_reported", _("Patient-reported")
+
+
+def in_sentence(label: str) -> str:
+    """"Density" as "density" inside a sentence; "SALT score" stays as it is, and so does a German
+    noun (Dichte)."""
+    text = str(label)
+    if text[:2].isupper() or (get_language() or "").startswith("de"):
+        return text
+    return text[:1].lower() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,14 @@ SCALES: dict[str, Scale] = {
     Metric.HAIR_PULL_COUNT: Scale("hairs", Decimal(0), Decimal(60), whole=True),
     Metric.SATISFACTION: Scale("/10", Decimal(0), Decimal(10), whole_scalp=True),
 }
+# The units as a page shows them (the API and the CSV files keep the contract's "hairs/cm²").
+UNIT_LABELS = {"hairs/cm²": _("hairs/cm²"), "hairs": _("hairs")}
+
+
+def unit_label(unit: str) -> str:
+    return str(UNIT_LABELS.get(unit, unit))
+
+
 # Only the patient can report how satisfied they are, and that is all a patient can report.
 PATIENT_REPORTED_METRICS = frozenset({Metric.SATISFACTION})
 VALUE_DECIMAL_PLACES = 2

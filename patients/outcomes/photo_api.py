@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
@@ -91,7 +92,7 @@ class SessionPhotosView(SafeLookupMixin, generics.GenericAPIView):
             raise ValidationError({"image": [too_large_message()]})
         uploads = files.getlist("image")
         if len(uploads) > 1:
-            raise ValidationError({"image": ["Send one photo per request."]})
+            raise ValidationError({"image": [_("Send one photo per request.")]})
         try:
             photo = photos.photo_add(session=session, view=data.get("view"),
                                      upload=uploads[0] if uploads else None, by=request.user)
@@ -122,7 +123,7 @@ class PatientPhotosView(SafeLookupMixin, generics.GenericAPIView):
             rows = rows.filter(view=view)
         if session is not None:
             if id_from(session) is None:
-                raise ValidationError({"session": ["A session is an id."]})
+                raise ValidationError({"session": [_("A session is an id.")]})
             rows = rows.filter(session_id=id_from(session))
         page = self.paginate_queryset(rows)
         registry.patient_access_record(request=request, patients=[patient.pk], what=PatientAccess.What.PHOTOS)

@@ -30,8 +30,8 @@ class View(models.TextChoices):
 
 
 class ImageFormat(models.TextChoices):
-    JPEG = "jpeg", "JPEG"
-    PNG = "png", "PNG"
+    JPEG = "jpeg", _("JPEG")
+    PNG = "png", _("PNG")
 
 
 def photo_storage() -> Storage:
@@ -51,7 +51,7 @@ class Photo(models.Model):
     format = models.CharField(max_length=4, choices=ImageFormat.choices)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    size = models.PositiveIntegerField(help_text="Bytes of the stored (re-encoded) file")
+    size = models.PositiveIntegerField(help_text=_("Bytes of the stored (re-encoded) file"))
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     taken_at = models.DateTimeField()
 

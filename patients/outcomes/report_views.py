@@ -26,7 +26,7 @@ from patients.registry.imports import neutralise
 from . import reports
 from .charts import chart_labels
 from .forms import AdherenceReportForm, OutcomesReportForm, protocol_codes
-from .models import SCALES, Method, Metric
+from .models import SCALES, Method, Metric, unit_label
 
 OUTCOME_COLUMNS = ("protocol_code", "metric", "site", "method", "unit", "day", "window_days", "patients",
                    "mean_change", "ci95_low", "ci95_high", "median_change", "adverse_events_per_100_sessions")
@@ -97,7 +97,7 @@ class OutcomesReportView(OutcomesReportMixin, View):
             context.update(
                 metric_label=Metric(report["metric"]).label, site_label=dict(Site.choices).get(report["site"]),
                 method_label=dict(Method.choices).get(report["method"]), scale=SCALES[report["metric"]],
-                chart={"unit": report["unit"], "labels": chart_labels(), "days": [{
+                chart={"unit": unit_label(report["unit"]), "labels": chart_labels(), "days": [{
                     "day": row["day"], "patients": row["patients"], "mean": row["mean_change"],
                     "ci95": row["ci95"], "median": row["median_change"], "asked": row["day"] == report["day"]}
                     for row in context["by_day"]]},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from clinic.ids import id_from
@@ -45,12 +46,12 @@ def measurement_items(data: Any) -> list[services.Reading]:
     """The POSTed list as readings, or a 400 naming each refused item by its position."""
     if not isinstance(data, list):
         raise serializers.ValidationError({"non_field_errors": [
-            "Send a list of measurements: [{\"metric\", \"site\", \"value\", \"method\"}, ...]."]})
+            _("Send a list of measurements: [{\"metric\", \"site\", \"value\", \"method\"}, ...].")]})
     if not data:
-        raise serializers.ValidationError({"non_field_errors": ["Send at least one measurement."]})
+        raise serializers.ValidationError({"non_field_errors": [_("Send at least one measurement.")]})
     if len(data) > services.MAX_READINGS:
         raise serializers.ValidationError({"non_field_errors": [
-            f"Send at most {services.MAX_READINGS} measurements at once."]})
+            _("Send at most %(max)s measurements at once.") % {"max": services.MAX_READINGS}]})
     errors, readings = {}, []
     for index, item in enumerate(data):
         item_serializer = MeasurementItemSerializer(data=item)
@@ -113,7 +114,7 @@ class OutcomesQuerySerializer(serializers.Serializer):
 
     def validate_protocol_code(self, code: str) -> str:
         if not Protocol.objects.filter(code=code).exists():
-            raise serializers.ValidationError(f"No protocol has the code “{code}”.")
+            raise serializers.ValidationError(_("No protocol has the code “%(code)s”.") % {"code": code})
         return code
 
 
@@ -122,7 +123,7 @@ class LocationIdField(serializers.Field):
         pk = id_from(data)
         location = Location.objects.filter(pk=pk).first() if pk is not None else None
         if location is None:
-            raise serializers.ValidationError(f"There is no location {str(data)[:20]!r}.")
+            raise serializers.ValidationError(_("There is no location %(id)s.") % {"id": repr(str(data)[:20])})
         return location
 
     def to_representation(self, value: Location) -> int:
@@ -138,11 +139,13 @@ class _AdherenceQuery(serializers.Serializer):
         for name in ("from", "to"):
             if not EARLIEST_DAY <= attrs[name] <= LATEST_DAY:
                 raise serializers.ValidationError({name: [
-                    f"Choose a date from {EARLIEST_DAY:%Y-%m-%d} to {LATEST_DAY:%Y-%m-%d}."]})
+                    _("Choose a date from %(first)s to %(last)s.") % {"first": f"{EARLIEST_DAY:%Y-%m-%d}",
+                                                                       "last": f"{LATEST_DAY:%Y-%m-%d}"}]})
         if end < start:
-            raise serializers.ValidationError({"to": ["The period ends before it starts."]})
+            raise serializers.ValidationError({"to": [_("The period ends before it starts.")]})
         if (end - start).days + 1 > MAX_PERIOD_DAYS:
-            raise serializers.ValidationError({"to": [f"A report covers at most {MAX_PERIOD_DAYS} days."]})
+            raise serializers.ValidationError({"to": [
+                _("A report covers at most %(days)s days.") % {"days": MAX_PERIOD_DAYS}]})
         return attrs
 
 

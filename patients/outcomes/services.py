@@ -25,12 +25,22 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patients.booking.models import Session
 from patients.booking.status import InvalidTransition, status_time_refusal
 from patients.records.models import Site
 
-from .models import PATIENT_REPORTED_METRICS, SCALES, VALUE_DECIMAL_PLACES, Measurement, Method, Metric
+from .models import (
+    PATIENT_REPORTED_METRICS,
+    SCALES,
+    VALUE_DECIMAL_PLACES,
+    Measurement,
+    Method,
+    Metric,
+    in_sentence,
+    unit_label,
+)
 
 MAX_READINGS = 100  # a full assessment: every metric at every site by two methods is 9 × 7 × 2
 
@@ -86,35 +96,42 @@ def reading_refusals(reading: Reading) -> dict[str, list[str]]:
     """Why this reading cannot be stored, by its field (empty: it can)."""
     errors: dict[str, list[str]] = {}
     if reading.metric not in Metric.values:
-        errors["metric"] = [f"“{reading.metric}” is not a metric ({', '.join(Metric.values)})."]
+        errors["metric"] = [_("“%(code)s” is not a metric (%(known)s).")
+                             % {"code": reading.metric, "known": ", ".join(Metric.values)}]
     if reading.method not in Method.values:
-        errors["method"] = [f"“{reading.method}” is not a method ({', '.join(Method.values)})."]
+        errors["method"] = [_("“%(code)s” is not a method (%(known)s).")
+                             % {"code": reading.method, "known": ", ".join(Method.values)}]
     if reading.site is not None and reading.site not in Site.values:
-        errors["site"] = [f"“{reading.site}” is not a scalp site ({', '.join(Site.values)}), nor null."]
+        errors["site"] = [_("“%(code)s” is not a scalp site (%(known)s), nor null.")
+                           % {"code": reading.site, "known": ", ".join(Site.values)}]
     value = _decimal(reading.value)
     if value is None:
-        errors["value"] = ["A value is a number."]
+        errors["value"] = [_("A value is a number.")]
     if errors.get("metric"):
         return errors
     scale = SCALES[reading.metric]
-    label = Metric(reading.metric).label.lower()
+    label = in_sentence(Metric(reading.metric).label)
     if value is not None:
         if not scale.low <= value <= scale.high:
-            errors["value"] = [f"{_shown(value)} is outside the range of {label}: {scale.low}–{scale.high}"
-                               f"{' ' + scale.unit if scale.unit else ''}."]
+            errors["value"] = [_("%(value)s is outside the range of %(metric)s: %(low)s–%(high)s%(unit)s.") % {
+                "value": _shown(value), "metric": label, "low": scale.low, "high": scale.high,
+                "unit": " " + unit_label(scale.unit) if scale.unit else ""}]
         elif scale.whole and value != value.to_integral_value():
-            errors["value"] = [f"A {label} is a whole number."]
+            errors["value"] = [_("A %(metric)s is a whole number.") % {"metric": label}]
         elif value != round(value, VALUE_DECIMAL_PLACES):
-            errors["value"] = [f"A value has at most {VALUE_DECIMAL_PLACES} decimal places."]
+            errors["value"] = [_("A value has at most %(places)s decimal places.") % {"places": VALUE_DECIMAL_PLACES}]
     if scale.whole_scalp and reading.site is not None:
-        errors.setdefault("site", []).append(f"A {label} is one score for the whole scalp: its site is null.")
+        errors.setdefault("site", []).append(
+            _("A %(metric)s is one score for the whole scalp: its site is null.") % {"metric": label})
     if reading.method in Method.values:
         reported = reading.method == Method.PATIENT_REPORTED
         if reported and reading.metric not in PATIENT_REPORTED_METRICS:
-            errors.setdefault("method", []).append(f"A {label} is measured by staff, not reported by the patient.")
+            errors.setdefault("method", []).append(
+                _("A %(metric)s is measured by staff, not reported by the patient.") % {"metric": label})
         if not reported and reading.metric in PATIENT_REPORTED_METRICS:
-            errors.setdefault("method", []).append(f"{Metric(reading.metric).label} is reported by the patient: "
-                                                   "its method is patient_reported.")
+            errors.setdefault("method", []).append(
+                _("%(metric)s is reported by the patient: its method is patient_reported.")
+                % {"metric": Metric(reading.metric).label})
     return errors
 
 
@@ -122,16 +139,18 @@ def _checked(rows: Iterable[Reading | Mapping[str, Any]]) -> list[Reading]:
     """The readings, or ReadingsRefused keyed by each refused item's position in the list."""
     readings = [_reading(row) for row in rows]
     if not readings:
-        raise ValidationError({"non_field_errors": ["Send at least one measurement."]})
+        raise ValidationError({"non_field_errors": [_("Send at least one measurement.")]})
     if len(readings) > MAX_READINGS:
-        raise ValidationError({"non_field_errors": [f"Send at most {MAX_READINGS} measurements at once."]})
+        raise ValidationError({"non_field_errors": [
+            _("Send at most %(max)s measurements at once.") % {"max": MAX_READINGS}]})
     errors: dict[str, dict[str, list[str]]] = {}
     seen: dict[tuple, int] = {}
     for index, reading in enumerate(readings):
         refusals = reading_refusals(reading)
         if not refusals and reading.key in seen:
             refusals = {"non_field_errors": [
-                f"Item {seen[reading.key]} already gives this metric at this site by this method: send one value."]}
+                _("Item %(item)s already gives this metric at this site by this method: send one value.")
+                % {"item": seen[reading.key]}]}
         seen.setdefault(reading.key, index)
         if refusals:
             errors[str(index)] = refusals
@@ -144,7 +163,8 @@ def measurable_refusal(*, session: Session, now: datetime) -> str:
     """Why this session cannot be measured now ("" when it can): the one rule the service and the
     session panel's form both follow."""
     if session.status in Session.RELEASED:
-        return f"A {session.get_status_display().lower()} session carries no measurements."
+        return (_("A %(status)s session carries no measurements.")
+                % {"status": str(session.get_status_display()).lower()})
     refusal = status_time_refusal(session=session, status="completed", now=now)
     return refusal.replace("marked completed", "measured") if refusal else ""
 

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from clinic.errors import Conflict
 
@@ -31,12 +33,13 @@ def _today_for(event: AdverseEvent, now: datetime) -> date:
 def _check(event: AdverseEvent, now: datetime) -> None:
     errors: dict[str, list[str]] = {}
     if event.session_id and event.session.patient_id != event.patient_id:
-        errors["session"] = ["This session is another patient's."]
+        errors["session"] = [_("This session is another patient's.")]
     if event.onset > _today_for(event, now):
-        errors.setdefault("onset", []).append("The onset cannot be in the future.")
+        errors.setdefault("onset", []).append(_("The onset cannot be in the future."))
     if event.session_id and event.onset < session_local_date(event.session):
         errors.setdefault("onset", []).append(
-            f"The onset cannot be before the session ({session_local_date(event.session):%d %b %Y}).")
+            _("The onset cannot be before the session (%(date)s).")
+            % {"date": date_format(session_local_date(event.session), "d M Y")})
     if errors:
         raise ValidationError(errors)
     event.full_clean(exclude=["patient", "session", "filed_by", "reviewed_by"])
@@ -72,7 +75,7 @@ def adverse_event_review(*, event: AdverseEvent, by, now: datetime | None = None
     with transaction.atomic(), pghistory.context(action="adverse_event_review", user=by.pk):
         event = AdverseEvent.objects.select_for_update(of=("self",)).get(pk=event.pk)
         if event.reviewed_at is not None:
-            raise Conflict("This event has already been reviewed.", code="invalid_transition")
+            raise Conflict(_("This event has already been reviewed."), code="invalid_transition")
         event.reviewed_by, event.reviewed_at = by, now
         event.save(update_fields=["reviewed_by", "reviewed_at"])
     return event

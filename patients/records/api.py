@@ -12,6 +12,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -176,8 +177,8 @@ class SessionRecordViewSet(AccessLoggedMixin, SafeLookupMixin, mixins.ListModelM
         body.is_valid(raise_exception=True)
         data = body.validated_data
         if not {"products", "adjuncts_done", "notes"} & set(data):
-            raise serializers.ValidationError({"non_field_errors": ["Send what changes: products, adjuncts_done "
-                                                                    "or notes."]})
+            raise serializers.ValidationError({"non_field_errors": [_("Send what changes: products, adjuncts_done "
+                                                                      "or notes.")]})
         record = call(
             services.session_record_amend, record=record, reason=data["reason"],
             products=given_rows(data) if "products" in data else None,
@@ -192,7 +193,7 @@ def session_record_get(request: Request, session) -> Response:
     if record is None:
         from rest_framework.exceptions import NotFound
 
-        raise NotFound("This session has no record yet.")
+        raise NotFound(_("This session has no record yet."))
     registry.patient_access_record(request=request, patients=[session.patient_id], what=PatientAccess.What.SESSION)
     return Response(record_serializer_for(request.user)(record).data)
 

@@ -13,7 +13,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django.views import View
 
 from clinic.errors import DomainError
@@ -34,8 +36,10 @@ def session_choices(patient: Patient) -> list[tuple[int, str]]:
     """The patient's visits an event can follow: those not cancelled, newest first."""
     sessions = (Session.objects.filter(patient=patient).exclude(status__in=Session.RELEASED)
                 .select_related("course__protocol", "location").order_by("-start"))
-    return [(s.pk, f"{s.start.astimezone(ZoneInfo(s.location.timezone)):%a %d %b %Y} · {s.course.protocol.code} "
-                   f"session {s.number} ({s.get_status_display().lower()})") for s in sessions]
+    return [(s.pk, _("%(date)s · %(code)s session %(number)s (%(status)s)") % {
+        "date": date_format(s.start.astimezone(ZoneInfo(s.location.timezone)), "D d M Y"),
+        "code": s.course.protocol.code, "number": s.number, "status": str(s.get_status_display()).lower()})
+        for s in sessions]
 
 
 def event_data(form: AdverseEventForm, patient: Patient) -> dict[str, Any]:
@@ -88,8 +92,11 @@ class AdverseEventCreateView(EventFormView):
         return adverse.adverse_event_file(data=data, by=request.user)
 
     def done_text(self, event: AdverseEvent) -> str:
-        return (f"Adverse event filed ({event.get_kind_display().lower()}, {event.severity})."
-                + (" It is serious: it stands out for the doctors until one reviews it." if event.serious else ""))
+        text = _("Adverse event filed (%(kind)s, %(severity)s).") % {
+            "kind": str(event.get_kind_display()).lower(), "severity": str(event.get_severity_display()).lower()}
+        if event.serious:
+            text += " " + _("It is serious: it stands out for the doctors until one reviews it.")
+        return text
 
 
 class AdverseEventUpdateView(EventFormView):
@@ -116,7 +123,7 @@ class AdverseEventUpdateView(EventFormView):
         return adverse.adverse_event_update(event=self.event, data=data, by=request.user)
 
     def done_text(self, event: AdverseEvent) -> str:
-        return "Adverse event updated."
+        return _("Adverse event updated.")
 
 
 class AdverseEventReviewView(RoleRequiredMixin, View):
@@ -132,7 +139,7 @@ class AdverseEventReviewView(RoleRequiredMixin, View):
         except DomainError as error:
             messages.error(request, error.detail)
             return HttpResponseRedirect(back)
-        messages.success(request, "Adverse event marked reviewed.")
+        messages.success(request, _("Adverse event marked reviewed."))
         return HttpResponseRedirect(back)
 
 

@@ -13,6 +13,9 @@ from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import formset_factory
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from patients.validators import validate_free_text
 from protocols.labels import adjunct_labels
@@ -28,6 +31,7 @@ from .models import (
     ReportedBy,
     Severity,
     Site,
+    source_category_label,
 )
 
 EXTRA_PRODUCT_ROWS = 3
@@ -42,8 +46,9 @@ def _helper() -> FormHelper:
 
 def lot_label(lot: Lot) -> str:
     """What the picker shows of a lot: product, number, expiry and what is left."""
-    return (f"{lot.product.name} · lot {lot.lot_number} · expires {lot.expires_on:%d %b %Y} · "
-            f"{lot.quantity_left.normalize():f} {lot.product.unit} left")
+    return _("%(product)s · lot %(number)s · expires %(date)s · %(left)s %(unit)s left") % {
+        "product": lot.product.name, "number": lot.lot_number, "date": date_format(lot.expires_on, "d M Y"),
+        "left": f"{lot.quantity_left.normalize():f}", "unit": lot.product.get_unit_display()}
 
 
 class ProductLineForm(forms.Form):
@@ -51,16 +56,16 @@ class ProductLineForm(forms.Form):
 
     # An id, not a model choice: a lot that is not offered (expired, recalled) may still be posted,
     # and the record service's refusal says why, by this field, rather than "not a valid choice".
-    lot = forms.IntegerField(required=False, min_value=1, widget=forms.Select, label="Lot")
+    lot = forms.IntegerField(required=False, min_value=1, widget=forms.Select, label=gettext_lazy("Lot"))
     quantity = forms.DecimalField(required=False, min_value=Decimal("0.01"), max_value=DOSE_QUANTITY_MAX,
-                                  max_digits=10, decimal_places=2, label="Quantity",
+                                  max_digits=10, decimal_places=2, label=gettext_lazy("Quantity"),
                                   widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}))
     sites = forms.MultipleChoiceField(required=False, choices=Site.choices, widget=forms.CheckboxSelectMultiple,
-                                      label="Sites")
+                                      label=gettext_lazy("Sites"))
 
     def __init__(self, *args: Any, lot_choices: list[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lot"].widget.choices = [("", "No product on this row"), *lot_choices]
+        self.fields["lot"].widget.choices = [("", _("No product on this row")), *lot_choices]
         self.helper = _helper()
         self.helper.layout = Layout(Div(Div(Field("lot"), css_class="col-md-9"),
                                         Div(Field("quantity"), css_class="col-md-3"), css_class="row g-2"),
@@ -76,11 +81,11 @@ class ProductLineForm(forms.Form):
         if self.errors or self.is_blank:
             return data
         if not data.get("lot"):
-            self.add_error("lot", "Pick the lot this came from.")
+            self.add_error("lot", _("Pick the lot this came from."))
         if data.get("quantity") is None:
-            self.add_error("quantity", "Say how much was given.")
+            self.add_error("quantity", _("Say how much was given."))
         if not data.get("sites"):
-            self.add_error("sites", "Tick at least one scalp site.")
+            self.add_error("sites", _("Tick at least one scalp site."))
         return data
 
 
@@ -89,7 +94,7 @@ class BaseProductLineFormSet(forms.BaseFormSet):
         if any(form.errors for form in self.forms):
             return
         if self.require_one and not self.given():
-            raise forms.ValidationError("A treatment visit records at least one product given: fill a row.")
+            raise forms.ValidationError(_("A treatment visit records at least one product given: fill a row."))
 
     def given(self) -> list[dict]:
         return [{"lot": form.cleaned_data["lot"], "quantity": form.cleaned_data["quantity"],
@@ -119,15 +124,15 @@ class RecordForm(forms.Form):
     """The rest of a visit's record: the adjuncts done (those the protocol plans) and notes."""
 
     adjuncts_done = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
-                                              label="Adjuncts done")
+                                              label=gettext_lazy("Adjuncts done"))
     notes = forms.CharField(required=False, max_length=NOTES_MAX_LENGTH, validators=[validate_free_text],
-                            widget=forms.Textarea(attrs={"rows": 2}))
+                            widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Notes"))
 
     def __init__(self, *args: Any, adjuncts: list[str], prefix_id: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["adjuncts_done"].choices = list(zip(adjuncts, adjunct_labels(adjuncts), strict=True))
         if not adjuncts:
-            self.fields["adjuncts_done"].help_text = "The protocol plans no adjunct for this visit."
+            self.fields["adjuncts_done"].help_text = _("The protocol plans no adjunct for this visit.")
         self.auto_id = f"id_{prefix_id}_%s"
         self.helper = _helper()
         self.helper.layout = Layout(InlineCheckboxes("adjuncts_done"), Field("notes"),
@@ -136,8 +141,8 @@ class RecordForm(forms.Form):
 
 class AmendForm(RecordForm):
     reason = forms.CharField(max_length=REASON_MAX_LENGTH, validators=[validate_free_text],
-                             widget=forms.Textarea(attrs={"rows": 2}), label="Reason for the amendment",
-                             help_text="Kept in the record's history with the earlier content.")
+                             widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Reason for the amendment"),
+                             help_text=gettext_lazy("Kept in the record's history with the earlier content."))
 
 
 class LotForm(forms.ModelForm):
@@ -150,12 +155,14 @@ class LotForm(forms.ModelForm):
         widgets = {"expires_on": forms.DateInput(attrs={"type": "date"}),
                    "received_on": forms.DateInput(attrs={"type": "date"}),
                    "quantity_received": forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"})}
-        labels = {"quantity_received": "Quantity received"}
+        labels = {"product": gettext_lazy("Product"), "lot_number": gettext_lazy("Lot number"),
+                  "expires_on": gettext_lazy("Expires on"), "received_on": gettext_lazy("Received on"),
+                  "quantity_received": gettext_lazy("Quantity received")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.filter(active=True).order_by("name", "id")
-        self.fields["quantity_received"].help_text = "In the product's unit (mL, vials or kits)."
+        self.fields["quantity_received"].help_text = _("In the product's unit (mL, vials or kits).")
         self.helper = _helper()
 
     def _post_clean(self) -> None:
@@ -169,14 +176,14 @@ class LotForm(forms.ModelForm):
             else:
                 del self._errors[NON_FIELD_ERRORS]
             product = self.cleaned_data.get("product")
-            self.add_error("lot_number", f"{product} already has a lot numbered "
-                                         f"“{self.cleaned_data.get('lot_number')}”.")
+            self.add_error("lot_number", _("%(product)s already has a lot numbered “%(number)s”.") % {
+                "product": product, "number": self.cleaned_data.get("lot_number")})
 
     def clean(self) -> dict:
         data = super().clean()
         received, expires = data.get("received_on"), data.get("expires_on")
         if received and expires and expires < received:
-            self.add_error("expires_on", "A lot cannot expire before it was received.")
+            self.add_error("expires_on", _("A lot cannot expire before it was received."))
         return data
 
 
@@ -184,32 +191,34 @@ class ProductForm(forms.ModelForm):
     class Meta:
         model = Product
         fields = ["name", "kind", "source_category", "manufacturer", "unit"]
+        labels = {"name": gettext_lazy("Name"), "kind": gettext_lazy("Kind"),
+                  "manufacturer": gettext_lazy("Manufacturer"), "unit": gettext_lazy("Unit")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from clinic.hours import SOURCE_CATEGORIES
 
         super().__init__(*args, **kwargs)
         self.fields["source_category"] = forms.ChoiceField(
-            required=False, choices=[("", "—"), *((c, c.replace("_", " ").capitalize()) for c in SOURCE_CATEGORIES)],
-            help_text="Exosome products only: where the exosomes come from.")
+            required=False, choices=[("", "—"), *((c, source_category_label(c)) for c in SOURCE_CATEGORIES)],
+            label=_("Source category"), help_text=_("Exosome products only: where the exosomes come from."))
         self.fields["name"].validators.append(validate_free_text)
         self.helper = _helper()
 
     def clean(self) -> dict:
         data = super().clean()
         if data.get("kind") == "exosome" and not data.get("source_category"):
-            self.add_error("source_category", "An exosome product names its source category.")
+            self.add_error("source_category", _("An exosome product names its source category."))
         elif data.get("kind") and data.get("kind") != "exosome":
             if data.get("source_category"):
-                self.add_error("source_category", "Only exosome products have a source category.")
+                self.add_error("source_category", _("Only exosome products have a source category."))
             data["source_category"] = None
         return data
 
 
 class RecallForm(forms.Form):
     reason = forms.CharField(max_length=REASON_MAX_LENGTH, validators=[validate_free_text],
-                             widget=forms.Textarea(attrs={"rows": 3}), label="Reason for the recall",
-                             help_text="The manufacturer's notice, say. Kept with the lot.")
+                             widget=forms.Textarea(attrs={"rows": 3}), label=gettext_lazy("Reason for the recall"),
+                             help_text=gettext_lazy("The manufacturer's notice, say. Kept with the lot."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -220,21 +229,23 @@ class AdverseEventForm(forms.Form):
     """File or complete an adverse event. The onset rules (not in the future, not before its
     session) are the adverse-event service's; the view puts its refusal by the onset field."""
 
-    session = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Session",
-                                     help_text="The visit it followed, if any.")
-    onset = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Onset date")
-    kind = forms.ChoiceField(choices=[("", "Choose"), *AdverseEventKind.choices])
-    severity = forms.ChoiceField(choices=[("", "Choose"), *Severity.choices])
-    serious = forms.BooleanField(required=False, label="Serious (hospitalisation or lasting harm)")
+    session = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=gettext_lazy("Session"),
+                                     help_text=gettext_lazy("The visit it followed, if any."))
+    onset = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=gettext_lazy("Onset date"))
+    kind = forms.ChoiceField(choices=[("", pgettext_lazy("empty choice", "Choose")), *AdverseEventKind.choices],
+                             label=gettext_lazy("Kind"))
+    severity = forms.ChoiceField(choices=[("", pgettext_lazy("empty choice", "Choose")), *Severity.choices],
+                                 label=gettext_lazy("Severity"))
+    serious = forms.BooleanField(required=False, label=gettext_lazy("Serious (hospitalisation or lasting harm)"))
     description = forms.CharField(required=False, max_length=NOTES_MAX_LENGTH, validators=[validate_free_text],
-                                  widget=forms.Textarea(attrs={"rows": 3}))
-    outcome = forms.ChoiceField(choices=Outcome.choices, initial=Outcome.ONGOING)
+                                  widget=forms.Textarea(attrs={"rows": 3}), label=gettext_lazy("Description"))
+    outcome = forms.ChoiceField(choices=Outcome.choices, initial=Outcome.ONGOING, label=gettext_lazy("Outcome"))
     reported_by = forms.ChoiceField(choices=ReportedBy.choices, initial=ReportedBy.PATIENT,
-                                    widget=forms.RadioSelect, label="Reported by")
+                                    widget=forms.RadioSelect, label=gettext_lazy("Reported by"))
 
     def __init__(self, *args: Any, sessions: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["session"].choices = [("", "Not after a particular visit"), *sessions]
+        self.fields["session"].choices = [("", _("Not after a particular visit")), *sessions]
         self.helper = _helper()
         self.helper.layout = Layout(
             Field("session"),

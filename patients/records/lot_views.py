@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from clinic.permissions import RoleRequiredMixin
@@ -26,7 +28,8 @@ from . import selectors, services
 from .forms import LotForm, ProductForm, RecallForm
 from .models import Lot
 
-FILTERS = {"all": "All lots", "expiring": "Expiring in 30 days", "low": "Running low", "recalled": "Recalled"}
+FILTERS = {"all": gettext_lazy("All lots"), "expiring": gettext_lazy("Expiring in 30 days"),
+           "low": gettext_lazy("Running low"), "recalled": gettext_lazy("Recalled")}
 
 
 def _lots(show: str):
@@ -89,7 +92,8 @@ class LotCreateView(FormPageView):
 
     def save(self, request: HttpRequest, form: LotForm) -> HttpResponse:
         lot = services.lot_create(data=form.cleaned_data, by=request.user)
-        messages.success(request, f"Lot {lot.lot_number} of {lot.product.name} received.")
+        messages.success(request, _("Lot %(number)s of %(product)s received.") % {"number": lot.lot_number,
+                                                                              "product": lot.product.name})
         return HttpResponseRedirect(reverse("records:lot", args=[lot.pk]))
 
 
@@ -99,7 +103,8 @@ class ProductCreateView(FormPageView):
 
     def save(self, request: HttpRequest, form: ProductForm) -> HttpResponse:
         product = services.product_create(data=form.cleaned_data, by=request.user)
-        messages.success(request, f"{product.name} added to the products: you can receive a lot of it now.")
+        messages.success(request, _("%(product)s added to the products: you can receive a lot of it now.")
+                         % {"product": product.name})
         return HttpResponseRedirect(f"{reverse('records:lot-new')}?product={product.pk}")
 
 
@@ -148,6 +153,8 @@ class LotRecallView(LotMixin, View):
             add_form_errors(form, error)
             return self.page(request, form, status=400)
         patients = len({row["patient"] for row in affected})
-        messages.warning(request, f"Lot {lot.lot_number} is recalled: it is never given again. "
-                                  f"{patients} patient{'s' if patients != 1 else ''} received it (listed below).")
+        messages.warning(request, " ".join([
+            _("Lot %(number)s is recalled: it is never given again.") % {"number": lot.lot_number},
+            ngettext("%(count)s patient received it (listed below).", "%(count)s patients received it (listed below).",
+                     patients) % {"count": patients}]))
         return HttpResponseRedirect(reverse("records:lot", args=[lot.pk]))

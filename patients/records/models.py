@@ -11,6 +11,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinic.audit import audited
 from clinic.hours import SOURCE_CATEGORIES
@@ -27,24 +29,33 @@ REASON_MAX_LENGTH = 2000
 
 
 class ProductKind(models.TextChoices):
-    EXOSOME = "exosome", "Exosome product"
-    PRP_KIT = "prp_kit", "PRP kit"
-    OTHER = "other", "Other"
+    EXOSOME = "exosome", _("Exosome product")
+    PRP_KIT = "prp_kit", _("PRP kit")
+    OTHER = "other", _("Other")
+
+
+# The source categories as the treatment room names them (clinic.hours.SOURCE_CATEGORIES).
+SOURCE_CATEGORY_LABELS = {"autologous": _("Autologous"), "allogeneic_human": _("Allogeneic human"),
+                          "plant": _("Plant"), "animal": _("Animal")}
+
+
+def source_category_label(code: str) -> str:
+    return SOURCE_CATEGORY_LABELS.get(code) or code.replace("_", " ").capitalize()
 
 
 class Unit(models.TextChoices):
-    ML = "mL", "mL"
-    VIAL = "vial", "vial"
-    KIT = "kit", "kit"
+    ML = "mL", pgettext_lazy("unit", "mL")
+    VIAL = "vial", pgettext_lazy("unit", "vial")
+    KIT = "kit", pgettext_lazy("unit", "kit")
 
 
 class Site(models.TextChoices):
-    FRONTAL = "frontal", "Frontal"
-    MIDSCALP = "midscalp", "Midscalp"
-    VERTEX = "vertex", "Vertex"
-    TEMPORAL_LEFT = "temporal_left", "Temporal (left)"
-    TEMPORAL_RIGHT = "temporal_right", "Temporal (right)"
-    OCCIPITAL = "occipital", "Occipital"
+    FRONTAL = "frontal", _("Frontal")
+    MIDSCALP = "midscalp", _("Midscalp")
+    VERTEX = "vertex", _("Vertex")
+    TEMPORAL_LEFT = "temporal_left", _("Temporal (left)")
+    TEMPORAL_RIGHT = "temporal_right", _("Temporal (right)")
+    OCCIPITAL = "occipital", _("Occipital")
 
 
 @audited()
@@ -154,32 +165,32 @@ class SessionRecordProduct(models.Model):
 
 
 class AdverseEventKind(models.TextChoices):
-    PAIN = "pain", "Pain"
-    SWELLING = "swelling", "Swelling"
-    REDNESS = "redness", "Redness"
-    BRUISING = "bruising", "Bruising"
-    INFECTION = "infection", "Infection"
-    ALLERGIC_REACTION = "allergic_reaction", "Allergic reaction"
-    HEADACHE = "headache", "Headache"
-    SHEDDING = "shedding", "Shedding"
-    OTHER = "other", "Other"
+    PAIN = "pain", _("Pain")
+    SWELLING = "swelling", _("Swelling")
+    REDNESS = "redness", _("Redness")
+    BRUISING = "bruising", _("Bruising")
+    INFECTION = "infection", _("Infection")
+    ALLERGIC_REACTION = "allergic_reaction", _("Allergic reaction")
+    HEADACHE = "headache", _("Headache")
+    SHEDDING = "shedding", _("Shedding")
+    OTHER = "other", _("Other")
 
 
 class Severity(models.TextChoices):
-    MILD = "mild", "Mild"
-    MODERATE = "moderate", "Moderate"
-    SEVERE = "severe", "Severe"
+    MILD = "mild", _("Mild")
+    MODERATE = "moderate", _("Moderate")
+    SEVERE = "severe", _("Severe")
 
 
 class Outcome(models.TextChoices):
-    ONGOING = "ongoing", "Ongoing"
-    RESOLVED = "resolved", "Resolved"
-    RESOLVED_WITH_SEQUELAE = "resolved_with_sequelae", "Resolved with sequelae"
+    ONGOING = "ongoing", _("Ongoing")
+    RESOLVED = "resolved", _("Resolved")
+    RESOLVED_WITH_SEQUELAE = "resolved_with_sequelae", _("Resolved with sequelae")
 
 
 class ReportedBy(models.TextChoices):
-    STAFF = "staff", "Staff"
-    PATIENT = "patient", "Patient"
+    STAFF = "staff", _("Staff")
+    PATIENT = "patient", _("Patient")
 
 
 @audited()
@@ -193,7 +204,7 @@ class AdverseEvent(models.Model):
     onset = models.DateField()
     kind = models.CharField(max_length=20, choices=AdverseEventKind.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices)
-    serious = models.BooleanField(default=False, help_text="Hospitalisation or lasting harm")
+    serious = models.BooleanField(default=False, help_text=_("Hospitalisation or lasting harm"))
     description = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH)
     outcome = models.CharField(max_length=25, choices=Outcome.choices, default=Outcome.ONGOING)
     reported_by = models.CharField(max_length=10, choices=ReportedBy.choices, default=ReportedBy.STAFF)

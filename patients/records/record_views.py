@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import View
 
 from clinic.errors import DomainError
@@ -112,7 +113,8 @@ class SessionRecordView(RoleRequiredMixin, View):
             # A missing consent comes with the links to sign it, back to this form afterwards.
             codes = error.extra.get("documents", []) if getattr(error, "code", "") == "consent_required" else []
             return self.page(request, form, formset, top, status=getattr(error, "status", 400), consent_codes=codes)
-        messages.success(request, f"Session {self.session.number} recorded: it is now completed.")
+        messages.success(request, _("Session %(number)s recorded: it is now completed.")
+                         % {"number": self.session.number})
         return HttpResponseRedirect(next_url(request, reverse("booking:session", args=[self.session.pk])))
 
 
@@ -167,6 +169,6 @@ class SessionRecordAmendView(RoleRequiredMixin, View):
         except (DomainError, ValidationError) as error:
             top = place_refusal(error, form=form, formset=formset)
             return self.page(request, form, formset, top_errors=top, status=getattr(error, "status", 400))
-        messages.success(request, f"The record of session {self.record.session.number} is amended; "
-                                  "the earlier content stays in its history.")
+        messages.success(request, _("The record of session %(number)s is amended; the earlier content stays in its "
+                                    "history.") % {"number": self.record.session.number})
         return HttpResponseRedirect(next_url(request, reverse("booking:session", args=[self.record.session_id])))

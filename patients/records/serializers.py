@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from clinic.api.serializers import TextField
@@ -55,9 +56,10 @@ class ProductSerializer(serializers.ModelSerializer):
         kind = attrs.get("kind", getattr(self.instance, "kind", None))
         source = attrs.get("source_category", getattr(self.instance, "source_category", None))
         if kind == "exosome" and not source:
-            raise serializers.ValidationError({"source_category": ["An exosome product names its source category."]})
+            raise serializers.ValidationError({"source_category": [_("An exosome product names its source category.")]})
         if kind != "exosome" and source:
-            raise serializers.ValidationError({"source_category": ["Only an exosome product has a source category."]})
+            raise serializers.ValidationError({"source_category": [
+                _("Only an exosome product has a source category.")]})
         return attrs
 
 
@@ -90,14 +92,14 @@ class LotSerializer(serializers.ModelSerializer):
 
     def validate_product(self, product: Product) -> Product:
         if not product.active and (self.instance is None or self.instance.product_id != product.pk):
-            raise serializers.ValidationError("This product is no longer active: receive no new lots of it.")
+            raise serializers.ValidationError(_("This product is no longer active: receive no new lots of it."))
         return product
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         received = attrs.get("received_on", getattr(self.instance, "received_on", None))
         expires = attrs.get("expires_on", getattr(self.instance, "expires_on", None))
         if received and expires and expires < received:
-            raise serializers.ValidationError({"expires_on": ["A lot cannot expire before it was received."]})
+            raise serializers.ValidationError({"expires_on": [_("A lot cannot expire before it was received.")]})
         return attrs
 
 
@@ -115,7 +117,7 @@ class GivenSerializer(serializers.Serializer):
 
     def validate_sites(self, sites: list[str]) -> list[str]:
         if len(set(sites)) != len(sites):
-            raise serializers.ValidationError("A site is named twice.")
+            raise serializers.ValidationError(_("A site is named twice."))
         return sites
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -123,7 +125,8 @@ class GivenSerializer(serializers.Serializer):
         lot = attrs["lot"]
         if product is not None and lot.product_id != product.pk:
             raise serializers.ValidationError(
-                {"lot": [f"Lot {lot.lot_number} is a lot of {lot.product.name}, not of {product.name}."]}
+                {"lot": [_("Lot %(number)s is a lot of %(lot_product)s, not of %(product)s.") % {
+                    "number": lot.lot_number, "lot_product": lot.product.name, "product": product.name}]}
             )
         return attrs
 
@@ -136,7 +139,7 @@ class RecordRequestSerializer(serializers.Serializer):
 
     def validate_adjuncts_done(self, codes: list[str]) -> list[str]:
         if len(set(codes)) != len(codes):
-            raise serializers.ValidationError("An adjunct is named twice.")
+            raise serializers.ValidationError(_("An adjunct is named twice."))
         return codes
 
 
@@ -213,7 +216,7 @@ class AdverseEventSerializer(serializers.ModelSerializer):
 
     def validate_patient(self, patient: Patient) -> Patient:
         if self.instance is not None and self.instance.patient_id != patient.pk:
-            raise serializers.ValidationError("An event stays with the patient it was filed for.")
+            raise serializers.ValidationError(_("An event stays with the patient it was filed for."))
         return patient
 
     def get_lots(self, event: AdverseEvent) -> list[int]:

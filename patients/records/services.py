@@ -19,6 +19,8 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from clinic.errors import Conflict, Unprocessable
 from patients.booking.models import Session
@@ -26,7 +28,7 @@ from patients.booking.status import TRANSITIONS, InvalidTransition, session_set_
 from patients.consent.selectors import consents_require
 
 from . import selectors
-from .models import Lot, Product, SessionRecord, SessionRecordProduct
+from .models import Lot, Product, SessionRecord, SessionRecordProduct, source_category_label
 
 
 class LotExpired(Unprocessable):
@@ -114,12 +116,13 @@ def lot_update(*, lot: Lot, data: Mapping[str, Any], by=None) -> Lot:
         lot = Lot.objects.select_for_update().get(pk=lot.pk)
         used = selectors.lots_used([lot.pk])[lot.pk]
         if "product" in data and data["product"].pk != lot.product_id and used:
-            raise ValidationError({"product": ["This lot has been given to patients: its product cannot change."]})
+            raise ValidationError({"product": [_("This lot has been given to patients: its product cannot change.")]})
         for field, value in data.items():
             setattr(lot, field, value)
         if lot.quantity_received < used:
             raise ValidationError({"quantity_received": [
-                f"The records have already used {used} {lot.product.unit} of this lot: it cannot have received less."
+                _("The records have already used %(used)s %(unit)s of this lot: it cannot have received less.")
+                % {"used": used, "unit": lot.product.get_unit_display()}
             ]})
         _full_clean(lot)
         lot.save()
@@ -132,7 +135,7 @@ def lot_recall(*, lot: Lot, reason: str, by=None, now: datetime | None = None) -
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ["Say why the lot is recalled (the manufacturer's notice, say)."]})
+        raise ValidationError({"reason": [_("Say why the lot is recalled (the manufacturer's notice, say).")]})
     with transaction.atomic(), _context("lot_recall", by):
         lot = Lot.objects.select_for_update().get(pk=lot.pk)
         if not lot.recalled:
@@ -154,7 +157,7 @@ def _lock_lots(rows: list[Given]) -> dict[int, Lot]:
             .filter(pk__in=ids).order_by("pk")}
     missing = [lot_id for lot_id in ids if lot_id not in lots]
     if missing:
-        raise ValidationError({"products": [f"There is no lot {missing[0]}."]})
+        raise ValidationError({"products": [_("There is no lot %(id)s.") % {"id": missing[0]}]})
     return lots
 
 
@@ -166,11 +169,11 @@ def _check_rows(rows: list[Given]) -> None:
             problem.clean_fields(exclude=["record", "lot"])
         except ValidationError as error:
             messages = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
-            errors.append(f"Row {index + 1}: {messages}")
+            errors.append(_("Row %(row)s: %(problems)s") % {"row": index + 1, "problems": messages})
         if not row.sites:
-            errors.append(f"Row {index + 1}: name at least one scalp site.")
+            errors.append(_("Row %(row)s: name at least one scalp site.") % {"row": index + 1})
         elif len(set(row.sites)) != len(row.sites):
-            errors.append(f"Row {index + 1}: a site is named twice.")
+            errors.append(_("Row %(row)s: a site is named twice.") % {"row": index + 1})
     if errors:
         raise ValidationError({"products": errors})
 
@@ -189,20 +192,27 @@ def _check_lots(*, session: Session, rows: list[Given], lots: dict[int, Lot], re
         lot = lots[lot_id]
         extra = {"lot": lot.pk, "lot_number": lot.lot_number}
         if lot.recalled and lot_id not in kept:
-            raise LotRecalled(f"Lot {lot.lot_number} of {lot.product.name} is recalled: it is never given.", **extra)
+            raise LotRecalled(_("Lot %(number)s of %(product)s is recalled: it is never given.")
+                              % {"number": lot.lot_number, "product": lot.product.name}, **extra)
         if lot.expires_on < day:
             raise LotExpired(
-                f"Lot {lot.lot_number} of {lot.product.name} expired on {lot.expires_on:%d %b %Y}, before this "
-                f"visit ({day:%d %b %Y}): pick another lot.", **extra)
+                _("Lot %(number)s of %(product)s expired on %(expired)s, before this visit (%(day)s): "
+                  "pick another lot.") % {"number": lot.lot_number, "product": lot.product.name,
+                                          "expired": date_format(lot.expires_on, "d M Y"),
+                                          "day": date_format(day, "d M Y")}, **extra)
         if lot.product.kind == "exosome" and lot.product.source_category != protocol.source_category:
             raise ProductNotAllowed(
-                f"{lot.product.name} is a {lot.product.source_category.replace('_', ' ')} exosome product; "
-                f"this course's protocol ({protocol.code}) uses a {protocol.source_category.replace('_', ' ')} "
-                "source.", **extra)
+                _("%(product)s is a %(category)s exosome product; this course's protocol (%(code)s) uses a "
+                  "%(wanted)s source.") % {
+                    "product": lot.product.name, "code": protocol.code,
+                    "category": str(source_category_label(lot.product.source_category)).lower(),
+                    "wanted": str(source_category_label(protocol.source_category)).lower()}, **extra)
         left = lot.quantity_received - used[lot_id]
         if wanted[lot_id] > left:
             raise LotExhausted(
-                f"Only {left} {lot.product.unit} of lot {lot.lot_number} is left; {wanted[lot_id]} was asked for.",
+                _("Only %(left)s %(unit)s of lot %(number)s is left; %(wanted)s was asked for.")
+                % {"left": left, "unit": lot.product.get_unit_display(), "number": lot.lot_number,
+                   "wanted": wanted[lot_id]},
                 quantity_left=str(left), **extra)
 
 
@@ -218,10 +228,10 @@ def _clean_record(record: SessionRecord) -> None:
 
     unknown = [code for code in record.adjuncts_done if code not in VisitAdjunct.values]
     if unknown:
-        raise ValidationError({"adjuncts_done": [f"“{unknown[0]}” is not a visit adjunct "
-                                                 f"({', '.join(VisitAdjunct.values)})."]})
+        raise ValidationError({"adjuncts_done": [_("“%(code)s” is not a visit adjunct (%(known)s).")
+                                                 % {"code": unknown[0], "known": ", ".join(VisitAdjunct.values)}]})
     if len(set(record.adjuncts_done)) != len(record.adjuncts_done):
-        raise ValidationError({"adjuncts_done": ["An adjunct is named twice."]})
+        raise ValidationError({"adjuncts_done": [_("An adjunct is named twice.")]})
     record.clean_fields(exclude=["session", "recorded_by", "amended_by"])
 
 
@@ -247,16 +257,18 @@ def session_record(*, session: Session, products: Iterable[Given | Mapping[str, 
         session = (Session.objects.select_for_update(of=("self",)).select_related("location", "course__protocol")
                    .get(pk=session.pk))
         if session.status in Session.RELEASED:
-            raise InvalidTransition(f"A {session.get_status_display().lower()} session cannot be recorded.")
+            raise InvalidTransition(_("A %(status)s session cannot be recorded.")
+                                    % {"status": str(session.get_status_display()).lower()})
         if SessionRecord.objects.filter(session=session).exists():
-            raise AlreadyRecorded(f"Session {session.number} is already recorded: amend its record instead.")
+            raise AlreadyRecorded(_("Session %(number)s is already recorded: amend its record instead.")
+                                  % {"number": session.number})
         refusal = status_time_refusal(session=session, status="completed", now=now)
         if refusal:
             raise InvalidTransition(refusal.replace("marked completed", "recorded"))
         consents_require(patient=session.patient_id, protocol=session.course.protocol,
                          doing=f"Recording session {session.number}")
         if not rows and session.kind == "treatment":
-            raise ValidationError({"products": ["A treatment visit records at least one product given."]})
+            raise ValidationError({"products": [_("A treatment visit records at least one product given.")]})
         _check_rows(rows)
         record = SessionRecord(session=session, adjuncts_done=list(adjuncts_done), notes=(notes or "").strip(),
                                recorded_by=by, recorded_at=now)
@@ -279,7 +291,7 @@ def session_record_amend(*, record: SessionRecord, reason: str,
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ["Say why the record is amended."]})
+        raise ValidationError({"reason": [_("Say why the record is amended.")]})
     rows = None if products is None else _given(products)
     with transaction.atomic(), _context("session_record_amend", by, reason=reason):
         record = SessionRecord.objects.select_for_update(of=("self",)).get(pk=record.pk)
@@ -293,7 +305,7 @@ def session_record_amend(*, record: SessionRecord, reason: str,
         _clean_record(record)
         if rows is not None:
             if not rows and session.kind == "treatment":
-                raise ValidationError({"products": ["A treatment visit records at least one product given."]})
+                raise ValidationError({"products": [_("A treatment visit records at least one product given.")]})
             _check_rows(rows)
             lots = _lock_lots(rows)
             kept = set(record.products.values_list("lot_id", flat=True))

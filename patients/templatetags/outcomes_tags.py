@@ -15,7 +15,8 @@ from clinic.roles import Role, has_role
 from patients.models import Patient, Session
 from patients.outcomes import selectors
 from patients.outcomes.charts import chart_labels
-from patients.outcomes.models import Method, Metric
+from patients.outcomes.models import Method, Metric, unit_label
+from patients.outcomes.models import in_sentence as metric_in_sentence
 from patients.outcomes.serializers import SeriesSerializer
 from patients.outcomes.views import BOX_TEMPLATE, measurement_box
 from patients.records.models import Site
@@ -40,7 +41,7 @@ def patient_outcomes_card(context: template.Context, patient: Patient) -> dict[s
     metrics: dict[str, dict[str, Any]] = {}
     for row in series:
         metrics.setdefault(row["metric"], {"metric": row["metric"], "label": Metric(row["metric"]).label,
-                                           "unit": row["unit"], "series": []})["series"].append(row)
+                                           "unit": unit_label(row["unit"]), "series": []})["series"].append(row)
     due = list(selectors.sessions_measurements_due(now=timezone.now()).filter(patient_id=patient.pk)
                .select_related("course__protocol").order_by("start"))
     return {
@@ -63,12 +64,12 @@ def measurements_due_among(context: template.Context, rows: Iterable[Any]) -> li
 
 @register.filter
 def measurement_site(code: str | None) -> str:
-    return dict(Site.choices).get(code, code) if code else _("Whole scalp")
+    return str(dict(Site.choices).get(code, code)) if code else _("Whole scalp")
 
 
 @register.filter
 def measurement_method(code: str | None) -> str:
-    return dict(Method.choices).get(code, code or "")
+    return str(dict(Method.choices).get(code, code or ""))
 
 
 @register.filter
@@ -80,8 +81,13 @@ def figure(value: float | None, places: int = 2) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+@register.filter(name="unit_label")
+def unit_label_filter(unit: str) -> str:
+    """"hairs/cm²" as the page's language writes it."""
+    return unit_label(unit)
+
+
 @register.filter
 def in_sentence(label: str) -> str:
-    """"Density" as "density" inside a sentence; "SALT score" stays as it is."""
-    text = str(label)
-    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+    """"Density" as "density" inside a sentence; "SALT score" stays as it is (and German nouns)."""
+    return metric_in_sentence(label)

@@ -71,7 +71,7 @@ def site_labels(codes: list[str]) -> str:
     from patients.records.models import Site
 
     labels = dict(Site.choices)
-    return ", ".join(labels.get(code, code) for code in codes)
+    return ", ".join(str(labels.get(code, code)) for code in codes)
 
 
 @register.filter

@@ -27,6 +27,8 @@ COVERED = [
     "templates/home.html",
     "templates/base.html",
     "templates/protocols",
+    "templates/records",
+    "templates/outcomes",
 ]
 
 
