@@ -56,18 +56,20 @@ from .planning_types import (
     PINNED_OUTSIDE_WINDOW,
     PINNED_SLOT_TAKEN,
     BusyNotRead,
+    Notice,
     Plan,
     PlanConflict,
     PlannedSession,
     Resources,
     Step,
     Window,
+    gettext_noop,
     grid_by_preference,
     window_for,
 )
 
 __all__ = [  # the planner's vocabulary lives in planning_types; callers import it from here
-    "BusyNotRead", "IN_THE_PAST", "NONEXISTENT_LOCAL_TIME", "NO_FREE_SLOT", "PINNED_OUTSIDE_HOURS",
+    "BusyNotRead", "IN_THE_PAST", "Notice", "NONEXISTENT_LOCAL_TIME", "NO_FREE_SLOT", "PINNED_OUTSIDE_HOURS",
     "PINNED_OUTSIDE_WINDOW", "PINNED_SLOT_TAKEN", "Plan", "PlanConflict", "PlannedSession", "Resources", "Step",
     "Window", "grid_by_preference", "plan_course", "window_for",
 ]
@@ -118,10 +120,10 @@ def plan_course(
     wished_local = wished_start.astimezone(zone).replace(tzinfo=None) if wished_start.tzinfo else wished_start
     wished_instant = _instant(wished_start, zone)
     if wished_instant is None:
-        warnings.append(
-            f"The wished start {wished_local:%Y-%m-%d %H:%M} does not exist in {zone.key} (the clocks "
-            "change that night); the nearest existing time was used."
-        )
+        warnings.append(Notice(
+            gettext_noop("The wished start %(wished)s does not exist in %(zone)s (the clocks change that night); "
+                         "the nearest existing time was used."),
+            wished=f"{wished_local:%Y-%m-%d %H:%M}", zone=zone.key))
     wished_minutes = wished_local.hour * 60 + wished_local.minute
     search = _Search(resources, now=now, practitioner=practitioner, wished_minutes=wished_minutes)
 
@@ -174,21 +176,31 @@ def _days_tried(session: PlannedSession, placed: date, today: date) -> list[date
 def _moved_warnings(session: PlannedSession, *, kept: datetime | None, zone: ZoneInfo, now: datetime | None = None,
                     explain_days: Callable[[list[date]], str] | None = None) -> list[str]:
     """What the receptionist should notice about a session placed away from its wish, and why."""
-    warnings = []
+    warnings: list[str] = []
     if kept is not None and session.start != kept:
         local = session.start.astimezone(zone)
-        warnings.append(f"Session 1 could not start at the wished time; it starts at {local:%Y-%m-%d %H:%M}.")
+        warnings.append(Notice(gettext_noop("Session 1 could not start at the wished time; it starts at %(start)s."),
+                               start=f"{local:%Y-%m-%d %H:%M}"))
     day = session.start.astimezone(zone).date()
     if day != session.target_date:
         days = (day - session.target_date).days
-        text = (
-            f"Session {session.number} is on {day.isoformat()}, {abs(days)} day{'s' * (abs(days) > 1)} "
-            f"{'after' if days > 0 else 'before'} its target day {session.target_date.isoformat()}"
-        )
+        where = {"number": session.number, "day": day.isoformat(), "days": abs(days),
+                 "target": session.target_date.isoformat()}
         tried = _days_tried(session, day, now.astimezone(zone).date()) if now is not None else []
-        if explain_days is not None and tried:
-            text += f": {explain_days(tried)}"
-        warnings.append(text + ".")
+        why = explain_days(tried) if explain_days is not None and tried else ""
+        if days > 0 and why:
+            notice = Notice(gettext_noop("Session %(number)s is on %(day)s, %(days)s after its target day %(target)s: "
+                                         "%(why)s."), **where, why=why)
+        elif days > 0:
+            notice = Notice(gettext_noop("Session %(number)s is on %(day)s, %(days)s after its target day %(target)s."),
+                            **where)
+        elif why:
+            notice = Notice(gettext_noop("Session %(number)s is on %(day)s, %(days)s before its target day "
+                                         "%(target)s: %(why)s."), **where, why=why)
+        else:
+            notice = Notice(gettext_noop("Session %(number)s is on %(day)s, %(days)s before its target day "
+                                         "%(target)s."), **where)
+        warnings.append(notice)
     return warnings
 
 

@@ -23,6 +23,31 @@ NONEXISTENT_LOCAL_TIME = "nonexistent_local_time"
 _DAY_MINUTES = 1440
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the catalogues (makemessages reads this name) and returns it as it is:
+    the planner imports no Django, and the booking side translates (protocols.texts.notice_text)."""
+    return message
+
+
+class Notice(str):
+    """A warning for the receptionist: the English text as a str (what the API's `warnings` hold
+    for a reader of English), keeping its message and values so that a page or an answer can show
+    it in the reader's language. `days` (a count of days) is written "1 day" / "3 days"."""
+
+    message: str
+    values: dict[str, object]
+
+    def __new__(cls, message: str, **values: object) -> Notice:
+        english = {**values, "days": _days_in_english(values["days"])} if "days" in values else values
+        notice = super().__new__(cls, message % english)
+        notice.message, notice.values = message, values
+        return notice
+
+
+def _days_in_english(days: object) -> str:
+    return f"{days} day" if days == 1 else f"{days} days"
+
+
 class BusyNotRead(Exception):
     """Planning needs busy time outside ``Resources.known``: read ``span`` as well and plan again."""
 

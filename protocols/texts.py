@@ -11,6 +11,9 @@ from typing import Any
 from typing import Protocol as Shape
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from protocols.planning_types import Notice
 
 ENGLISH = "en"
 # The languages a protocol's patient texts may carry beside English (settings.LANGUAGES minus en).
@@ -80,3 +83,15 @@ def clean_instructions_i18n(value: Mapping[str, Any] | None) -> dict[str, str]:
         if isinstance(text, str) and text.strip():
             cleaned[language] = text.strip()
     return cleaned
+
+
+def notice_text(warning: str) -> str:
+    """A planner's warning (a protocols.planning Notice) in the active language; any other warning
+    (already a sentence of the reader's language) as it is."""
+    if not isinstance(warning, Notice):
+        return warning
+    values = dict(warning.values)
+    if "days" in values:
+        count = values["days"]
+        values["days"] = ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
+    return _(warning.message) % values
