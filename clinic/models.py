@@ -62,6 +62,7 @@ class Location(models.Model):
     )
 
     class Meta:
+        verbose_name = _("location")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -122,6 +123,7 @@ class Practitioner(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("practitioner")
         ordering = ["location", "name", "id"]
 
     def __str__(self) -> str:
@@ -146,6 +148,7 @@ class Room(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("room")
         ordering = ["location", "name", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -172,6 +175,7 @@ class Closure(models.Model):
     reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("closure")
         ordering = ["start", "id"]
         constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="closure_end_after_start")]
         indexes = [models.Index(fields=["location", "start", "end"])]

@@ -187,6 +187,7 @@ class Protocol(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("protocol")
         ordering = ["code", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["code", "version"], name="protocol_code_version_unique"),
@@ -301,6 +302,7 @@ class ProtocolSession(models.Model):
     instructions_i18n = _instructions_i18n("The instructions in tr, ar, es, de; English is `instructions`")
 
     class Meta:
+        verbose_name = _("protocol session")
         ordering = ["protocol", "number"]
         constraints = [
             models.UniqueConstraint(fields=["protocol", "number"], name="protocol_session_number_unique"),
@@ -368,6 +370,7 @@ class HomeAdjunct(models.Model):
     instructions_i18n = _instructions_i18n("The instructions in tr, ar, es, de; English is `instructions`")
 
     class Meta:
+        verbose_name = _("home adjunct")
         ordering = ["protocol", "id"]
         constraints = [
             models.UniqueConstraint(fields=["protocol", "kind"], name="home_adjunct_once_per_protocol"),
