@@ -23,7 +23,7 @@ from .forms import SignForm
 from .markdown import markdown_html
 from .models import STATUS_IN_SENTENCE, ConsentDocument, ConsentSignature, DocumentStatus
 from .pdf import signature_pdf, signature_pdf_filename
-from .rules import LANGUAGE_NAMES, LANGUAGES, RIGHT_TO_LEFT, SIGNING_WORDS
+from .rules import LANGUAGE_NAMES_SHOWN, LANGUAGES, RIGHT_TO_LEFT, SIGNING_WORDS
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -64,7 +64,7 @@ class ConsentSignView(PatientMixin, View):
             "body": markdown_html(shown.body),
             "form": form,
             "words": SIGNING_WORDS[shown.language],
-            "other_languages": [(code, LANGUAGE_NAMES[code]) for code in self.document.languages
+            "other_languages": [(code, LANGUAGE_NAMES_SHOWN[code]) for code in self.document.languages
                                 if code != shown.language],
             "signed": signed,
             "refusal": refusal,
@@ -121,7 +121,7 @@ class ConsentSignedView(SignatureMixin, View):
             "patient": self.patient,
             "signature": signature,
             "words": SIGNING_WORDS[signature.language],
-            "language_name": LANGUAGE_NAMES[signature.language],
+            "language_name": LANGUAGE_NAMES_SHOWN[signature.language],
             "direction": "rtl" if signature.language in RIGHT_TO_LEFT else "ltr",
             "to_sign": selectors.patient_consents(self.patient).to_sign,
             "next": _next_url(request),
