@@ -26,7 +26,7 @@ def code_label(code: str, *, long: bool = False) -> str:
     Anything that is not a code (a sentence already) comes back unchanged."""
     code = str(code)
     if code in rules.LABELS:
-        return rules.LABELS[code] if long else rules.SHORT_LABELS.get(code, rules.LABELS[code])
+        return str(rules.LABELS[code] if long else rules.SHORT_LABELS.get(code, rules.LABELS[code]))
     if code in WARNING_LABELS:
         return WARNING_LABELS[code]
     if not _is_code(code):

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 NAME_MAX_LENGTH = 100
 NOTES_MAX_LENGTH = 5000
@@ -27,20 +27,19 @@ def validate_person_name(value: str) -> None:
     """
     if len(value) > NAME_MAX_LENGTH:
         raise ValidationError(
-            gettext("A name can have at most %(limit)d characters (this one has %(length)d).")
-            % {"limit": NAME_MAX_LENGTH, "length": len(value)},
-            code="max_length",
+            _("A name can have at most %(limit)s characters (this one has %(length)s).")
+            % {"limit": NAME_MAX_LENGTH, "length": len(value)}, code="max_length"
         )
     bad = sorted({c for c in value if not _allowed_in_name(c)})
     if bad:
         shown = ", ".join(_describe(c) for c in bad[:5])
         raise ValidationError(
-            gettext("A name may hold letters, spaces, apostrophes, hyphens and full stops only (not %(shown)s).")
-            % {"shown": shown},
+            _("A name may hold letters, spaces, apostrophes, hyphens and full stops only (not %(characters)s).")
+            % {"characters": shown},
             code="invalid_name",
         )
     if not any(unicodedata.category(c).startswith("L") for c in value):
-        raise ValidationError(gettext("A name needs at least one letter."), code="invalid_name")
+        raise ValidationError(_("A name needs at least one letter."), code="invalid_name")
 
 
 def _allowed_in_name(character: str) -> bool:
@@ -57,14 +56,14 @@ def _describe(character: str) -> str:
 def validate_date_of_birth(value: date) -> None:
     today = timezone.localdate()
     if value >= today:
-        raise ValidationError(gettext("The date of birth must be in the past."), code="future_date_of_birth")
+        raise ValidationError(_("The date of birth must be in the past."), code="future_date_of_birth")
     try:
         oldest = today.replace(year=today.year - OLDEST_PLAUSIBLE_AGE_YEARS)
     except ValueError:  # 29 February
         oldest = today.replace(year=today.year - OLDEST_PLAUSIBLE_AGE_YEARS, day=28)
     if value < oldest:
         raise ValidationError(
-            gettext("A date of birth more than %(years)d years ago is not plausible.")
+            _("A date of birth more than %(years)s years ago is not plausible.")
             % {"years": OLDEST_PLAUSIBLE_AGE_YEARS},
             code="implausible_date_of_birth",
         )
@@ -78,5 +77,7 @@ def validate_free_text(value: str) -> None:
     bad = {c for c in value if c in _BIDI_CONTROLS or (unicodedata.category(c) == "Cc" and c not in "\n\r\t")}
     if bad:
         shown = ", ".join(f"U+{ord(c):04X}" for c in sorted(bad)[:5])
-        raise ValidationError(gettext("The text holds invisible control characters (%(shown)s).") % {"shown": shown},
-                              code="control_characters")
+        raise ValidationError(
+            _("The text holds invisible control characters (%(characters)s).") % {"characters": shown},
+            code="control_characters",
+        )

@@ -12,6 +12,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from clinic.audit import audited
 from patients.registry.models import APPEND_ONLY, Patient
@@ -26,15 +27,23 @@ MAX_PROTOCOL_CODES = 50
 
 
 class DocumentStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    ARCHIVED = "archived", "Archived"
+    DRAFT = "draft", pgettext_lazy("document status", "Draft")
+    ACTIVE = "active", pgettext_lazy("document status", "Active")
+    ARCHIVED = "archived", pgettext_lazy("document status", "Archived")
+
+
+# A version's status inside a sentence ("… is draft: only an active document can be signed").
+STATUS_IN_SENTENCE = {
+    "draft": pgettext_lazy("document status in a sentence", "draft"),
+    "active": pgettext_lazy("document status in a sentence", "active"),
+    "archived": pgettext_lazy("document status in a sentence", "archived"),
+}
 
 
 class AppliesTo(models.TextChoices):
-    ALL = "all", "Every treatment"
-    PHOTOS = "photos", "Photographs"
-    PROTOCOLS = "protocols", "The listed protocols"
+    ALL = "all", gettext_lazy("Every treatment")
+    PHOTOS = "photos", gettext_lazy("Photographs")
+    PROTOCOLS = "protocols", gettext_lazy("The listed protocols")
 
 
 # Fields that may still change on an active or archived version: its status and when that changed.

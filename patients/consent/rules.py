@@ -10,9 +10,14 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from .models import BODY_MAX_LENGTH, LANGUAGES, TITLE_MAX_LENGTH
 
 LANGUAGE_NAMES = {"en": "English", "tr": "Turkish", "ar": "Arabic", "es": "Spanish", "de": "German"}
+# The same names in the page's language, for the staff pages (the PDF's signature box keeps the English).
+LANGUAGE_NAMES_SHOWN = {"en": gettext_lazy("English"), "tr": gettext_lazy("Turkish"), "ar": gettext_lazy("Arabic"),
+                        "es": gettext_lazy("Spanish"), "de": gettext_lazy("German")}
 RIGHT_TO_LEFT = {"ar"}
 
 

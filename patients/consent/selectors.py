@@ -17,7 +17,7 @@ from clinic.errors import Unprocessable
 from patients.registry.models import Patient
 
 from .models import AppliesTo, ConsentDocument, ConsentSignature, DocumentStatus
-from .rules import LANGUAGE_NAMES, RIGHT_TO_LEFT, language_shown, text_sha256
+from .rules import LANGUAGE_NAMES_SHOWN, RIGHT_TO_LEFT, language_shown, text_sha256
 
 if TYPE_CHECKING:
     from protocols.models import Protocol
@@ -110,7 +110,7 @@ class Shown:
 
     @property
     def language_name(self) -> str:
-        return LANGUAGE_NAMES[self.language]
+        return LANGUAGE_NAMES_SHOWN[self.language]
 
     @property
     def direction(self) -> str:

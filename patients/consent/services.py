@@ -14,6 +14,7 @@ from typing import Any
 import pghistory
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.errors import Conflict, DomainError, Unprocessable
 from patients.registry.models import Patient
@@ -23,6 +24,7 @@ from .models import (
     CODE_PATTERN,
     MAX_PROTOCOL_CODES,
     SIGNED_NAME_MAX_LENGTH,
+    STATUS_IN_SENTENCE,
     USER_AGENT_MAX_LENGTH,
     AppliesTo,
     ConsentDocument,
@@ -56,6 +58,11 @@ class SignatureInvalid(Unprocessable):
         super().__init__(messages[0] if field == "non_field_errors" else f"{field}: {messages[0]}",
                          errors=dict(errors))
         self.errors = dict(errors)
+
+
+def _signed_already(patient: Patient, document: ConsentDocument) -> str:
+    return gettext("%(patient)s has signed %(code)s v%(version)s already.") % {
+        "patient": patient.full_name, "code": document.code, "version": document.version}
 
 
 def not_editable(document: ConsentDocument) -> Conflict:
@@ -247,15 +254,16 @@ def consent_sign(*, patient: Patient, document: ConsentDocument, signed_name: st
     elif len(name) > SIGNED_NAME_MAX_LENGTH:
         errors["signed_name"] = [f"A name can have at most {SIGNED_NAME_MAX_LENGTH} characters."]
     elif any(not character.isprintable() for character in name):
-        errors["signed_name"] = ["A name holds letters, spaces and punctuation only."]
+        errors["signed_name"] = [gettext("A name holds letters, spaces and punctuation only.")]
     if language is not None and language not in LANGUAGES:
         errors["language"] = [f"Unknown language {language}: use {', '.join(LANGUAGES)}."]
     with transaction.atomic(), _audit(by, "consent_sign"):
         # The row lock makes a concurrent archive or activation wait: the version signed is active.
         locked = ConsentDocument.objects.select_for_update().get(pk=document.pk)
         if locked.status != DocumentStatus.ACTIVE:
-            errors["document"] = [f"{locked.code} v{locked.version} is {locked.status}: only an active document "
-                                  "can be signed."]
+            errors["document"] = [gettext("%(code)s v%(version)s is %(status)s: only an active document can be "
+                                          "signed.") % {"code": locked.code, "version": locked.version,
+                                                        "status": STATUS_IN_SENTENCE.get(locked.status, locked.status)}]
         if errors:
             raise SignatureInvalid(errors)
         shown = language if language is not None else language_shown(locked.texts, patient.language)
@@ -266,10 +274,9 @@ def consent_sign(*, patient: Patient, document: ConsentDocument, signed_name: st
         digest = text_sha256(locked.texts, shown)
         if shown_sha256 is not None and shown_sha256 != digest:
             raise SignatureInvalid({"non_field_errors": [
-                "The text changed since the page was opened: let the patient read it again."]})
+                gettext("The text changed since the page was opened: let the patient read it again.")]})
         if ConsentSignature.objects.filter(patient=patient, document=locked).exists():
-            raise SignatureInvalid({"document": [f"{patient.full_name} has signed {locked.code} "
-                                                 f"v{locked.version} already."]})
+            raise SignatureInvalid({"document": [_signed_already(patient, locked)]})
         try:
             with transaction.atomic():
                 return ConsentSignature.objects.create(
@@ -282,5 +289,4 @@ def consent_sign(*, patient: Patient, document: ConsentDocument, signed_name: st
             # The same signature submitted twice at once (a double tap): the first one stands.
             if not ConsentSignature.objects.filter(patient=patient, document=locked).exists():
                 raise
-            raise SignatureInvalid({"document": [f"{patient.full_name} has signed {locked.code} "
-                                                 f"v{locked.version} already."]}) from None
+            raise SignatureInvalid({"document": [_signed_already(patient, locked)]}) from None

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import View
 
 from clinic.lockout import client_ip_address
@@ -20,9 +21,9 @@ from patients.registry.services import patient_access_record
 from . import selectors, services
 from .forms import SignForm
 from .markdown import markdown_html
-from .models import ConsentDocument, ConsentSignature, DocumentStatus
+from .models import STATUS_IN_SENTENCE, ConsentDocument, ConsentSignature, DocumentStatus
 from .pdf import signature_pdf, signature_pdf_filename
-from .rules import LANGUAGE_NAMES, LANGUAGES, RIGHT_TO_LEFT, SIGNING_WORDS
+from .rules import LANGUAGE_NAMES_SHOWN, LANGUAGES, RIGHT_TO_LEFT, SIGNING_WORDS
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -63,7 +64,7 @@ class ConsentSignView(PatientMixin, View):
             "body": markdown_html(shown.body),
             "form": form,
             "words": SIGNING_WORDS[shown.language],
-            "other_languages": [(code, LANGUAGE_NAMES[code]) for code in self.document.languages
+            "other_languages": [(code, LANGUAGE_NAMES_SHOWN[code]) for code in self.document.languages
                                 if code != shown.language],
             "signed": signed,
             "refusal": refusal,
@@ -75,8 +76,9 @@ class ConsentSignView(PatientMixin, View):
         form = None
         if self.document.status == DocumentStatus.ACTIVE:
             form = SignForm(language=shown.language, initial={"sha256": shown.sha256, "language": shown.language})
-        refusal = "" if form else (f"{self.document} is {self.document.status}: only the active version of a "
-                                   "document can be signed.")
+        status = STATUS_IN_SENTENCE.get(self.document.status, self.document.status)
+        refusal = "" if form else (_("%(document)s is %(status)s: only the active version of a document can be "
+                                     "signed.") % {"document": self.document, "status": status})
         return self._render(request, form, shown, refusal=refusal)
 
     def post(self, request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
@@ -119,7 +121,7 @@ class ConsentSignedView(SignatureMixin, View):
             "patient": self.patient,
             "signature": signature,
             "words": SIGNING_WORDS[signature.language],
-            "language_name": LANGUAGE_NAMES[signature.language],
+            "language_name": LANGUAGE_NAMES_SHOWN[signature.language],
             "direction": "rtl" if signature.language in RIGHT_TO_LEFT else "ltr",
             "to_sign": selectors.patient_consents(self.patient).to_sign,
             "next": _next_url(request),

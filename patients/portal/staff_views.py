@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -44,8 +45,8 @@ class PatientPortalRevokeView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         patient = get_object_or_404(Patient, pk=pk)
         services.portal_links_revoke(patient=patient, by=request.user)
-        messages.success(request, f"Every link to {patient.full_name}'s own page has stopped working. "
-                                  "Print or send a new one when the patient needs it.")
+        messages.success(request, _("Every link to %(name)s's own page has stopped working. "
+                                    "Print or send a new one when the patient needs it.") % {"name": patient.full_name})
         return HttpResponseRedirect(reverse("patients:detail", args=[patient.pk]))
 
 

@@ -16,6 +16,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from clinic.permissions import RoleRequiredMixin
@@ -104,7 +106,7 @@ class PatientImportView(RoleRequiredMixin, View):
         token = request.POST.get("token", "")
         content = pending_read(token) if token == request.session.get(SESSION_KEY) else None
         if content is None:
-            messages.error(request, "That preview has expired or was already imported: upload the file again.")
+            messages.error(request, _("That preview has expired or was already imported: upload the file again."))
             return HttpResponseRedirect(reverse("patients:import"))
         table = imports.parse(imports.decode(content))
         report = imports.check(table)
@@ -114,7 +116,8 @@ class PatientImportView(RoleRequiredMixin, View):
             return self.preview(request, table, error.report, token=token, status=400)
         pending_drop(token)
         request.session.pop(SESSION_KEY, None)
-        messages.success(request, f"{len(created):,} patient{'s' if len(created) != 1 else ''} imported.")
+        messages.success(request, ngettext("%(count)s patient imported.", "%(count)s patients imported.", len(created))
+                         % {"count": f"{len(created):,}"})
         return HttpResponseRedirect(reverse("patients:list"))
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from clinic.errors import DomainError
@@ -69,9 +70,12 @@ class ImportReport:
 
 
 def too_big_message(size: int | None = None) -> str:
-    shown = f" ({size / 1024 / 1024:.1f} MB)" if size else ""
-    return (f"The file is too large{shown}: at most {MAX_BYTES // 1024 // 1024} MB can be imported at once. "
-            "Split it into smaller files.")
+    limit = MAX_BYTES // 1024 // 1024
+    if size:
+        return _("The file is too large (%(size)s MB): at most %(limit)s MB can be imported at once. "
+                 "Split it into smaller files.") % {"size": f"{size / 1024 / 1024:.1f}", "limit": limit}
+    return _("The file is too large: at most %(limit)s MB can be imported at once. "
+             "Split it into smaller files.") % {"limit": limit}
 
 
 def read_bytes(upload: Any) -> bytes:
@@ -91,14 +95,16 @@ def decode(data: bytes) -> str:
     """UTF-8 text, with or without a byte-order mark; anything else is named with where it breaks."""
     for bom, name in _BOMS.items():
         if data.startswith(bom):
-            raise ImportFileError(f"The file is {name} text: save it as “CSV UTF-8” and upload it again.")
+            raise ImportFileError(_("The file is %(encoding)s text: save it as “CSV UTF-8” and upload it again.")
+                                  % {"encoding": name})
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise ImportFileError(
-            f"The file is not UTF-8 text: byte 0x{data[error.start]:02X} on line {line} (byte {error.start + 1}) "
-            "cannot be read. Save it from your spreadsheet as “CSV UTF-8” and upload it again."
+            _("The file is not UTF-8 text: byte %(byte)s on line %(line)s (byte %(position)s) "
+              "cannot be read. Save it from your spreadsheet as “CSV UTF-8” and upload it again.")
+            % {"byte": f"0x{data[error.start]:02X}", "line": line, "position": error.start + 1}
         ) from None
 
 
@@ -123,8 +129,8 @@ def unneutralise(cell: str) -> str:
 def parse(text: str) -> ImportTable:
     """The header and the rows of a CSV text; whole-file problems raise ImportFileError."""
     if not text.strip():
-        raise ImportFileError("The file is empty: it needs a header row with the patient fields, then one "
-                              "row per patient.")
+        raise ImportFileError(_("The file is empty: it needs a header row with the patient fields, then one "
+                                "row per patient."))
     delimiter = delimiter_of(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     try:
@@ -132,27 +138,29 @@ def parse(text: str) -> ImportTable:
         known = [h for h in header if h in COLUMNS]
         repeated = sorted({h for h in known if known.count(h) > 1})
         if repeated:
-            raise ImportFileError(f"These columns appear more than once: {', '.join(repeated)}.")
+            raise ImportFileError(_("These columns appear more than once: %(columns)s.")
+                                  % {"columns": ", ".join(repeated)})
         missing = [c for c in REQUIRED_COLUMNS if c not in header]
         if missing:
-            raise ImportFileError(f"The header row lacks these columns: {', '.join(missing)}. The columns are: "
-                                  f"{', '.join(COLUMNS)}.")
+            raise ImportFileError(_("The header row lacks these columns: %(missing)s. The columns are: "
+                                    "%(columns)s.") % {"missing": ", ".join(missing), "columns": ", ".join(COLUMNS)})
         unknown = [h for h in header if h not in COLUMNS][:20]
         rows: list[tuple[int, dict[str, str]]] = []
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue  # Spreadsheets end their exports with empty lines.
             if len(rows) >= MAX_ROWS:
-                raise ImportFileError(f"The file has more than {MAX_ROWS:,} patients: split it into smaller files.")
+                raise ImportFileError(_("The file has more than %(count)s patients: split it into smaller files.")
+                                      % {"count": f"{MAX_ROWS:,}"})
             if any(cell.strip() for cell in cells[len(header):]):
                 rows.append((number, {EXTRA_CELLS: ""}))
                 continue
             rows.append((number, {h: unneutralise(c) for h, c in zip(header, cells, strict=False) if h in COLUMNS}))
     except csv.Error as error:
-        raise ImportFileError(f"The file cannot be read as CSV (line {reader.line_num}: {error}).") \
-            from None
+        raise ImportFileError(_("The file cannot be read as CSV (line %(line)s: %(error)s).")
+                              % {"line": reader.line_num, "error": error}) from None
     if not rows:
-        raise ImportFileError("The file has a header row but no patients.")
+        raise ImportFileError(_("The file has a header row but no patients."))
     return ImportTable(rows=rows, unknown_columns=unknown)
 
 
@@ -181,9 +189,10 @@ def check(table: ImportTable) -> ImportReport:
     for number, cells in table.rows:
         if EXTRA_CELLS in cells:
             report.invalid.append({"row": number, "errors": {"non_field_errors": [
-                "This row has more cells than the header has columns (a comma inside a value needs quotes)."]}})
+                _("This row has more cells than the header has columns (a comma inside a value needs quotes).")]}})
             continue
-        too_long = {name: [f"At most {MAX_CELL:,} characters."] for name, v in cells.items() if len(v) > MAX_CELL}
+        too_long = {name: [_("At most %(count)s characters.") % {"count": f"{MAX_CELL:,}"}]
+                    for name, v in cells.items() if len(v) > MAX_CELL}
         if too_long:
             report.invalid.append({"row": number, "errors": too_long})
             continue

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Lower, Replace
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from clinic.audit import append_only_log, audited
@@ -41,16 +43,16 @@ def _search_expression() -> Lower:
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["search"])
 class Patient(models.Model):
     class Sex(models.TextChoices):
-        FEMALE = "female", "Female"
-        MALE = "male", "Male"
-        OTHER = "other", "Other"
+        FEMALE = "female", gettext_lazy("Female")
+        MALE = "male", gettext_lazy("Male")
+        OTHER = "other", pgettext_lazy("sex", "Other")
 
     class Language(models.TextChoices):
         EN = "en", "English"
-        TR = "tr", "Türkçe (Turkish)"
-        AR = "ar", "العربية (Arabic)"
-        ES = "es", "Español (Spanish)"
-        DE = "de", "Deutsch (German)"
+        TR = "tr", gettext_lazy("Türkçe (Turkish)")
+        AR = "ar", gettext_lazy("العربية (Arabic)")
+        ES = "es", gettext_lazy("Español (Spanish)")
+        DE = "de", gettext_lazy("Deutsch (German)")
 
     first_name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_person_name])
     last_name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_person_name])
@@ -75,9 +77,9 @@ class Patient(models.Model):
     # Email delivery (patients.reminders.delivery): set when the sending service reports a hard
     # bounce or a spam complaint for this address; cleared when a new valid address is entered.
     class EmailProblem(models.TextChoices):
-        NONE = "", "None"
-        BOUNCED = "bounced", "Bounced"
-        COMPLAINED = "complained", "Marked as spam"
+        NONE = "", pgettext_lazy("email problem", "None")
+        BOUNCED = "bounced", gettext_lazy("Bounced")
+        COMPLAINED = "complained", gettext_lazy("Marked as spam")
 
     email_undeliverable = models.CharField(
         max_length=10, choices=EmailProblem.choices, blank=True, default="", db_default=""
@@ -120,7 +122,7 @@ class Patient(models.Model):
 
     def clean(self) -> None:
         if not self.email and not self.phone:
-            raise ValidationError({"email": "Give an email address or a phone number (or both)."})
+            raise ValidationError({"email": _("Give an email address or a phone number (or both).")})
 
 
 @audited()
@@ -129,8 +131,9 @@ class Consent(models.Model):
     row supersedes the last one of its kind."""
 
     class Kind(models.TextChoices):
-        REMINDER_EMAILS = "reminder_emails", "Reminder and recall emails"
-        INVESTIGATIONAL_ACK = "investigational_ack", "Exosome therapy is investigational, not FDA-approved"
+        REMINDER_EMAILS = "reminder_emails", gettext_lazy("Reminder and recall emails")
+        INVESTIGATIONAL_ACK = "investigational_ack", gettext_lazy(
+            "Exosome therapy is investigational, not FDA-approved")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consents")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -162,25 +165,25 @@ class PatientAccess(models.Model):
     and append-only like it."""
 
     class Via(models.TextChoices):
-        PAGE = "page", "Page"
+        PAGE = "page", gettext_lazy("Page")
         API = "api", "API"
 
     class What(models.TextChoices):
-        RECORD = "record", "Patient record"
-        EDIT = "edit", "Edit form"
-        LIST = "list", "Patient list"
-        SEARCH = "search", "Search results"
-        SCREENING = "screening", "Screening"
-        BOOKING = "booking", "Booking preview"
-        COURSE = "course", "Course"
-        SESSION = "session", "Session"
-        CALENDAR = "calendar", "Calendar"
-        CHASE = "chase", "To chase"
-        REMINDER = "reminder", "Reminder email"
-        HISTORY = "history", "Change history"
-        OUTCOMES = "outcomes", "Outcomes"
-        EXPORT = "export", "CSV export"
-        PHOTOS = "photos", "Photographs"
+        RECORD = "record", gettext_lazy("Patient record")
+        EDIT = "edit", gettext_lazy("Edit form")
+        LIST = "list", gettext_lazy("Patient list")
+        SEARCH = "search", gettext_lazy("Search results")
+        SCREENING = "screening", gettext_lazy("Screening")
+        BOOKING = "booking", gettext_lazy("Booking preview")
+        COURSE = "course", gettext_lazy("Course")
+        SESSION = "session", gettext_lazy("Session")
+        CALENDAR = "calendar", gettext_lazy("Calendar")
+        CHASE = "chase", gettext_lazy("To chase")
+        REMINDER = "reminder", gettext_lazy("Reminder email")
+        HISTORY = "history", gettext_lazy("Change history")
+        OUTCOMES = "outcomes", gettext_lazy("Outcomes")
+        EXPORT = "export", gettext_lazy("CSV export")
+        PHOTOS = "photos", gettext_lazy("Photographs")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # No index of its own: patient_access_latest (below) leads with the patient and serves every

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
@@ -17,7 +19,7 @@ from patients.validators import normalize_name
 class StrictBooleanField(serializers.Field):
     """A JSON true or false, nothing else: "yes", 1 or null are not answers to a medical question."""
 
-    default_error_messages = {"invalid": "The answer must be true or false."}
+    default_error_messages = {"invalid": gettext_lazy("The answer must be true or false.")}
 
     def to_internal_value(self, data: Any) -> bool:
         if not isinstance(data, bool):
@@ -43,7 +45,7 @@ class PatientSerializer(PlainReadSerializer):
 
     def to_internal_value(self, data: Any) -> Any:
         if not hasattr(data, "get"):
-            raise serializers.ValidationError({"non_field_errors": ["Send the patient as a JSON object."]})
+            raise serializers.ValidationError({"non_field_errors": [_("Send the patient as a JSON object.")]})
         # A number without +country is read in the country of the patient's (or the clinic's) location.
         # An import checking many rows reads that region once and passes it in the context.
         region = self.context["phone_region"] if "phone_region" in self.context else phone_region(
@@ -64,7 +66,7 @@ class PatientSerializer(PlainReadSerializer):
         email = attrs.get("email", getattr(self.instance, "email", ""))
         phone = attrs.get("phone", getattr(self.instance, "phone", ""))
         if not email and not phone:
-            raise serializers.ValidationError({"email": ["Give an email address or a phone number (or both)."]})
+            raise serializers.ValidationError({"email": [_("Give an email address or a phone number (or both).")]})
         return attrs
 
 

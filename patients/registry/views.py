@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, FormView, ListView
@@ -167,12 +168,12 @@ class PatientCreateView(RoleRequiredMixin, FormView):
             duplicates = Patient.objects.filter(pk__in=conflict.extra.get("duplicates", []))
             form = PatientForm(self.request.POST, show_duplicate_check=True, region=phone_region())
             form.is_valid()
-            form.add_error("confirm_not_duplicate", "Tick this once you have checked the patients above.")
+            form.add_error("confirm_not_duplicate", _("Tick this once you have checked the patients above."))
             return self.render_to_response(self.get_context_data(form=form, duplicates=duplicates))
         except ValidationError as error:
             add_form_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, "Patient registered.")
+        messages.success(self.request, _("Patient registered."))
         return HttpResponseRedirect(reverse("patients:detail", args=[patient.pk]))
 
 
@@ -205,7 +206,7 @@ class PatientUpdateView(RoleRequiredMixin, FormView):
         except ValidationError as error:
             add_form_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, "Patient details saved.")
+        messages.success(self.request, _("Patient details saved."))
         return HttpResponseRedirect(reverse("patients:detail", args=[self.patient.pk]))
 
 
@@ -219,11 +220,12 @@ class ConsentView(RoleRequiredMixin, View):
         kind = request.POST.get("kind", "")
         given = request.POST.get("given")
         if kind not in Consent.Kind.values or given not in ("yes", "no"):
-            messages.error(request, "That consent change was not understood; nothing was changed.")
+            messages.error(request, _("That consent change was not understood; nothing was changed."))
         else:
             services.consent_record(patient=patient, kind=kind, given=given == "yes", by=request.user)
             label = Consent.Kind(kind).label
-            messages.success(request, f"{label}: consent {'recorded' if given == 'yes' else 'withdrawn'}.")
+            text = _("%(consent)s: consent recorded.") if given == "yes" else _("%(consent)s: consent withdrawn.")
+            messages.success(request, text % {"consent": label})
         return HttpResponseRedirect(reverse("patients:detail", args=[patient.pk]))
 
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from patients.booking.models import Course, Session
 from patients.registry.models import Patient
@@ -13,20 +14,20 @@ class Reminder(models.Model):
     no Celery ETA task ever holds a reminder."""
 
     class Kind(models.TextChoices):
-        CONFIRMATION = "confirmation", "Confirmation"
-        REMINDER = "reminder", "Reminder"
-        CHANGE = "change", "Change"
-        CANCELLATION = "cancellation", "Cancellation"
-        AFTERCARE = "aftercare", "Aftercare"
-        RECALL = "recall", "Recall"
+        CONFIRMATION = "confirmation", gettext_lazy("Confirmation")
+        REMINDER = "reminder", pgettext_lazy("email kind", "Reminder")
+        CHANGE = "change", pgettext_lazy("email kind", "Change")
+        CANCELLATION = "cancellation", gettext_lazy("Cancellation")
+        AFTERCARE = "aftercare", gettext_lazy("Aftercare")
+        RECALL = "recall", gettext_lazy("Recall")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
-        EXPIRED = "expired", "Expired"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", pgettext_lazy("email status", "Pending")
+        SENT = "sent", pgettext_lazy("email", "Sent")
+        FAILED = "failed", pgettext_lazy("email status", "Failed")
+        SKIPPED = "skipped", pgettext_lazy("email status", "Skipped")
+        EXPIRED = "expired", pgettext_lazy("email status", "Expired")
+        CANCELLED = "cancelled", pgettext_lazy("email status", "Cancelled")
 
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="reminders")
     # No index of their own for these two: the unique (session, kind, offset, sequence) and the
@@ -59,10 +60,10 @@ class Reminder(models.Model):
 
     # Delivery, as the sending service reports it (patients.reminders.delivery).
     class Delivery(models.TextChoices):
-        NONE = "", "Not reported"
-        DELIVERED = "delivered", "Delivered"
-        BOUNCED = "bounced", "Bounced"
-        COMPLAINED = "complained", "Marked as spam"
+        NONE = "", gettext_lazy("Not reported")
+        DELIVERED = "delivered", gettext_lazy("Delivered")
+        BOUNCED = "bounced", gettext_lazy("Bounced")
+        COMPLAINED = "complained", gettext_lazy("Marked as spam")
 
     # The service's own id of the message (anymail's message_id), where it is not the Message-ID.
     esp_message_id = models.CharField(max_length=255, blank=True, default="", db_default="")

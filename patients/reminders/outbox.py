@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.hours import parse_offset
 from patients.models import Course, Reminder, Session
@@ -137,7 +138,7 @@ def reminder_retry(*, reminder: Reminder, now: datetime | None = None) -> Remind
     if not updated:
         from clinic.errors import Conflict
 
-        raise Conflict("Only a failed reminder can be retried.", code="invalid_transition")
+        raise Conflict(gettext("Only a failed reminder can be retried."), code="invalid_transition")
     reminder.refresh_from_db()
     return reminder
 

@@ -21,6 +21,7 @@ from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.decorators.csp import csp_override
 from django.views.generic import DetailView, TemplateView
@@ -46,21 +47,27 @@ STATUS_BADGES = {
 }
 
 
-def _blank(label: str) -> list[tuple[str, str]]:
+def _blank(label: Any) -> list[tuple[str, Any]]:
     return [("", label)]
 
 
 class ReminderFilterForm(forms.Form):
     """The log's filters, read from the query string; an invalid one is shown by its field and ignored."""
 
-    q = forms.CharField(label="Patient", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, email or phone"}))
-    status = forms.ChoiceField(label="Status", required=False, choices=_blank("Any status") + Reminder.Status.choices)
-    kind = forms.ChoiceField(label="Kind", required=False, choices=_blank("Any kind") + Reminder.Kind.choices)
-    location = forms.ModelChoiceField(label="Location", required=False, queryset=Location.objects.order_by("name"),
-                                      empty_label="Any location")
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label=gettext_lazy("Patient"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": gettext_lazy("Name, email or phone")}))
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False,
+                               choices=_blank(gettext_lazy("Any status")) + Reminder.Status.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False,
+                             choices=_blank(gettext_lazy("Any kind")) + Reminder.Kind.choices)
+    location = forms.ModelChoiceField(label=gettext_lazy("Location"), required=False,
+                                      queryset=Location.objects.order_by("name"),
+                                      empty_label=gettext_lazy("Any location"))
+    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
     patient = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -73,7 +80,7 @@ class ReminderFilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", gettext("The end date is before the start date."))
             cleaned.pop("date_to", None)
         return cleaned
 
@@ -194,5 +201,6 @@ class ReminderRetryView(RoleRequiredMixin, View):
         except DomainError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"Reminder #{reminder.pk} is queued again and goes out with the next pass.")
+            messages.success(request, gettext("Reminder #%(id)s is queued again and goes out with the next pass.")
+                             % {"id": reminder.pk})
         return HttpResponseRedirect(_back(request, reverse("reminders:detail", args=[reminder.pk])))

@@ -5,6 +5,9 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Field, Fieldset, Layout
 from django import forms
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patients.models import Patient
 from patients.registry.forms import YES_NO
@@ -38,22 +41,23 @@ class ScreeningForm(forms.Form):
         for key in self.asked:
             self.fields[key] = forms.ChoiceField(
                 label=rules.LABELS[key], choices=YES_NO, widget=forms.RadioSelect,
-                error_messages={"required": "Answer yes or no."},
+                error_messages={"required": _("Answer yes or no.")},
             )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(
-                "Blocks booking",
-                HTML('<p class="small text-body-secondary">A "yes" here stops booking (some only for PRP or '
-                     "finasteride protocols) until a doctor overrides it with a reason.</p>"),
+                _("Blocks booking"),
+                HTML(format_html('<p class="small text-body-secondary">{}</p>', _(
+                    'A "yes" here stops booking (some only for PRP or finasteride protocols) until a doctor '
+                    "overrides it with a reason."))),
                 *(Field(key, template=YES_NO_TEMPLATE) for key in self.asked if key in rules.HARD_STOPS),
                 css_class="screening-block border rounded p-3 mb-3 bg-white",
             ),
             Fieldset(
-                "Needs a clinician's look",
-                HTML('<p class="small text-body-secondary">A "yes" here is shown to the clinician before '
-                     "the session.</p>"),
+                _("Needs a clinician's look"),
+                HTML(format_html('<p class="small text-body-secondary">{}</p>',
+                                 _('A "yes" here is shown to the clinician before the session.'))),
                 *(Field(key, template=YES_NO_TEMPLATE) for key in self.asked if key in rules.WARNINGS),
                 css_class="screening-block border rounded p-3 mb-3 bg-white",
             ),
@@ -66,21 +70,21 @@ class ScreeningForm(forms.Form):
 
 class ScreeningOverrideForm(forms.Form):
     reason = forms.CharField(
-        label="Why these hard stops do not prevent treatment",
+        label=gettext_lazy("Why these hard stops do not prevent treatment"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=OVERRIDE_REASON_MAX_LENGTH,
         validators=[validate_free_text],
-        help_text="Stays on record with your name; it cannot be edited afterwards.",
-        error_messages={"required": "Write the reason: an override needs one."},
+        help_text=gettext_lazy("Stays on record with your name; it cannot be edited afterwards."),
+        error_messages={"required": gettext_lazy("Write the reason: an override needs one.")},
     )
     scope = forms.ChoiceField(
-        label="The override opens", widget=forms.RadioSelect, initial="some",
-        choices=[("some", "Only the protocols ticked below"), ("all", "Every protocol")],
+        label=gettext_lazy("The override opens"), widget=forms.RadioSelect, initial="some",
+        choices=[("some", gettext_lazy("Only the protocols ticked below")), ("all", gettext_lazy("Every protocol"))],
     )
     protocols = forms.MultipleChoiceField(
-        label="Protocols this override opens", required=False, widget=forms.CheckboxSelectMultiple,
-        help_text="Only protocols this screening blocks are listed. A doctor who writes “no PRP” leaves the PRP "
-                  "protocols unticked.",
+        label=gettext_lazy("Protocols this override opens"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Only protocols this screening blocks are listed. A doctor who writes “no PRP” leaves "
+                               "the PRP protocols unticked."),
     )
 
     def __init__(self, *args: Any, blocked: list[Any] = (), **kwargs: Any) -> None:
@@ -95,7 +99,7 @@ class ScreeningOverrideForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("scope") == "some" and not data.get("protocols"):
-            self.add_error("protocols", "Tick the protocols the override opens, or choose “Every protocol”.")
+            self.add_error("protocols", _("Tick the protocols the override opens, or choose “Every protocol”."))
         return data
 
     @property

@@ -8,6 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from clinic.audit import audited
 from patients.registry.models import APPEND_ONLY, Patient
@@ -26,8 +27,8 @@ class Screening(models.Model):
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="screenings")
     class ReportedBy(models.TextChoices):
-        STAFF = "staff", "Staff"
-        PATIENT = "patient", "The patient (at home)"
+        STAFF = "staff", gettext_lazy("Staff")
+        PATIENT = "patient", gettext_lazy("The patient (at home)")
 
     taken_at = models.DateTimeField(default=timezone.now)
     # None: the patient filled it in on their own page (reported_by "patient").

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.utils.translation import gettext_lazy
+
 # The contract's answer keys, in the order the screening form asks them.
 ANSWER_KEYS: tuple[str, ...] = (
     "pregnant_or_breastfeeding",
@@ -61,41 +63,42 @@ WARNINGS: tuple[str, ...] = UNCONDITIONAL_WARNINGS + MINOXIDIL_WARNINGS
 FINASTERIDE_FEMALE = "finasteride_female"
 
 # Questions in words, for forms and pages. "blocks booking" first, then "needs a clinician's look".
-LABELS: dict[str, str] = {
-    "pregnant_or_breastfeeding": "Pregnant or breastfeeding",
-    "may_become_pregnant": "May become pregnant (blocks finasteride protocols)",
-    "active_scalp_infection": "Active scalp infection, open wound or severely inflamed scalp",
-    "active_cancer": "Active cancer",
-    "fever_or_recent_illness": "Fever or recent illness",
-    "platelet_disorder": "Low platelets (under 100,000/µL) or a platelet disorder (blocks PRP)",
-    "strong_anticoagulant": "Strong anticoagulant: warfarin, rivaroxaban, dabigatran… (blocks PRP)",
-    "autoimmune_disease": "Autoimmune disease",
-    "nsaid_last_48h": "NSAIDs (ibuprofen, naproxen…) in the last 48 hours",
-    "aspirin_or_clopidogrel": "Aspirin or clopidogrel",
-    "recent_steroids": "Steroid injection at the site within a month, or systemic steroids within two weeks",
-    "liver_disease": "Chronic liver disease",
-    "heavy_smoking_or_drinking": "Heavy smoking or drinking",
-    "scarring_alopecia_or_radiation": "Scarring alopecia or past scalp radiation",
-    "heart_disease": "Heart disease (matters when minoxidil is prescribed)",
-    FINASTERIDE_FEMALE: "Finasteride is for men only",
+LABELS: dict[str, Any] = {
+    "pregnant_or_breastfeeding": gettext_lazy("Pregnant or breastfeeding"),
+    "may_become_pregnant": gettext_lazy("May become pregnant (blocks finasteride protocols)"),
+    "active_scalp_infection": gettext_lazy("Active scalp infection, open wound or severely inflamed scalp"),
+    "active_cancer": gettext_lazy("Active cancer"),
+    "fever_or_recent_illness": gettext_lazy("Fever or recent illness"),
+    "platelet_disorder": gettext_lazy("Low platelets (under 100,000/µL) or a platelet disorder (blocks PRP)"),
+    "strong_anticoagulant": gettext_lazy("Strong anticoagulant: warfarin, rivaroxaban, dabigatran… (blocks PRP)"),
+    "autoimmune_disease": gettext_lazy("Autoimmune disease"),
+    "nsaid_last_48h": gettext_lazy("NSAIDs (ibuprofen, naproxen…) in the last 48 hours"),
+    "aspirin_or_clopidogrel": gettext_lazy("Aspirin or clopidogrel"),
+    "recent_steroids": gettext_lazy(
+        "Steroid injection at the site within a month, or systemic steroids within two weeks"),
+    "liver_disease": gettext_lazy("Chronic liver disease"),
+    "heavy_smoking_or_drinking": gettext_lazy("Heavy smoking or drinking"),
+    "scarring_alopecia_or_radiation": gettext_lazy("Scarring alopecia or past scalp radiation"),
+    "heart_disease": gettext_lazy("Heart disease (matters when minoxidil is prescribed)"),
+    FINASTERIDE_FEMALE: gettext_lazy("Finasteride is for men only"),
 }
-SHORT_LABELS: dict[str, str] = {
-    "pregnant_or_breastfeeding": "Pregnant or breastfeeding",
-    "may_become_pregnant": "May become pregnant",
-    "active_scalp_infection": "Scalp infection or wound",
-    "active_cancer": "Active cancer",
-    "fever_or_recent_illness": "Fever or recent illness",
-    "platelet_disorder": "Platelet disorder",
-    "strong_anticoagulant": "Strong anticoagulant",
-    "autoimmune_disease": "Autoimmune disease",
-    "nsaid_last_48h": "NSAIDs in 48 h",
-    "aspirin_or_clopidogrel": "Aspirin or clopidogrel",
-    "recent_steroids": "Recent steroids",
-    "liver_disease": "Liver disease",
-    "heavy_smoking_or_drinking": "Heavy smoking or drinking",
-    "scarring_alopecia_or_radiation": "Scarring alopecia or radiation",
-    "heart_disease": "Heart disease",
-    FINASTERIDE_FEMALE: "Finasteride: men only",
+SHORT_LABELS: dict[str, Any] = {
+    "pregnant_or_breastfeeding": gettext_lazy("Pregnant or breastfeeding"),
+    "may_become_pregnant": gettext_lazy("May become pregnant"),
+    "active_scalp_infection": gettext_lazy("Scalp infection or wound"),
+    "active_cancer": gettext_lazy("Active cancer"),
+    "fever_or_recent_illness": gettext_lazy("Fever or recent illness"),
+    "platelet_disorder": gettext_lazy("Platelet disorder"),
+    "strong_anticoagulant": gettext_lazy("Strong anticoagulant"),
+    "autoimmune_disease": gettext_lazy("Autoimmune disease"),
+    "nsaid_last_48h": gettext_lazy("NSAIDs in 48 h"),
+    "aspirin_or_clopidogrel": gettext_lazy("Aspirin or clopidogrel"),
+    "recent_steroids": gettext_lazy("Recent steroids"),
+    "liver_disease": gettext_lazy("Liver disease"),
+    "heavy_smoking_or_drinking": gettext_lazy("Heavy smoking or drinking"),
+    "scarring_alopecia_or_radiation": gettext_lazy("Scarring alopecia or radiation"),
+    "heart_disease": gettext_lazy("Heart disease"),
+    FINASTERIDE_FEMALE: gettext_lazy("Finasteride: men only"),
 }
 
 

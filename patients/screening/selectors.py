@@ -6,12 +6,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patients.labels import INVESTIGATIONAL_NOT_ACKNOWLEDGED
 from patients.models import Patient, Screening
 from patients.screening.rules import hard_stop_scope, screening_blocks_for, screening_warnings_for
 from protocols.selectors import protocols_with_children
 
+# hard_stop_scope's words (the rules are pure and compare them) in the page's language.
+SCOPE_WORDS = {
+    "every protocol": gettext_lazy("every protocol"),
+    "protocols with PRP": gettext_lazy("protocols with PRP"),
+    "protocols with finasteride": gettext_lazy("protocols with finasteride"),
+}
 SCREENING_RELATED = ("override", "override__doctor", "taken_by", "patient", "review_requested",
                      "review_requested__asked_by")
 
@@ -45,20 +53,26 @@ class HardStopScope:
     overridden: bool
 
     @property
-    def sentence(self) -> str:
-        """'Blocks protocols with PRP: EXO-PRP-AGA, PRP-AGA', 'Blocks every protocol', ..."""
-        codes = ", ".join(self.protocols)
+    def blocks_every_protocol(self) -> bool:
+        """The sentence is "Blocks every protocol"."""
         if self.scope == "every protocol" and not self.overridden and not self.active:
-            return "Blocks every protocol"
-        if self.protocols and len(self.protocols) == self.active:
-            return "Blocks every protocol" if self.scope == "every protocol" else f"Blocks {self.scope}: {codes}"
+            return True
+        return bool(self.protocols) and len(self.protocols) == self.active and self.scope == "every protocol"
+
+    @property
+    def sentence(self) -> str:
+        """'Blocks protocols with PRP: EXO-PRP-AGA, PRP-AGA', 'Blocks every protocol', ..., in the page's language."""
+        codes = ", ".join(self.protocols)
+        scope = SCOPE_WORDS.get(self.scope, self.scope)
+        if self.blocks_every_protocol:
+            return _("Blocks every protocol")
         if self.protocols:
             if self.scope == "every protocol":
-                return f"Blocks {codes} (the doctor's override opens the others)"
-            return f"Blocks {self.scope}: {codes}"
+                return _("Blocks %(protocols)s (the doctor's override opens the others)") % {"protocols": codes}
+            return _("Blocks %(scope)s: %(protocols)s") % {"scope": scope, "protocols": codes}
         if self.overridden:
-            return f"Would block {self.scope}: the doctor's override opens them"
-        return f"Would block {self.scope}: none is active"
+            return _("Would block %(scope)s: the doctor's override opens them") % {"scope": scope}
+        return _("Would block %(scope)s: none is active") % {"scope": scope}
 
 
 @dataclass(frozen=True)
@@ -73,7 +87,7 @@ class ScreeningVerdict:
     def blocks_all(self) -> bool:
         if not self.total:
             # No protocol is active yet: say what the answers would block.
-            return any(stop.sentence == "Blocks every protocol" for stop in self.stops)
+            return any(stop.blocks_every_protocol for stop in self.stops)
         return bool(self.blocked) and not self.open
 
     @property

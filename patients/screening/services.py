@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.errors import Conflict, Forbidden, Unprocessable
 from clinic.roles import Role, has_role
@@ -28,7 +29,7 @@ def screening_record(
     (and no `by`): the patient filled it in on their own page."""
     problems = rules.answers_problems(answers)
     unknown = sorted(set(answers) - set(rules.ANSWER_KEYS)) if isinstance(answers, Mapping) else []
-    problems.update({key: "This is not a screening question." for key in unknown})
+    problems.update({key: gettext("This is not a screening question.") for key in unknown})
     if problems:
         raise ValidationError(problems)
     result = rules.screening_evaluate(answers)
@@ -43,15 +44,16 @@ def screening_record(
 def _override_scope(protocols: Any) -> list[str]:
     """The protocol codes an override is limited to, checked: a list of known codes, at least one."""
     if not isinstance(protocols, (list, tuple)) or not all(isinstance(code, str) for code in protocols):
-        raise ValidationError({"protocols": "Give the protocols as a list of protocol codes."})
+        raise ValidationError({"protocols": gettext("Give the protocols as a list of protocol codes.")})
     codes = list(dict.fromkeys(code.strip() for code in protocols if code.strip()))
     if not codes:
-        raise ValidationError({"protocols": "Name at least one protocol code, or leave protocols out to clear "
-                                            "the hard stops for every protocol."})
+        raise ValidationError({"protocols": gettext("Name at least one protocol code, or leave protocols out to "
+                                                    "clear the hard stops for every protocol.")})
     known = set(Protocol.objects.filter(code__in=codes).values_list("code", flat=True))
     unknown = [code for code in codes if code not in known]
     if unknown:
-        raise ValidationError({"protocols": f"No protocol has the code {', '.join(unknown)}."})
+        raise ValidationError({"protocols": gettext("No protocol has the code %(codes)s.")
+                                             % {"codes": ", ".join(unknown)}})
     return codes
 
 
@@ -62,12 +64,13 @@ def screening_override(
     on record: for the listed protocol codes only when `protocols` is given, else for every
     protocol. Only doctors (and admins); once per screening; only when there is something to clear."""
     if not has_role(by, Role.DOCTOR):
-        raise Forbidden("Only a doctor can override a screening's hard stops.")
+        raise Forbidden(gettext("Only a doctor can override a screening's hard stops."))
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
-        raise ValidationError({"reason": "Write why the hard stops do not apply: the reason stays on record."})
+        raise ValidationError({"reason": gettext("Write why the hard stops do not apply: the reason stays on record.")})
     if len(reason) > OVERRIDE_REASON_MAX_LENGTH:
-        raise ValidationError({"reason": f"At most {OVERRIDE_REASON_MAX_LENGTH} characters."})
+        raise ValidationError({"reason": gettext("At most %(count)s characters.")
+                                         % {"count": OVERRIDE_REASON_MAX_LENGTH}})
     try:
         validate_free_text(reason)
     except ValidationError as error:
@@ -77,9 +80,9 @@ def screening_override(
         # Lock the screening so two doctors cannot both override it.
         screening = Screening.objects.select_for_update().get(pk=screening.pk)
         if ScreeningOverride.objects.filter(screening=screening).exists():
-            raise Conflict("This screening has already been overridden.", code="already_overridden")
+            raise Conflict(gettext("This screening has already been overridden."), code="already_overridden")
         if not screening.hard_stops:
-            raise Unprocessable("This screening has no hard stops to override.", code="nothing_to_override")
+            raise Unprocessable(gettext("This screening has no hard stops to override."), code="nothing_to_override")
         return ScreeningOverride.objects.create(screening=screening, reason=reason, protocols=scope, doctor=by)
 
 
@@ -89,9 +92,9 @@ def screening_review_request(*, screening: Screening, by: AbstractBaseUser) -> S
     with transaction.atomic():
         screening = Screening.objects.select_for_update().get(pk=screening.pk)
         if not screening.hard_stops:
-            raise Unprocessable("This screening has no hard stops for a doctor to review.",
+            raise Unprocessable(gettext("This screening has no hard stops for a doctor to review."),
                                 code="nothing_to_override")
         if ScreeningOverride.objects.filter(screening=screening).exists():
-            raise Conflict("A doctor has already overridden this screening.", code="already_overridden")
+            raise Conflict(gettext("A doctor has already overridden this screening."), code="already_overridden")
         request, _ = ScreeningReviewRequest.objects.get_or_create(screening=screening, defaults={"asked_by": by})
     return request

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
@@ -25,12 +26,13 @@ from patients.screening.forms import ScreeningForm, ScreeningOverrideForm
 def blocked_message(verdict: selectors.ScreeningVerdict) -> str:
     """The patient's booking situation in one sentence, naming the protocols a screening blocks."""
     if not verdict.blocks_any:
-        return "none of the active protocols is blocked."
+        return _("none of the active protocols is blocked.")
     if verdict.blocks_all:
-        return "booking is blocked for every protocol until a doctor overrides it."
+        return _("booking is blocked for every protocol until a doctor overrides it.")
     codes = ", ".join(p.code for p in verdict.blocked)
-    return f"it blocks {len(verdict.blocked)} of {len(verdict.blocked) + len(verdict.open)} protocols ({codes}) " \
-           "until a doctor overrides it; the others can be booked."
+    return _("it blocks %(blocked)s of %(total)s protocols (%(protocols)s) until a doctor overrides it; the others "
+             "can be booked.") % {"blocked": len(verdict.blocked), "total": len(verdict.blocked) + len(verdict.open),
+                                  "protocols": codes}
 
 
 @hide_patient_data
@@ -62,9 +64,10 @@ class ScreeningCreateView(RoleRequiredMixin, FormView):
         screening = services.screening_record(patient=self.patient, answers=form.answers, by=self.request.user)
         if screening.hard_stops:
             verdict = selectors.screening_verdict(screening)
-            messages.warning(self.request, f"Screening recorded: {blocked_message(verdict)}")
+            messages.warning(self.request,
+                             _("Screening recorded: %(situation)s") % {"situation": blocked_message(verdict)})
         else:
-            messages.success(self.request, "Screening recorded.")
+            messages.success(self.request, _("Screening recorded."))
         return HttpResponseRedirect(reverse("patients:detail", args=[self.patient.pk]) + "#screening")
 
 
@@ -110,10 +113,10 @@ class ScreeningOverrideView(RoleRequiredMixin, FormView):
             return self.form_invalid(form)
         if override.protocols:
             opened = ", ".join(override.protocols)
-            messages.success(self.request, f"Override recorded: the hard stops no longer block {opened}; "
-                                           "every other protocol stays blocked.")
+            messages.success(self.request, _("Override recorded: the hard stops no longer block %(protocols)s; "
+                                             "every other protocol stays blocked.") % {"protocols": opened})
         else:
-            messages.success(self.request, "Override recorded: the hard stops no longer block booking.")
+            messages.success(self.request, _("Override recorded: the hard stops no longer block booking."))
         return HttpResponseRedirect(reverse("patients:detail", args=[self.screening.patient_id]) + "#screening")
 
 
@@ -129,5 +132,5 @@ class ScreeningReviewRequestView(RoleRequiredMixin, View):
         except DomainError as error:
             messages.error(request, error.detail)
         else:
-            messages.success(request, "A doctor has been asked: the screening is in the doctors' review queue.")
+            messages.success(request, _("A doctor has been asked: the screening is in the doctors' review queue."))
         return HttpResponseRedirect(reverse("patients:detail", args=[screening.patient_id]) + "#screening")
