@@ -114,6 +114,17 @@ def test_the_arabic_pdf_is_laid_out_right_to_left(patient):
     assert "الموافقة على العلاج" in reader.pages[0].extract_text()
 
 
+def test_the_signature_box_reads_in_the_language_signed(room):
+    from patients.consent.pdf import signature_pdf
+
+    document = active()
+    text = pdf_text(signature_pdf(sign(room.world.new_patient(language="tr"), document, language="tr")))
+    assert "Hastanın yazdığı ad" in text and "Evet (işaretlendi)" in text
+    assert "Name typed by the patient" not in text
+    english = pdf_text(signature_pdf(sign(room.world.new_patient(), document, language="en")))
+    assert "Name typed by the patient" in english and "Yes (ticked)" in english
+
+
 def test_a_signature_of_another_patient_is_404(desk, room):
     signature = sign(room.world.patient, active())
     other = room.world.new_patient()
