@@ -119,9 +119,9 @@ def _validate_request(request: BookingRequest, *, now: datetime) -> tuple[ZoneIn
         )
     if not location.allows(protocol.source_category, protocol.route):
         raise Unprocessable(
-            _("%(location)s does not allow %(source)s exosomes by %(route)s.") % {
+            _("%(location)s does not allow %(source)s exosomes by %(via)s.") % {
                 "location": location.name, "source": protocol.get_source_category_display().lower(),
-                "route": protocol.route},
+                "via": protocol.route},
             code="route_not_allowed",
         )
     if request.practitioner is not None:
