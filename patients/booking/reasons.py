@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from clinic.availability import availability_from, weekly_intervals
 from clinic.hours import hhmm, parse_hours, public_holidays
@@ -44,7 +44,8 @@ def closed_days(*, location: Location, start_date: date, end_date: date) -> dict
     zone = ZoneInfo(location.timezone)
     reasons: dict[date, str] = {}
     if location.observe_public_holidays:
-        names = public_holidays(location.country, location.subdivision, range(start_date.year, end_date.year + 1))
+        names = public_holidays(location.country, location.subdivision, range(start_date.year, end_date.year + 1),
+                                get_language())
         holiday = _("closed for %(holiday)s (public holiday)")
         reasons.update({day: holiday % {"holiday": name} for day, name in names.items()
                         if start_date <= day <= end_date})
