@@ -32,7 +32,16 @@ from patients.booking.forms import ReasonForm, RescheduleForm
 from patients.booking.move import follow_to_day, move_help, parse_pick
 from patients.booking.reschedule import session_reschedule
 from patients.booking.status import TRANSITIONS, session_cancel, session_set_status
-from patients.booking.views import STATUS_ACTIONS, _apply_errors, _conflict_texts, _finish, _is_htmx, _next_url, wall
+from patients.booking.views import (
+    STATUS_ACTIONS,
+    _apply_errors,
+    _conflict_texts,
+    _finish,
+    _is_htmx,
+    _next_url,
+    kind_label,
+    wall,
+)
 from patients.models import PatientAccess, Session
 from patients.registry.services import patient_access_record
 
@@ -68,6 +77,7 @@ class SessionMixin(RoleRequiredMixin):
         patient_access_record(request=request, patients=[session.patient_id], what=PatientAccess.What.SESSION)
         return render(request, template, {
             "session": session,
+            "session_kind": kind_label(session.kind),
             "local_start": local,
             "local_end": wall(session.end, zone),
             "zone": zone.key,

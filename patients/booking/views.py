@@ -53,6 +53,15 @@ STATUS_ACTIONS = [("confirmed", pgettext_lazy("mark a session as", "Confirm")),
                   ("arrived", pgettext_lazy("mark a session as", "Arrived")),
                   ("completed", pgettext_lazy("mark a session as", "Completed")),
                   ("no_show", pgettext_lazy("mark a session as", "No-show"))]
+# A session's kind (a protocol step's code) as the desk reads it, beside its number.
+SESSION_KINDS = {"treatment": pgettext_lazy("session kind", "treatment"),
+                 "assessment": pgettext_lazy("session kind", "assessment")}
+
+
+def kind_label(kind: str) -> str:
+    return str(SESSION_KINDS.get(kind, kind))
+
+
 FORM_FIELDS = {"start": "start_date", "practitioner": "practitioner", "surgery_date": "surgery_date"}
 
 
@@ -245,7 +254,7 @@ def _preview_rows(rows: list[slots.PreviewRow], pins: dict[int, datetime], zone:
         ]
         shown.append({
             "number": row.step.number,
-            "kind": row.step.kind,
+            "kind": kind_label(row.step.kind),
             "start": wall(planned.start, zone) if planned else None,
             "end": wall(planned.end, zone) if planned else None,
             "practitioner": practitioners.get(planned.practitioner, "") if planned else "",
