@@ -4,6 +4,8 @@ The one source pages and template tags read labels from (`{{ code|label }}`): a 
 `nsaid_last_48h` or `harvest_blood` never reaches a receptionist. Sentences pass through as they are.
 """
 
+from django.utils.translation import gettext_lazy
+
 from patients.screening import rules
 from protocols.labels import humanize, protocol_label
 
@@ -11,8 +13,9 @@ INVESTIGATIONAL_NOT_ACKNOWLEDGED = "investigational_not_acknowledged"
 
 # Booking warnings that are codes (the contract's), beside the screening's own.
 WARNING_LABELS: dict[str, str] = {
-    INVESTIGATIONAL_NOT_ACKNOWLEDGED: "The patient has not acknowledged that exosome therapy is investigational "
-                                      "(not FDA-approved): record the acknowledgement before the first visit",
+    INVESTIGATIONAL_NOT_ACKNOWLEDGED: gettext_lazy(
+        "The patient has not acknowledged that exosome therapy is investigational (not FDA-approved): record the "
+        "acknowledgement before the first visit"),
 }
 
 
@@ -28,7 +31,7 @@ def code_label(code: str, *, long: bool = False) -> str:
     if code in rules.LABELS:
         return str(rules.LABELS[code] if long else rules.SHORT_LABELS.get(code, rules.LABELS[code]))
     if code in WARNING_LABELS:
-        return WARNING_LABELS[code]
+        return str(WARNING_LABELS[code])
     if not _is_code(code):
         return code
     label = protocol_label(code)

@@ -9,6 +9,7 @@ import django_filters
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -215,11 +216,11 @@ class CourseViewSet(
 def _reason(request: Request, field: str = "reason", required: bool = False) -> str:
     value = request.data.get(field, "") if hasattr(request.data, "get") else ""
     if not isinstance(value, str):
-        raise serializers.ValidationError({field: ["Must be text."]})
+        raise serializers.ValidationError({field: [_("Must be text.")]})
     if len(value) > 2000:
-        raise serializers.ValidationError({field: ["At most 2000 characters."]})
+        raise serializers.ValidationError({field: [_("At most 2000 characters.")]})
     if required and not value.strip():
-        raise serializers.ValidationError({field: ["Say why."]})
+        raise serializers.ValidationError({field: [_("Say why.")]})
     return value.strip()
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -29,7 +30,7 @@ from patients.registry.services import patient_access_record
 def _location(request: HttpRequest) -> Location:
     location = clinic_selectors.location_chosen(request.GET.get("location", ""), or_first=True)
     if location is None:
-        raise Http404("No location is set up yet.")
+        raise Http404(_("No location is set up yet."))
     return location
 
 
@@ -41,7 +42,7 @@ def _day(value: str | None, zone: ZoneInfo) -> tuple[date, str]:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        return today, "Give the date as YYYY-MM-DD."
+        return today, _("Give the date as YYYY-MM-DD.")
     problem = horizon_error(day, today=today)
     return (today, problem) if problem else (day, "")
 
@@ -118,8 +119,9 @@ class CalendarFeedView(RoleRequiredMixin, View):
         zone = ZoneInfo(location.timezone)
         start, end = _feed_bound(request.GET.get("start"), zone), _feed_bound(request.GET.get("end"), zone)
         if start is None or end is None or end <= start or end - start > timedelta(days=62):
-            return JsonResponse({"code": "invalid", "detail": "Give start and end, at most 62 days apart and within "
-                                 f"{settings.PLANNING_HORIZON_YEARS} years of today."}, status=400)
+            detail = _("Give start and end, at most 62 days apart and within %(years)s years of today.") % {
+                "years": settings.PLANNING_HORIZON_YEARS}
+            return JsonResponse({"code": "invalid", "detail": detail}, status=400)
         by = "room" if request.GET.get("by") == "room" else "practitioner"
         resource = request.GET.get("resource", "")
         resource_id = id_from(resource)
@@ -166,7 +168,7 @@ def _event_from_row(row: tuple, zone: ZoneInfo, by: str, url: str) -> dict:
         "url": url.format(pk),
         "extendedProps": {
             "status": status,
-            "statusLabel": _STATUS_LABELS.get(status, status),
+            "statusLabel": str(_STATUS_LABELS.get(status, status)),
             "practitioner": practitioner,
             "room": room,
             "resourceId": practitioner_id if by == "practitioner" else room_id,

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
@@ -70,7 +71,7 @@ class PractitionerCalendarFeedView(RoleRequiredMixin, TemplateView):
         request.session[NEW_FEED_URL_SESSION] = {**request.session.get(NEW_FEED_URL_SESSION, {}),
                                                  str(practitioner.pk): url}
         if had_feed:
-            messages.success(request, "The feed has a new URL: the old one no longer works. Copy the new one now.")
+            messages.success(request, _("The feed has a new URL: the old one no longer works. Copy the new one now."))
         else:
-            messages.success(request, "The feed is ready. Copy its URL now: it will not be shown again.")
+            messages.success(request, _("The feed is ready. Copy its URL now: it will not be shown again."))
         return redirect("booking:practitioner-calendar-feed", pk=practitioner.pk)

@@ -9,6 +9,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinic.models import Location, Practitioner
 from clinic.selectors import location_chosen
@@ -42,17 +44,22 @@ class CourseBookingForm(forms.Form):
     """Who, what, where, with whom and from when: the input of a course preview and booking."""
 
     patient = forms.ModelChoiceField(queryset=Patient.objects.order_by("last_name", "first_name", "id"),
-                                     empty_label="Choose a patient")
-    location = forms.ModelChoiceField(queryset=Location.objects.order_by("name"), empty_label=None)
-    protocol = forms.ChoiceField(widget=ProtocolSelect, help_text="Protocols this location may not book are greyed "
-                                 "out with the reason.")
+                                     label=gettext_lazy("Patient"), empty_label=gettext_lazy("Choose a patient"))
+    location = forms.ModelChoiceField(queryset=Location.objects.order_by("name"), empty_label=None,
+                                      label=gettext_lazy("Location"))
+    protocol = forms.ChoiceField(widget=ProtocolSelect, label=gettext_lazy("Protocol"),
+                                 help_text=gettext_lazy("Protocols this location may not book are greyed "
+                                                        "out with the reason."))
     practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none(), required=False,
-                                          empty_label="Any practitioner")
-    start_date = forms.DateField(label="Wished start (date)", widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label="Wished start (time at the clinic)",
+                                          label=gettext_lazy("Practitioner"),
+                                          empty_label=gettext_lazy("Any practitioner"))
+    start_date = forms.DateField(label=gettext_lazy("Wished start (date)"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=gettext_lazy("Wished start (time at the clinic)"),
                                  widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     surgery_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                   help_text="Only for protocols that count from an FUE/DHI surgery.")
+                                   label=gettext_lazy("Surgery date"),
+                                   help_text=gettext_lazy("Only for protocols that count from an FUE/DHI surgery."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,9 +68,10 @@ class CourseBookingForm(forms.Form):
         self.allowed_protocols = {str(p.pk): p for p in allowed}
         self.refused_protocols = {str(p.pk): (p, reason) for p, reason in refused}
         self.fields["protocol"].choices = [
-            ("", "Choose a protocol"),
+            ("", _("Choose a protocol")),
             *((str(p.pk), f"{p.code} v{p.version} · {p.name}") for p in allowed),
-            *((str(p.pk), f"{p.code} v{p.version} · not here: {reason}") for p, reason in refused),
+            *((str(p.pk), _("%(code)s v%(version)s · not here: %(reason)s")
+               % {"code": p.code, "version": p.version, "reason": reason}) for p, reason in refused),
         ]
         self.fields["protocol"].widget.disabled_values = set(self.refused_protocols)
         if self.location is not None:
@@ -92,19 +100,20 @@ class CourseBookingForm(forms.Form):
         value = self.cleaned_data["protocol"]
         if value in self.refused_protocols:
             protocol, reason = self.refused_protocols[value]
-            raise forms.ValidationError(f"{protocol.code} cannot be booked here: {reason}")
+            raise forms.ValidationError(_("%(code)s cannot be booked here: %(reason)s")
+                                        % {"code": protocol.code, "reason": reason})
         if value not in self.allowed_protocols:
-            raise forms.ValidationError("Choose one of the protocols listed.")
+            raise forms.ValidationError(_("Choose one of the protocols listed."))
         return self.allowed_protocols[value]
 
     def clean(self) -> dict:
         data = super().clean()
         location, practitioner = data.get("location"), data.get("practitioner")
         if location and practitioner and practitioner.location_id != location.pk:
-            self.add_error("practitioner", f"{practitioner.name} works at another location.")
+            self.add_error("practitioner", _("%(name)s works at another location.") % {"name": practitioner.name})
         protocol = data.get("protocol")
         if protocol is not None and protocol.anchor == "surgery_date" and not data.get("surgery_date"):
-            self.add_error("surgery_date", "This protocol counts from the surgery date: give it.")
+            self.add_error("surgery_date", _("This protocol counts from the surgery date: give it."))
         return data
 
     def wished_start(self) -> datetime:
@@ -146,16 +155,18 @@ def parse_pin(value: str) -> datetime | None:
 class RescheduleForm(forms.Form):
     """Move one session: a new date and time, maybe another practitioner, with or without cascade."""
 
-    date = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label="New time (at the clinic)", widget=forms.TimeInput(attrs={"type": "time"},
-                                                                                    format="%H:%M"))
+    date = forms.DateField(label=gettext_lazy("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=gettext_lazy("New time (at the clinic)"),
+                           widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none(), required=False,
-                                          empty_label="Keep the same practitioner")
-    cascade = forms.BooleanField(required=False, initial=True, label="Move later sessions that would leave their "
-                                 "window (cascade)")
+                                          label=gettext_lazy("Practitioner"),
+                                          empty_label=gettext_lazy("Keep the same practitioner"))
+    cascade = forms.BooleanField(required=False, initial=True,
+                                 label=gettext_lazy("Move later sessions that would leave their window (cascade)"))
     override_reason = forms.CharField(required=False, max_length=REASON_MAX_LENGTH, validators=[validate_free_text],
                                       widget=forms.Textarea(attrs={"rows": 2}),
-                                      help_text="Only to book outside the window on purpose: say why.")
+                                      label=gettext_lazy("Override reason"),
+                                      help_text=gettext_lazy("Only to book outside the window on purpose: say why."))
 
     def __init__(self, *args: Any, session: Any, **kwargs: Any) -> None:
         self.session = session
@@ -186,7 +197,7 @@ class ReasonForm(forms.Form):
     """Why a session or a course is cancelled: kept on record."""
 
     reason = forms.CharField(max_length=REASON_MAX_LENGTH, validators=[validate_free_text],
-                             widget=forms.Textarea(attrs={"rows": 2}), label="Reason for cancelling")
+                             widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Reason for cancelling"))
 
     def __init__(self, *args: Any, prefix_id: str = "cancel", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -200,11 +211,11 @@ class RebookForm(forms.Form):
     """Book a missing session of a course again, at one of the free times inside its window."""
 
     number = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=52)
-    start = forms.ChoiceField(label="Free time")
+    start = forms.ChoiceField(label=gettext_lazy("Free time"))
 
     def __init__(self, *args: Any, slots: list[tuple[str, str]], number: int, **kwargs: Any) -> None:
         super().__init__(*args, initial={"number": number}, **kwargs)
-        self.fields["start"].choices = [("", "Choose a free time"), *slots]
+        self.fields["start"].choices = [("", _("Choose a free time")), *slots]
         self.auto_id = f"id_rebook{number}_%s"
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -213,7 +224,7 @@ class RebookForm(forms.Form):
     def start_value(self) -> datetime:
         value = parse_pin(self.cleaned_data["start"])
         if value is None:  # pragma: no cover - the choice field only accepts listed values
-            raise forms.ValidationError("Choose a free time.")
+            raise forms.ValidationError(_("Choose a free time."))
         return value
 
 

@@ -5,6 +5,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import Deferrable, F, Q
+from django.utils.translation import pgettext_lazy
 
 from clinic.audit import audited
 from patients.registry.models import Patient
@@ -22,9 +23,9 @@ class Course(models.Model):
     """A patient's series of sessions on one exact protocol version, at one location."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
+        ACTIVE = "active", pgettext_lazy("course status", "Active")
+        COMPLETED = "completed", pgettext_lazy("course status", "Completed")
+        CANCELLED = "cancelled", pgettext_lazy("course status", "Cancelled")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="courses")
     protocol = models.ForeignKey("protocols.Protocol", on_delete=models.PROTECT, related_name="courses")
@@ -63,12 +64,12 @@ class Session(models.Model):
     practitioner, a room or a patient be in two live sessions at once."""
 
     class Status(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        CONFIRMED = "confirmed", "Confirmed"
-        ARRIVED = "arrived", "Arrived"
-        COMPLETED = "completed", "Completed"
-        NO_SHOW = "no_show", "No-show"
-        CANCELLED = "cancelled", "Cancelled"
+        BOOKED = "booked", pgettext_lazy("session status", "Booked")
+        CONFIRMED = "confirmed", pgettext_lazy("session status", "Confirmed")
+        ARRIVED = "arrived", pgettext_lazy("session status", "Arrived")
+        COMPLETED = "completed", pgettext_lazy("session status", "Completed")
+        NO_SHOW = "no_show", pgettext_lazy("session status", "No-show")
+        CANCELLED = "cancelled", pgettext_lazy("session status", "Cancelled")
 
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sessions")

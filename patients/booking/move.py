@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 
 from clinic.errors import DomainError
 from clinic.ids import id_from
@@ -84,11 +86,11 @@ def move_help(session: Session, form: Any, *, error: DomainError | None = None, 
         context["move_clashes"] = booking_reasons.time_clashes(
             location=session.location, start=start, end=start + timedelta(minutes=duration),
             practitioner=practitioner, patient=session.patient, exclude_sessions=[session.pk],
-        ) or ["Someone else booked this time a moment ago."]
+        ) or [_("Someone else booked this time a moment ago.")]
     nearest = slots.nearest_free_times(session=session, start=start, now=now,
                                        practitioner=chosen_practitioner.pk if chosen_practitioner else None)
     context["move_suggestions"] = [
-        (pick_value(s, zone), f"{s.start.astimezone(zone):%a %d %b %H:%M}", names.get(s.practitioner, ""))
+        (pick_value(s, zone), date_format(s.start.astimezone(zone), "D d M H:i"), names.get(s.practitioner, ""))
         for s in nearest
     ]
     return context

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.models import Practitioner
 from patients.booking.calendar import booking_resources
@@ -125,18 +126,20 @@ def session_rebook(
     with transaction.atomic():
         course = Course.objects.select_for_update().select_related("location", "protocol", "patient").get(pk=course.pk)
         if course.status != "active":
-            raise InvalidTransition(f"This course is {course.status}: its sessions cannot be booked.")
+            raise InvalidTransition(_("This course is %(status)s: its sessions cannot be booked.") % {
+                "status": course.get_status_display().lower()})
         sessions = list(course.sessions.select_for_update().order_by("number"))
         steps = {step.number: step for step in steps_of(course.protocol)}
         if number not in steps:
-            raise invalid("number", f"The protocol has no session number {number}.")
+            raise invalid("number", _("The protocol has no session number %(n)s.") % {"n": number})
         if any(s.number == number and s.is_live for s in sessions):
-            raise InvalidTransition(f"Session {number} is already booked.")
+            raise InvalidTransition(_("Session %(n)s is already booked.") % {"n": number})
         location = course.location
         zone = ZoneInfo(location.timezone)
-        start = as_local(start, zone, "start", now=now, past="The chosen time is in the past.")
+        start = as_local(start, zone, "start", now=now, past=_("The chosen time is in the past."))
         if practitioner is not None and (practitioner.location_id != location.id or not practitioner.active):
-            raise invalid("practitioner", f"{practitioner.name} does not work at {location.name}.")
+            raise invalid("practitioner", _("%(name)s does not work at %(location)s.") % {
+                "name": practitioner.name, "location": location.name})
         previous_date, previous_practitioner = counted_from(course, sessions, number, zone)
         step = steps[number]
         resources = booking_resources(
@@ -166,8 +169,9 @@ def session_rebook(
             following_window = window_for(steps[following.number], new_date)
             if following.start.astimezone(zone).date() not in following_window:
                 warnings.append(
-                    f"Session {following.number} is now outside its window ({following_window.earliest} to "
-                    f"{following_window.latest}): move it too."
+                    _("Session %(n)s is now outside its window (%(earliest)s to %(latest)s): move it too.") % {
+                        "n": following.number, "earliest": following_window.earliest,
+                        "latest": following_window.latest}
                 )
         try:
             with transaction.atomic():
@@ -177,7 +181,7 @@ def session_rebook(
                 check_constraints_now()
         except IntegrityError:
             raise SlotConflict(
-                "Another booking took this time a moment ago. Choose another time.",
+                _("Another booking took this time a moment ago. Choose another time."),
                 conflicts=[{"number": number, "start": start.isoformat(), "reason": "slot_taken"}],
             ) from None
         # A new calendar entry for the patient, and its reminders.

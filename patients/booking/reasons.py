@@ -13,13 +13,26 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
 from clinic.availability import availability_from, weekly_intervals
 from clinic.hours import hhmm, parse_hours, public_holidays
 from clinic.intervals import Interval, IntervalSet, local_datetime, subtract
 from clinic.models import Closure, Location, Practitioner
 from patients.models import Patient, Session
 
-FULLY_BOOKED = "fully booked"
+FULLY_BOOKED = gettext_lazy("fully booked")
+CLOSED_ON_WEEKDAY = [gettext_lazy("closed on Mondays"), gettext_lazy("closed on Tuesdays"),
+                     gettext_lazy("closed on Wednesdays"), gettext_lazy("closed on Thursdays"),
+                     gettext_lazy("closed on Fridays"), gettext_lazy("closed on Saturdays"),
+                     gettext_lazy("closed on Sundays")]
+
+
+def day_label(day: date) -> str:
+    """'Fri 12 Mar', with the weekday and month in the page's language."""
+    return date_format(day, "D j M")
 
 
 def closed_days(*, location: Location, start_date: date, end_date: date) -> dict[date, str]:
@@ -31,8 +44,10 @@ def closed_days(*, location: Location, start_date: date, end_date: date) -> dict
     zone = ZoneInfo(location.timezone)
     reasons: dict[date, str] = {}
     if location.observe_public_holidays:
-        names = public_holidays(location.country, location.subdivision, range(start_date.year, end_date.year + 1))
-        reasons.update({day: f"closed for {name} (public holiday)" for day, name in names.items()
+        names = public_holidays(location.country, location.subdivision, range(start_date.year, end_date.year + 1),
+                                get_language())
+        holiday = _("closed for %(holiday)s (public holiday)")
+        reasons.update({day: holiday % {"holiday": name} for day, name in names.items()
                         if start_date <= day <= end_date})
     hours = parse_hours(location.opening_hours)
     open_weekdays = {span.weekday for span in hours}
@@ -44,12 +59,12 @@ def closed_days(*, location: Location, start_date: date, end_date: date) -> dict
     while day <= end_date:
         if day not in reasons:
             if day.weekday() not in open_weekdays:
-                reasons[day] = f"closed on {day:%A}s"
+                reasons[day] = str(CLOSED_ON_WEEKDAY[day.weekday()])
             else:
                 spans = weekly_intervals(hours, zone, day, day)
                 covering = [(s, e, r) for s, e, r in closures if any(s < span.end and span.start < e for span in spans)]
-                if covering and not subtract(spans, [Interval(s, e) for s, e, _ in covering]):
-                    reasons[day] = f"closed: {covering[0][2] or 'closure'}"
+                if covering and not subtract(spans, [Interval(s, e) for s, e, _reason in covering]):
+                    reasons[day] = _("closed: %(reason)s") % {"reason": covering[0][2] or _("closure")}
         day += timedelta(days=1)
     return reasons
 
@@ -58,7 +73,7 @@ def _runs(days: Sequence[date], reasons: dict[date, str]) -> list[tuple[date, da
     """Consecutive days with the same reason, merged: [(first, last, reason)]."""
     runs: list[tuple[date, date, str]] = []
     for day in sorted(days):
-        reason = reasons.get(day, FULLY_BOOKED)
+        reason = reasons.get(day, str(FULLY_BOOKED))
         if runs and runs[-1][2] == reason and (day - runs[-1][1]).days == 1:
             runs[-1] = (runs[-1][0], day, reason)
         else:
@@ -68,10 +83,10 @@ def _runs(days: Sequence[date], reasons: dict[date, str]) -> list[tuple[date, da
 
 def _span_label(first: date, last: date) -> str:
     if first == last:
-        return f"{first:%a} {first.day} {first:%b}"
+        return day_label(first)
     if first.month == last.month:
-        return f"{first.day}–{last.day} {last:%b}"
-    return f"{first.day} {first:%b} – {last.day} {last:%b}"
+        return f"{first.day}–{last.day} {date_format(last, 'M')}"
+    return f"{date_format(first, 'j M')} – {date_format(last, 'j M')}"
 
 
 def describe_days(days: Iterable[date], reasons: dict[date, str]) -> str:
@@ -114,7 +129,8 @@ def time_clashes(
     reasons: list[str] = []
     closed = closed_days(location=location, start_date=day, end_date=day)
     if day in closed:
-        return [f"{day:%a} {day.day} {day:%b}: {location.name} is {closed[day]}."]
+        return [_("%(day)s: %(location)s is %(reason)s.") % {"day": day_label(day), "location": location.name,
+                                                              "reason": closed[day]}]
     hours = parse_hours(location.opening_hours)
     day_closures = list(Closure.objects.filter(location=location, start__lt=end, end__gt=start)
                         .select_related("practitioner").order_by("start"))
@@ -122,29 +138,33 @@ def time_clashes(
         who = location.name if closure.practitioner_id is None else closure.practitioner.name
         if closure.practitioner_id in (None, practitioner.pk):
             local_start, local_end = closure.start.astimezone(zone), closure.end.astimezone(zone)
-            reasons.append(f"{who} is closed {local_start:%H:%M}–{local_end:%H:%M}"
-                           f"{': ' + closure.reason if closure.reason else ''}.")
+            times = {"who": who, "start": f"{local_start:%H:%M}", "end": f"{local_end:%H:%M}", "reason": closure.reason}
+            reasons.append(_("%(who)s is closed %(start)s–%(end)s: %(reason)s.") % times if closure.reason
+                           else _("%(who)s is closed %(start)s–%(end)s.") % times)
     location_open = IntervalSet(weekly_intervals(hours, zone, day, day))
     if not location_open.covers(span):
         opening = ", ".join(f"{hhmm(s.opens)}–{hhmm(s.closes)}" for s in hours if s.weekday == day.weekday())
-        reasons.append(f"Outside opening hours ({opening or 'closed that day'}).")
+        reasons.append(_("Outside opening hours (%(hours)s).") % {"hours": opening or _("closed that day")})
     elif not reasons:
         working = parse_hours(practitioner.working_hours, field="working hours")
         if working and not IntervalSet(availability_from(hours=hours, working_hours=working, zone=zone,
                                                          start_date=day, end_date=day)).covers(span):
-            reasons.append(f"{practitioner.name} does not work then.")
+            reasons.append(_("%(name)s does not work then.") % {"name": practitioner.name})
     live = Session.objects.filter(status__in=Session.LIVE, start__lt=end, end__gt=start).exclude(pk__in=exclude)
     for other in live.filter(practitioner=practitioner).order_by("start")[:1]:
         local = other.start.astimezone(zone)
-        reasons.append(f"{practitioner.name} has another patient {local:%H:%M}–{other.end.astimezone(zone):%H:%M}.")
+        reasons.append(_("%(name)s has another patient %(start)s–%(end)s.")
+                       % {"name": practitioner.name, "start": f"{local:%H:%M}",
+                          "end": f"{other.end.astimezone(zone):%H:%M}"})
     rooms = list(location.rooms.filter(active=True).values_list("id", flat=True))
     busy_rooms = set(live.filter(room_id__in=rooms).values_list("room_id", flat=True))
     if rooms and busy_rooms >= set(rooms):
-        reasons.append("Every room is taken then.")
+        reasons.append(_("Every room is taken then."))
     for other in live.filter(patient=patient).select_related("location", "course__protocol").order_by("start")[:1]:
         local = other.start.astimezone(ZoneInfo(other.location.timezone))
-        reasons.append(f"The patient is booked elsewhere then: {other.course.protocol.code} session {other.number} "
-                       f"at {local:%H:%M} ({other.location.name}).")
+        reasons.append(_("The patient is booked elsewhere then: %(code)s session %(n)s at %(time)s (%(location)s).")
+                       % {"code": other.course.protocol.code, "n": other.number, "time": f"{local:%H:%M}",
+                          "location": other.location.name})
     return reasons
 
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.intervals import Interval, IntervalSet
 from clinic.models import Practitioner
@@ -55,12 +56,13 @@ def session_reschedule(
         sessions = list(course.sessions.select_for_update().order_by("number"))
         session = next(s for s in sessions if s.pk == session.pk)
         if not session.is_movable:
-            raise InvalidTransition(f"A {session.get_status_display().lower()} session cannot be moved.")
+            raise InvalidTransition(_("A %(status)s session cannot be moved.") % {
+                "status": session.get_status_display().lower()})
         location = course.location
         zone = ZoneInfo(location.timezone)
-        start = as_local(start, zone, "start", now=now, past="The new time is in the past.")
+        start = as_local(start, zone, "start", now=now, past=_("The new time is in the past."))
         if practitioner is not None and practitioner.location_id != location.id:
-            raise invalid("practitioner", f"{practitioner.name} works at another location.")
+            raise invalid("practitioner", _("%(name)s works at another location.") % {"name": practitioner.name})
         steps = {step.number: step for step in steps_of(course.protocol)}
         live_later = [s for s in sessions if s.number > session.number and s.is_movable]
         resources = booking_resources(
@@ -77,8 +79,8 @@ def session_reschedule(
         new_date = start.astimezone(zone).date()
         if new_date not in window and not override_reason:
             raise WindowViolation(
-                f"Session {session.number} must be between {window.earliest} and {window.latest}; "
-                "give an override reason to book it outside its window.",
+                _("Session %(n)s must be between %(earliest)s and %(latest)s; give an override reason to book it "
+                  "outside its window.") % {"n": session.number, "earliest": window.earliest, "latest": window.latest},
                 conflicts=[{"number": session.number, "start": start.isoformat(), "reason": PINNED_OUTSIDE_WINDOW}],
             )
         # Check the chosen time like a pinned session: inside hours, free, not before the previous
@@ -99,8 +101,9 @@ def session_reschedule(
         placed = plan.sessions[0]
         if new_date not in window:
             warnings.append(
-                f"Session {session.number} is outside its window ({window.earliest} to {window.latest}): "
-                f"{override_reason}"
+                _("Session %(n)s is outside its window (%(earliest)s to %(latest)s): %(reason)s") % {
+                    "n": session.number, "earliest": window.earliest, "latest": window.latest,
+                    "reason": override_reason}
             )
         _apply(
             session,
@@ -135,14 +138,16 @@ def session_reschedule(
             if not cascade:
                 if not override_reason:
                     raise WindowViolation(
-                        f"Moving session {session.number} puts session {later.number} outside its window "
-                        f"({later_window.earliest} to {later_window.latest}). Move it too (cascade) or give an "
-                        "override reason.",
+                        _("Moving session %(n)s puts session %(later)s outside its window (%(earliest)s to "
+                          "%(latest)s). Move it too (cascade) or give an override reason.") % {
+                            "n": session.number, "later": later.number, "earliest": later_window.earliest,
+                            "latest": later_window.latest},
                         conflicts=[
                             {"number": later.number, "start": later.start.isoformat(), "reason": PINNED_OUTSIDE_WINDOW}
                         ],
                     )
-                warnings.append(f"Session {later.number} is now outside its window: {override_reason}")
+                warnings.append(_("Session %(n)s is now outside its window: %(reason)s") % {
+                    "n": later.number, "reason": override_reason})
                 resources.patient_busy.add(span)
                 previous_date, previous_practitioner, ended = later_date, later.practitioner_id, later.end
                 continue
@@ -172,7 +177,7 @@ def session_reschedule(
                 check_constraints_now()
         except IntegrityError:
             raise SlotConflict(
-                "Another booking took this time a moment ago.",
+                _("Another booking took this time a moment ago."),
                 conflicts=[{"number": session.number, "start": start.isoformat(), "reason": "slot_taken"}],
             ) from None
         from patients.reminders import outbox as reminders
@@ -206,7 +211,8 @@ def session_change_request(*, session: Session, note: str, now: datetime | None 
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         if not session.is_movable or session.start <= now:
-            raise InvalidTransition(f"A {session.get_status_display().lower()} or past session cannot be moved.")
+            raise InvalidTransition(_("A %(status)s or past session cannot be moved.") % {
+                "status": session.get_status_display().lower()})
         if session.change_requested_at is None:
             session.change_requested_at = now
             session.change_request_note = note

@@ -18,6 +18,9 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic.errors import Conflict, DomainError, Unprocessable
 from clinic.horizon import horizon_bounds, horizon_error
@@ -84,8 +87,8 @@ def as_local(value: datetime, zone: ZoneInfo, field_name: str, *, now: datetime,
         if is_nonexistent(value, zone):
             raise invalid(
                 field_name,
-                f"{value:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks change that night. "
-                "Choose another time.",
+                _("%(time)s does not exist in %(zone)s: the clocks change that night. Choose another time.")
+                % {"time": f"{value:%Y-%m-%d %H:%M}", "zone": zone.key},
             )
         value = value.replace(tzinfo=zone)
     if past and value < now:
@@ -110,33 +113,36 @@ def _validate_request(request: BookingRequest, *, now: datetime) -> tuple[ZoneIn
     zone = ZoneInfo(location.timezone)
     if protocol.status != "active":
         raise Unprocessable(
-            f"{protocol.code} version {protocol.version} is {protocol.status}, not active: it cannot be booked.",
+            _("%(code)s version %(version)s is %(status)s, not active: it cannot be booked.") % {
+                "code": protocol.code, "version": protocol.version, "status": protocol.get_status_display().lower()},
             code="protocol_not_active",
         )
     if not location.allows(protocol.source_category, protocol.route):
         raise Unprocessable(
-            f"{location.name} does not allow {protocol.get_source_category_display().lower()} exosomes by "
-            f"{protocol.route}.",
+            _("%(location)s does not allow %(source)s exosomes by %(via)s.") % {
+                "location": location.name, "source": protocol.get_source_category_display().lower(),
+                "via": protocol.route},
             code="route_not_allowed",
         )
     if request.practitioner is not None:
         if request.practitioner.location_id != location.id:
-            raise invalid("practitioner", f"{request.practitioner.name} works at another location.")
+            raise invalid("practitioner",
+                          _("%(name)s works at another location.") % {"name": request.practitioner.name})
         if not request.practitioner.active:
-            raise invalid("practitioner", f"{request.practitioner.name} is not active.")
-    request.start = as_local(request.start, zone, "start", now=now, past="The wished start is in the past.")
+            raise invalid("practitioner", _("%(name)s is not active.") % {"name": request.practitioner.name})
+    request.start = as_local(request.start, zone, "start", now=now, past=_("The wished start is in the past."))
     for number, start in list(request.pinned.items()):
         request.pinned[number] = as_local(start, zone, "sessions", now=now)
     steps = steps_of(protocol)
     if not steps:
-        raise Unprocessable("This protocol has no sessions.", code="protocol_not_active")
+        raise Unprocessable(_("This protocol has no sessions."), code="protocol_not_active")
     unknown = sorted(set(request.pinned) - {s.number for s in steps})
     if unknown:
-        raise invalid("sessions", f"The protocol has no session number {unknown[0]}.")
+        raise invalid("sessions", _("The protocol has no session number %(n)s.") % {"n": unknown[0]})
     warnings: list[str] = []
     if protocol.anchor == "surgery_date":
         if request.surgery_date is None:
-            raise invalid("surgery_date", "This protocol counts from the surgery date: give surgery_date.")
+            raise invalid("surgery_date", _("This protocol counts from the surgery date: give surgery_date."))
         check_horizon(request.surgery_date, now=now, zone=zone, field_name="surgery_date")
     wished_day = request.start.astimezone(zone).date()
     anchor = course_anchor(protocol, start_day=wished_day, surgery_date=request.surgery_date)
@@ -144,11 +150,13 @@ def _validate_request(request: BookingRequest, *, now: datetime) -> tuple[ZoneIn
         first = window_for(steps[0], anchor)
         if wished_day not in first and 1 not in request.pinned:
             warnings.append(
-                f"Session 1 counts from the surgery date ({anchor:%d %b %Y}): its window is {first.earliest:%d %b} "
-                f"to {first.latest:%d %b %Y}, so the wished date {wished_day:%d %b %Y} could not be kept."
+                _("Session 1 counts from the surgery date (%(surgery)s): its window is %(earliest)s to %(latest)s, "
+                  "so the wished date %(wished)s could not be kept.") % {
+                    "surgery": date_format(anchor, "d M Y"), "earliest": date_format(first.earliest, "d M"),
+                    "latest": date_format(first.latest, "d M Y"), "wished": date_format(wished_day, "d M Y")}
             )
     if getattr(protocol, "men_only", False) and request.patient.sex == "female":
-        warnings.append("This protocol includes finasteride, which is for men only: review it for this patient.")
+        warnings.append(_("This protocol includes finasteride, which is for men only: review it for this patient."))
     return zone, anchor, steps, warnings
 
 
@@ -198,12 +206,13 @@ def raise_for_conflicts(plan: Plan) -> None:
     outside = [c for c in plan.conflicts if c.reason == PINNED_OUTSIDE_WINDOW]
     if outside:
         raise WindowViolation(
-            f"Session {outside[0].number}'s chosen time is outside its window.",
+            _("Session %(n)s's chosen time is outside its window.") % {"n": outside[0].number},
             conflicts=conflicts_body(plan.conflicts),
         )
     numbers = ", ".join(str(c.number) for c in plan.conflicts)
     raise SlotConflict(
-        f"Session{'s' * (len(plan.conflicts) > 1)} {numbers} cannot be placed.",
+        ngettext("Session %(numbers)s cannot be placed.", "Sessions %(numbers)s cannot be placed.",
+                 len(plan.conflicts)) % {"numbers": numbers},
         conflicts=conflicts_body(plan.conflicts),
     )
 
@@ -237,9 +246,9 @@ def course_preview(
     screening, blocks = screening_valid_for_booking(patient, protocol, now)
     head: list[str] = []
     if screening is None:
-        head.append("No screening in the last 30 days: screen the patient before booking.")
+        head.append(_("No screening in the last 30 days: screen the patient before booking."))
     elif blocks:
-        head.append(f"The latest screening blocks booking: {', '.join(code_labels(blocks))}.")
+        head.append(_("The latest screening blocks booking: %(stops)s.") % {"stops": ", ".join(code_labels(blocks))})
     # The contract's coded warnings (pages show their labels).
     head += booking_warning_codes(patient=patient, screening=None if blocks else screening, protocol=protocol)
     return plan, [*head, *warnings]
@@ -268,11 +277,11 @@ def course_book(
     screening, blocks = screening_valid_for_booking(patient, protocol, now)
     if screening is None:
         raise Unprocessable(
-            "The patient has no screening from the last 30 days: screen them first.", code="screening_required"
+            _("The patient has no screening from the last 30 days: screen them first."), code="screening_required"
         )
     if blocks:
         raise Unprocessable(
-            "The latest screening has hard stops for this protocol; a doctor must review and override them.",
+            _("The latest screening has hard stops for this protocol; a doctor must review and override them."),
             code="screening_blocked",
             hard_stops=blocks,
         )
@@ -292,10 +301,10 @@ def course_book(
             # read and our write. Rooms are the planner's choice, not the receptionist's: when the
             # calendar as it is now gives the same times with the same practitioners, book those
             # (in the rooms still free). Anything else the receptionist must see first.
-            replanned, _ = _plan(request, now=now)
+            replanned, _warnings = _plan(request, now=now)
             if attempt == WRITE_ATTEMPTS or replanned.conflicts or times_of(replanned) != times_of(plan):
                 raise SlotConflict(
-                    "Another booking took one of these times a moment ago. Preview again to see free times.",
+                    _("Another booking took one of these times a moment ago. Preview again to see free times."),
                     conflicts=[
                         {"number": p.number, "start": p.start.isoformat(), "reason": "slot_taken"}
                         for p in plan.sessions

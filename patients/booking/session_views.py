@@ -17,8 +17,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from clinic.errors import DomainError
@@ -29,7 +32,16 @@ from patients.booking.forms import ReasonForm, RescheduleForm
 from patients.booking.move import follow_to_day, move_help, parse_pick
 from patients.booking.reschedule import session_reschedule
 from patients.booking.status import TRANSITIONS, session_cancel, session_set_status
-from patients.booking.views import STATUS_ACTIONS, _apply_errors, _conflict_texts, _finish, _is_htmx, _next_url, wall
+from patients.booking.views import (
+    STATUS_ACTIONS,
+    _apply_errors,
+    _conflict_texts,
+    _finish,
+    _is_htmx,
+    _next_url,
+    kind_label,
+    wall,
+)
 from patients.models import PatientAccess, Session
 from patients.registry.services import patient_access_record
 
@@ -65,6 +77,7 @@ class SessionMixin(RoleRequiredMixin):
         patient_access_record(request=request, patients=[session.patient_id], what=PatientAccess.What.SESSION)
         return render(request, template, {
             "session": session,
+            "session_kind": kind_label(session.kind),
             "local_start": local,
             "local_end": wall(session.end, zone),
             "zone": zone.key,
@@ -82,7 +95,7 @@ class SessionMixin(RoleRequiredMixin):
 def _status_waits(session: Session, now: datetime) -> list[str]:
     """Why the clock holds back a status the state machine would allow (shown under the buttons)."""
     return [
-        refusal for value, _ in STATUS_ACTIONS
+        refusal for value, _label in STATUS_ACTIONS
         if value in TRANSITIONS.get(session.status, set())
         and (refusal := session_status.status_time_refusal(session=session, status=value, now=now))
     ]
@@ -124,10 +137,13 @@ class SessionMoveView(SessionMixin, View):
                                   **move_help(self.session, form, error=error))
             return self.panel(request, move_form=form, **move_help(self.session, form))
         zone = ZoneInfo(self.session.location.timezone)
-        text = f"Session {session.number} moved to {session.start.astimezone(zone):%a %d %b %Y %H:%M}."
+        text = _("Session %(n)s moved to %(start)s.") % {
+            "n": session.number, "start": date_format(session.start.astimezone(zone), "D d M Y H:i")}
         if moved:
-            text += " Re-fitted: " + ", ".join(
-                f"session {s.number} to {s.start.astimezone(zone):%a %d %b %H:%M}" for s in moved) + "."
+            text += " " + _("Re-fitted: %(sessions)s.") % {"sessions": ", ".join(
+                _("session %(n)s to %(start)s") % {"n": s.number, "start": date_format(s.start.astimezone(zone),
+                                                                                        "D d M H:i")}
+                for s in moved)}
         messages.success(request, text)
         for warning in warnings:
             messages.warning(request, warning)
@@ -144,7 +160,7 @@ class SessionCancelView(SessionMixin, View):
             session_cancel(session=self.session, reason=form.cleaned_data["reason"], by=request.user)
         except DomainError as error:
             return self.panel(request, cancel_form=form, action_error=error)
-        messages.success(request, f"Session {self.session.number} cancelled; the patient will be told.")
+        messages.success(request, _("Session %(n)s cancelled; the patient will be told.") % {"n": self.session.number})
         return _finish(request, _next_url(request, reverse("booking:course", args=[self.session.course_id])))
 
 
@@ -152,13 +168,16 @@ class SessionStatusView(SessionMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         status = request.POST.get("status", "")
         if status not in dict(STATUS_ACTIONS):
-            return self.panel(request, action_error=DomainError("Choose a status."), status=400)
+            return self.panel(request, action_error=DomainError(_("Choose a status.")), status=400)
         try:
             session = session_set_status(session=self.session, status=status, by=request.user)
         except DomainError as error:
             return self.panel(request, action_error=error)
-        messages.success(request, f"Session {session.number} is now {session.get_status_display().lower()}. "
-                                  f"You can undo this for {settings.SESSION_STATUS_UNDO_MINUTES} minutes.")
+        minutes = settings.SESSION_STATUS_UNDO_MINUTES
+        messages.success(request, _("Session %(n)s is now %(status)s.") % {
+            "n": session.number, "status": session.get_status_display().lower()} + " " + ngettext(
+            "You can undo this for %(minutes)d minute.", "You can undo this for %(minutes)d minutes.", minutes,
+        ) % {"minutes": minutes})
         return _finish(request, _next_url(request, reverse("booking:course", args=[session.course_id])))
 
 
@@ -170,6 +189,6 @@ class SessionStatusUndoView(SessionMixin, View):
             session = session_status.session_status_undo(session=self.session, by=request.user)
         except DomainError as error:
             return self.panel(request, action_error=error)
-        messages.success(request, f"Undone: session {session.number} is {session.get_status_display().lower()} "
-                                  "again.")
+        messages.success(request, _("Undone: session %(n)s is %(status)s again.") % {
+            "n": session.number, "status": session.get_status_display().lower()})
         return _finish(request, _next_url(request, reverse("booking:course", args=[session.course_id])))

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from clinic.intervals import Interval, IntervalSet, is_nonexistent, local_datetime
 from clinic.models import Location
 from patients.booking.calendar import booking_resources
@@ -138,7 +140,7 @@ def by_part_of_day(found: Iterable[Slot], zone: ZoneInfo) -> list[tuple[str, lis
     """Free starts grouped as the slot grid shows them: morning (before 12:00), afternoon."""
     morning = [s for s in found if s.start.astimezone(zone).hour < 12]
     afternoon = [s for s in found if s.start.astimezone(zone).hour >= 12]
-    return [(label, slots) for label, slots in (("Morning", morning), ("Afternoon", afternoon)) if slots]
+    return [(label, slots) for label, slots in ((_("Morning"), morning), (_("Afternoon"), afternoon)) if slots]
 
 
 def _assign(span: Interval, order: Sequence[int], rooms: Sequence[int], resources) -> tuple[int, int] | None:

@@ -17,6 +17,9 @@ import pghistory
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic.errors import Conflict
 from patients.consent.selectors import consents_require
@@ -58,12 +61,12 @@ def status_time_refusal(*, session: Session, status: str, now: datetime) -> str 
     if status in ("arrived", "completed"):
         day = _local_day(session, session.start)
         if _local_day(session, now) < day:
-            return (f"Session {session.number} is on {day:%a %d %b %Y}: it can be marked {label} from that day "
-                    "on, not before.")
+            return _("Session %(n)s is on %(day)s: it can be marked %(status)s from that day on, not before.") % {
+                "n": session.number, "day": date_format(day, "D d M Y"), "status": label}
     if status == "no_show" and now < session.start:
         local = session.start.astimezone(ZoneInfo(session.location.timezone))
-        return (f"Session {session.number} starts {local:%a %d %b %Y %H:%M}: it can be marked a no-show only "
-                "after it has started.")
+        return _("Session %(n)s starts %(start)s: it can be marked a no-show only after it has started.") % {
+            "n": session.number, "start": date_format(local, "D d M Y H:i")}
     return None
 
 
@@ -104,16 +107,19 @@ def session_status_undo(*, session: Session, by=None, now: datetime | None = Non
         rows = Session.objects.select_for_update(of=("self",)).select_related("location", "course")
         session = rows.get(pk=session.pk)
         if not can_undo(session, now):
-            raise InvalidTransition(
-                f"Session {session.number}'s status can no longer be undone: changes can be undone for "
-                f"{settings.SESSION_STATUS_UNDO_MINUTES} minutes."
-            )
+            raise InvalidTransition(ngettext(
+                "Session %(n)s's status can no longer be undone: changes can be undone for %(minutes)d minute.",
+                "Session %(n)s's status can no longer be undone: changes can be undone for %(minutes)d minutes.",
+                settings.SESSION_STATUS_UNDO_MINUTES,
+            ) % {"n": session.number, "minutes": settings.SESSION_STATUS_UNDO_MINUTES})
         previous = session.status_before
         if session.status == "completed" and Session.objects.filter(pk=session.pk, record__isnull=False).exists():
             # What was given stays given: a recorded visit is corrected by amending its record.
-            raise InvalidTransition(f"Session {session.number} has been recorded: amend its record instead.")
+            raise InvalidTransition(_("Session %(n)s has been recorded: amend its record instead.") % {
+                "n": session.number})
         if previous not in UNDOABLE[session.status]:
-            raise InvalidTransition(f"A {session.get_status_display().lower()} session cannot go back to {previous}.")
+            raise InvalidTransition(_("A %(status)s session cannot go back to %(previous)s.") % {
+                "status": session.get_status_display().lower(), "previous": _LABELS.get(previous, previous).lower()})
         undone = session.status
         session.status = previous
         session.status_before = ""
@@ -126,8 +132,8 @@ def session_status_undo(*, session: Session, by=None, now: datetime | None = Non
                 check_constraints_now()
         except IntegrityError:
             raise SlotConflict(
-                f"Session {session.number}'s time was given to another booking after the no-show: it cannot be "
-                "put back. Book the session again from the course page.",
+                _("Session %(n)s's time was given to another booking after the no-show: it cannot be put back. "
+                  "Book the session again from the course page.") % {"n": session.number},
                 conflicts=[{"number": session.number, "start": session.start.isoformat(), "reason": "slot_taken"}],
             ) from None
         if undone == "completed":
@@ -156,14 +162,16 @@ def session_set_status(*, session: Session, status: str, by=None, now: datetime 
             return session
         if status not in TRANSITIONS.get(session.status, set()) or status == "cancelled":
             raise InvalidTransition(
-                f"A {session.get_status_display().lower()} session cannot become {status.replace('_', ' ')}."
+                _("A %(status)s session cannot become %(new)s.") % {
+                    "status": session.get_status_display().lower(), "new": _LABELS.get(status, status).lower()}
             )
         refusal = status_time_refusal(session=session, status=status, now=now)
         if refusal:
             raise InvalidTransition(refusal)
         if status in ("arrived", "completed"):
             consents_require(patient=session.patient_id, protocol=session.course.protocol,
-                             doing=f"Marking session {session.number} {status}")
+                             doing=_("Marking session %(n)s %(status)s") % {
+                                 "n": session.number, "status": _LABELS[status].lower()})
         session.status_before, session.status_changed_at = session.status, now
         session.status = status
         session.save(update_fields=["status", "status_before", "status_changed_at", "updated_at"])
@@ -178,7 +186,8 @@ def session_cancel(*, session: Session, reason: str, by=None, now: datetime | No
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         if not session.is_movable:
-            raise InvalidTransition(f"A {session.get_status_display().lower()} session cannot be cancelled.")
+            raise InvalidTransition(_("A %(status)s session cannot be cancelled.") % {
+                "status": session.get_status_display().lower()})
         session.status = "cancelled"
         session.cancel_reason = (reason or "").strip()
         session.sequence += 1
@@ -195,7 +204,7 @@ def course_cancel(*, course: Course, reason: str, by=None, now: datetime | None 
     with transaction.atomic():
         course = Course.objects.select_for_update().get(pk=course.pk)
         if course.status == "cancelled":
-            raise InvalidTransition("This course is already cancelled.")
+            raise InvalidTransition(_("This course is already cancelled."))
         to_cancel = list(course.sessions.select_for_update().filter(status__in=Session.MOVABLE, start__gte=now))
         for session in to_cancel:
             session.status = "cancelled"

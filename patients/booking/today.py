@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from clinic.intervals import local_datetime
 from clinic.models import Location
@@ -26,7 +28,9 @@ from patients.screening.selectors import screenings_latest_valid_of
 # A patient booked at 10:00 and not arrived at 10:10 is running late: the desk may call them.
 LATE_GRACE = timedelta(minutes=10)
 # The desk's one-tap buttons, in the order shown (confirming is done from the session panel).
-DESK_ACTIONS = (("arrived", "Arrived"), ("no_show", "No-show"), ("completed", "Completed"))
+DESK_ACTIONS = (("arrived", pgettext_lazy("mark a session as", "Arrived")),
+                ("no_show", pgettext_lazy("mark a session as", "No-show")),
+                ("completed", pgettext_lazy("mark a session as", "Completed")))
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,9 @@ class DayRow:
     def late_for(self) -> str:
         """'12 min', '1 h 05 min'."""
         hours, minutes = divmod(self.late_minutes or 0, 60)
-        return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+        if hours:
+            return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": f"{minutes:02d}"}
+        return _("%(minutes)s min") % {"minutes": minutes}
 
 
 def _sessions() -> QuerySet[Session]:

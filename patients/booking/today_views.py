@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -148,8 +150,10 @@ class TodayRowMixin(RoleRequiredMixin):
 
 
 def _changed(session: Session) -> str:
-    return (f"Now {session.get_status_display().lower()}. You can undo this for "
-            f"{settings.SESSION_STATUS_UNDO_MINUTES} minutes.")
+    minutes = settings.SESSION_STATUS_UNDO_MINUTES
+    return (_("Now %(status)s.") % {"status": session.get_status_display().lower()} + " "
+            + ngettext("You can undo this for %(minutes)d minute.", "You can undo this for %(minutes)d minutes.",
+                       minutes) % {"minutes": minutes})
 
 
 class TodayStatusView(TodayRowMixin, View):
@@ -157,7 +161,7 @@ class TodayStatusView(TodayRowMixin, View):
         session = get_object_or_404(Session, pk=pk)
         status = request.POST.get("status", "")
         if status not in dict(today.DESK_ACTIONS):
-            return self.row(request, session, status=400, action_error=DomainError("Choose a status."))
+            return self.row(request, session, status=400, action_error=DomainError(_("Choose a status.")))
         try:
             session = session_status.session_set_status(session=session, status=status, by=request.user)
         except DomainError as error:
@@ -172,4 +176,5 @@ class TodayUndoView(TodayRowMixin, View):
             session = session_status.session_status_undo(session=session, by=request.user)
         except DomainError as error:
             return self.row(request, session, action_error=error)
-        return self.row(request, session, action_done=f"Undone: {session.get_status_display().lower()} again.")
+        return self.row(request, session, action_done=_("Undone: %(status)s again.") % {
+            "status": session.get_status_display().lower()})

@@ -16,7 +16,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -38,15 +41,27 @@ from patients.screening.selectors import screening_valid_for_booking
 from protocols.planning import Window
 
 CONFLICT_REASONS = {
-    "no_free_slot_in_window": "No free time inside its window",
-    "pinned_slot_taken": "The chosen time is taken",
-    "pinned_outside_window": "The chosen time is outside its window",
-    "pinned_outside_hours": "The chosen time is outside opening or working hours",
-    "in_the_past": "Its window has already passed",
-    "nonexistent_local_time": "That time does not exist at the clinic (the clocks change)",
-    "slot_taken": "Someone else booked this time a moment ago",
+    "no_free_slot_in_window": gettext_lazy("No free time inside its window"),
+    "pinned_slot_taken": gettext_lazy("The chosen time is taken"),
+    "pinned_outside_window": gettext_lazy("The chosen time is outside its window"),
+    "pinned_outside_hours": gettext_lazy("The chosen time is outside opening or working hours"),
+    "in_the_past": gettext_lazy("Its window has already passed"),
+    "nonexistent_local_time": gettext_lazy("That time does not exist at the clinic (the clocks change)"),
+    "slot_taken": gettext_lazy("Someone else booked this time a moment ago"),
 }
-STATUS_ACTIONS = [("confirmed", "Confirm"), ("arrived", "Arrived"), ("completed", "Completed"), ("no_show", "No-show")]
+STATUS_ACTIONS = [("confirmed", pgettext_lazy("mark a session as", "Confirm")),
+                  ("arrived", pgettext_lazy("mark a session as", "Arrived")),
+                  ("completed", pgettext_lazy("mark a session as", "Completed")),
+                  ("no_show", pgettext_lazy("mark a session as", "No-show"))]
+# A session's kind (a protocol step's code) as the desk reads it, beside its number.
+SESSION_KINDS = {"treatment": pgettext_lazy("session kind", "treatment"),
+                 "assessment": pgettext_lazy("session kind", "assessment")}
+
+
+def kind_label(kind: str) -> str:
+    return str(SESSION_KINDS.get(kind, kind))
+
+
 FORM_FIELDS = {"start": "start_date", "practitioner": "practitioner", "surgery_date": "surgery_date"}
 
 
@@ -106,14 +121,16 @@ class BookCourseView(RoleRequiredMixin, View):
         error: DomainError | None = None
         if request.POST.get("action") == "book":
             if signature != request.POST.get("previewed"):
-                messages.info(request, "The preview below shows your changes: check it, then book.")
+                messages.info(request, _("The preview below shows your changes: check it, then book."))
             else:
                 try:
                     course, warnings = booking.course_book(**form.service_kwargs(), pinned=pins, by=request.user)
                 except DomainError as problem:
                     error = problem
                 else:
-                    messages.success(request, f"Course booked: {course.sessions.count()} sessions.")
+                    count = course.sessions.count()
+                    booked = ngettext("Course booked: %(count)d session.", "Course booked: %(count)d sessions.", count)
+                    messages.success(request, booked % {"count": count})
                     for warning in warnings:
                         messages.warning(request, code_label(warning))
                     return HttpResponseRedirect(reverse("booking:course", args=[course.pk]))
@@ -203,7 +220,8 @@ def _conflict_texts(error: DomainError | None) -> list[str]:
     if error is None:
         return []
     return [
-        f"Session {c.get('number')}: {CONFLICT_REASONS.get(c.get('reason'), c.get('reason'))}"
+        _("Session %(n)s: %(reason)s") % {"n": c.get("number"),
+                                          "reason": CONFLICT_REASONS.get(c.get("reason"), c.get("reason"))}
         for c in error.extra.get("conflicts", [])
     ]
 
@@ -225,7 +243,7 @@ def _preview_rows(rows: list[slots.PreviewRow], pins: dict[int, datetime], zone:
         day = max(row.window.earliest, today)
         while day <= row.window.latest:
             note = closed.get(day, "")
-            days.append((day.isoformat(), f"{day:%a} {day.day} {day:%b}{' · ' + note if note else ''}",
+            days.append((day.isoformat(), date_format(day, "D j M") + (" · " + note if note else ""),
                          day == row.day, bool(note)))
             day += timedelta(days=1)
         chosen = pinned_value or planned_value
@@ -236,13 +254,13 @@ def _preview_rows(rows: list[slots.PreviewRow], pins: dict[int, datetime], zone:
         ]
         shown.append({
             "number": row.step.number,
-            "kind": row.step.kind,
+            "kind": kind_label(row.step.kind),
             "start": wall(planned.start, zone) if planned else None,
             "end": wall(planned.end, zone) if planned else None,
             "practitioner": practitioners.get(planned.practitioner, "") if planned else "",
             "room": rooms.get(planned.room, "") if planned else "",
             "window": row.window,
-            "conflict": CONFLICT_REASONS.get(conflict.reason, conflict.reason) if conflict else "",
+            "conflict": str(CONFLICT_REASONS.get(conflict.reason, conflict.reason)) if conflict else "",
             "pinned": pinned_value,
             "day": row.day,
             "day_note": closed.get(row.day, "") if row.day else "",
@@ -295,7 +313,8 @@ def _slot_choices(course: Course, number: int, window: Window, now: datetime,
     """Free times for a missing session, nearest its target day and the course's usual time first."""
     found = selectors.rebook_slots(course, number, window, now=now)
     names = clinic_selectors.practitioner_names(course.location)
-    return [(local_value(s.start, zone), f"{s.start.astimezone(zone):%a %d %b %Y %H:%M} · {names.get(s.practitioner)}")
+    return [(local_value(s.start, zone),
+             f"{date_format(s.start.astimezone(zone), 'D d M Y H:i')} · {names.get(s.practitioner)}")
             for s in found]
 
 
@@ -306,7 +325,7 @@ class CourseRebookView(CourseDetailView):
         raw = request.POST.get("number", "")
         number = id_from(raw) or 0
         if number not in booking_preview.missing_numbers(course):
-            messages.error(request, "That session is already booked or not part of this course.")
+            messages.error(request, _("That session is already booked or not part of this course."))
             return HttpResponseRedirect(reverse("booking:course", args=[pk]))
         window = windows.session_window(course, number)
         form = RebookForm(request.POST, number=number,
@@ -318,8 +337,8 @@ class CourseRebookView(CourseDetailView):
             except DomainError as error:
                 form.add_error("start", error.detail)
             else:
-                messages.success(request, f"Session {number} booked for "
-                                          f"{session.start.astimezone(zone):%a %d %b %Y %H:%M}.")
+                messages.success(request, _("Session %(n)s booked for %(start)s.") % {
+                    "n": number, "start": date_format(session.start.astimezone(zone), "D d M Y H:i")})
                 for warning in warnings:
                     messages.warning(request, warning)
                 return HttpResponseRedirect(reverse("booking:course", args=[pk]))
@@ -338,7 +357,8 @@ class CourseCancelView(RoleRequiredMixin, View):
     def render(self, request: HttpRequest, pk: int, form: ReasonForm, status: int = 200) -> HttpResponse:
         course = get_object_or_404(Course.objects.select_related("patient", "protocol", "location"), pk=pk)
         if course.status != "active":
-            messages.info(request, f"This course is {course.get_status_display().lower()}: nothing to cancel.")
+            messages.info(request, _("This course is %(status)s: nothing to cancel.")
+                          % {"status": course.get_status_display().lower()})
             return HttpResponseRedirect(reverse("booking:course", args=[pk]))
         zone = ZoneInfo(course.location.timezone)
         upcoming = [(s, wall(s.start, zone)) for s in selectors.sessions_still_to_come(course, now=timezone.now())]
@@ -355,7 +375,7 @@ class CourseCancelView(RoleRequiredMixin, View):
         except DomainError as error:
             messages.error(request, error.detail)
         else:
-            messages.success(request, "Course cancelled; its sessions still to come are cancelled too.")
+            messages.success(request, _("Course cancelled; its sessions still to come are cancelled too."))
         return HttpResponseRedirect(reverse("booking:course", args=[pk]))
 
 

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 
 from patients.booking import selectors
 from patients.models import Course, Patient, Session
@@ -23,14 +25,17 @@ def course_timeline(course: Course, sessions: list[tuple[Session, datetime, date
     status; a missing session's open window as a band without a dot. Pure geometry, no query."""
     rows: list[dict[str, Any]] = []
     for session, start, _end in sessions:
-        rows.append({"label": f"Session {session.number}", "earliest": session.window_earliest,
+        title = _("Session %(n)s: %(start)s, %(status)s") % {
+            "n": session.number, "start": date_format(start, "D d M Y H:i"), "status": session.get_status_display()}
+        rows.append({"label": _("Session %(n)s") % {"n": session.number}, "earliest": session.window_earliest,
                      "latest": session.window_latest, "day": start.date(), "hour": start.hour + start.minute / 60,
-                     "status": session.status, "title": f"Session {session.number}: {start:%a %d %b %Y %H:%M}, "
-                                                       f"{session.get_status_display()}"})
+                     "status": session.status, "title": title})
     for rebook in rebooks:
-        rows.append({"label": f"To book: {rebook['number']}", "earliest": rebook["earliest"],
-                     "latest": rebook["latest"], "day": None, "status": "", "title": f"Session {rebook['number']}: "
-                     f"not booked, window {rebook['earliest']:%d %b} to {rebook['latest']:%d %b %Y}"})
+        title = _("Session %(n)s: not booked, window %(earliest)s to %(latest)s") % {
+            "n": rebook["number"], "earliest": date_format(rebook["earliest"], "d M"),
+            "latest": date_format(rebook["latest"], "d M Y")}
+        rows.append({"label": _("To book: %(n)s") % {"n": rebook["number"]}, "earliest": rebook["earliest"],
+                     "latest": rebook["latest"], "day": None, "status": "", "title": title})
     if not rows:
         return {"rows": []}
     days = [course.anchor_date, *(r["earliest"] for r in rows), *(r["latest"] for r in rows),
@@ -50,7 +55,7 @@ def course_timeline(course: Course, sessions: list[tuple[Session, datetime, date
         row["cx"] = x(row["day"], row.get("hour", 12)) if row["day"] else None
         row["dead"] = row["status"] in Session.RELEASED
     step = 7 if span <= 84 else 14 if span <= 168 else 28
-    ticks = [{"x": x(first + timedelta(days=d)), "label": f"{first + timedelta(days=d):%d %b}"}
+    ticks = [{"x": x(first + timedelta(days=d)), "label": date_format(first + timedelta(days=d), "d M")}
              for d in range(0, span + 1, step)]
     height = TOP + len(rows) * ROW + 6
     return {"rows": rows, "ticks": ticks, "height": height, "width": WIDTH, "left": LEFT, "course": course,
