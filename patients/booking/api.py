@@ -110,13 +110,13 @@ class CourseRequestSerializer(serializers.Serializer):
 
         protocol = Protocol.objects.filter(pk=value).prefetch_related("sessions").first()
         if protocol is None:
-            raise serializers.ValidationError(f'Invalid pk "{value}" - object does not exist.')
+            raise serializers.ValidationError(_('Invalid pk "%(pk)s" - object does not exist.') % {"pk": value})
         return protocol
 
     def validate_sessions(self, value: list[dict]) -> list[dict]:
         numbers = [item["number"] for item in value]
         if len(set(numbers)) != len(numbers):
-            raise serializers.ValidationError("A session number is pinned twice.")
+            raise serializers.ValidationError(_("A session number is pinned twice."))
         return value
 
     def service_kwargs(self) -> dict:

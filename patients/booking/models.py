@@ -5,7 +5,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import Deferrable, F, Q
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from clinic.audit import audited
 from patients.registry.models import Patient
@@ -31,7 +31,8 @@ class Course(models.Model):
     protocol = models.ForeignKey("protocols.Protocol", on_delete=models.PROTECT, related_name="courses")
     protocol_version = models.PositiveIntegerField()
     location = models.ForeignKey("clinic.Location", on_delete=models.PROTECT, related_name="courses")
-    anchor_date = models.DateField(help_text="Session 1's gap counts from here: the course start or the surgery date")
+    anchor_date = models.DateField(
+        help_text=gettext_lazy("Session 1's gap counts from here: the course start or the surgery date"))
     surgery_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     cancel_reason = models.TextField(blank=True)
@@ -85,7 +86,7 @@ class Session(models.Model):
     window_latest = models.DateField()
     # RFC 5545 SEQUENCE of the session's calendar entry: up by one at every change of time or status.
     sequence = models.PositiveIntegerField(default=0)
-    override_reason = models.TextField(blank=True, help_text="Why a window was broken on purpose")
+    override_reason = models.TextField(blank=True, help_text=gettext_lazy("Why a window was broken on purpose"))
     cancel_reason = models.TextField(blank=True)
     # The patient asked for another time through the link in a reminder: shown on "To chase".
     change_requested_at = models.DateTimeField(null=True, blank=True)

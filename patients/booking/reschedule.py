@@ -32,6 +32,7 @@ from protocols.planning import (
     plan_course,
     window_for,
 )
+from protocols.texts import notice_text
 
 
 def session_reschedule(
@@ -163,7 +164,7 @@ def session_reschedule(
                 previous_end=ended,
             )
             raise_for_conflicts(replan)
-            warnings.extend(replan.warnings)
+            warnings.extend(map(notice_text, replan.warnings))
             new = replan.sessions[0]
             _apply(later, new, window_earliest=later_window.earliest, window_latest=later_window.latest)
             moved.append(later)

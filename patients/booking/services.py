@@ -44,6 +44,7 @@ from protocols.planning import (
     window_for,
 )
 from protocols.services import protocol_lock
+from protocols.texts import notice_text
 
 
 class SlotConflict(Conflict):
@@ -191,7 +192,7 @@ def _plan(request: BookingRequest, *, now: datetime, exclude_sessions: Iterable[
         except BusyNotRead as missing:
             busy.read([missing.span])
             continue
-        return plan, [*warnings, *plan.warnings]
+        return plan, [*warnings, *map(notice_text, plan.warnings)]
 
 
 def conflicts_body(conflicts: Iterable[PlanConflict]) -> list[dict[str, Any]]:
