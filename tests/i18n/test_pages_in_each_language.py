@@ -208,3 +208,31 @@ def test_public_holidays_and_dates_are_named_in_the_language(make_staff, clinic)
     client = client_for(staff_in(make_staff, "doctor", "de"))
     page = client.get(f"/clinic/locations/{clinic.pk}/").content.decode()
     assert "Fr, 23. Apr 2027" in page
+
+
+EVERY_SOURCE = ("templates/", "clinic/", "patients/", "protocols/")
+
+
+@pytest.mark.clock(CLOCK)
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("role", ["receptionist", "doctor", "admin"])
+def test_each_roles_home_page_is_all_in_the_language(language, role, make_staff, clinic, catalogues):
+    """The whole page a role lands on, navigation and every app's tiles, once every app is translated."""
+    entries = catalogues[language]
+    english = english_words(entries, sources=EVERY_SOURCE) - words_of_translations(entries) - date_words(language)
+    user = staff_in(make_staff, role, language)
+    response = client_for(user).get("/")
+    assert response.status_code == 200
+    text = visible_text(response.content.decode(), lambda tag, attrs: tag == "body")
+    left = leaked(text, english, data=data_values(user, clinic))
+    assert not left, f"{language}, {role}: English left on the home page: {left}\n{text[:1500]}"
+
+
+@pytest.mark.clock(CLOCK)
+@pytest.mark.parametrize("role", ["receptionist", "doctor", "admin"])
+def test_the_home_page_check_sees_english_on_an_english_page(role, make_staff, clinic, catalogues):
+    entries = catalogues["tr"]
+    english = english_words(entries, sources=EVERY_SOURCE) - words_of_translations(entries) - date_words("tr")
+    user = make_staff(role)
+    text = visible_text(client_for(user).get("/").content.decode(), lambda tag, attrs: tag == "body")
+    assert len(leaked(text, english, data=data_values(user, clinic))) > 10
