@@ -12,6 +12,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.decorators import action
@@ -125,7 +126,8 @@ class PatientConsentsView(QueryParamsMixin, AuditContextMixin, generics.ListCrea
         data = body.validated_data
         document = ConsentDocument.objects.filter(pk=data["document"]).first()
         if document is None:
-            raise services.SignatureInvalid({"document": [f"There is no consent document {data['document']}."]})
+            raise services.SignatureInvalid(
+                {"document": [_("There is no consent document %(document)s.") % {"document": data["document"]}]})
         signature = services.consent_sign(
             patient=patient, document=document, signed_name=data["signed_name"], agree=data["agree"],
             language=data["language"], ip=client_ip_address(request),

@@ -59,8 +59,9 @@ class ConsentDocument(models.Model):
 
     code = models.CharField(
         max_length=40,
-        validators=[RegexValidator(CODE_PATTERN, "Use letters, digits, dots, dashes or underscores (up to 40).")],
-        help_text="Shared by every version, e.g. CONSENT-TREATMENT",
+        validators=[RegexValidator(CODE_PATTERN,
+                                   gettext_lazy("Use letters, digits, dots, dashes or underscores (up to 40)."))],
+        help_text=gettext_lazy("Shared by every version, e.g. CONSENT-TREATMENT"),
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     status = models.CharField(max_length=10, choices=DocumentStatus.choices, default="draft", editable=False)

@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from .models import BODY_MAX_LENGTH, LANGUAGES, TITLE_MAX_LENGTH
 
@@ -38,28 +38,36 @@ def clean_texts(texts: Any) -> Any:
 def texts_errors(texts: Any) -> list[str]:
     """What is wrong with a document's `texts` ({"en": {"title", "body"}, "tr": {...}}), as sentences."""
     if not isinstance(texts, Mapping):
-        return ['Give the texts as an object by language: {"en": {"title": ..., "body": ...}}.']
+        return [gettext('Give the texts as an object by language: {"en": {"title": ..., "body": ...}}.')]
     errors: list[str] = []
     unknown = [str(language) for language in texts if language not in LANGUAGES]
     if unknown:
-        errors.append(f"Unknown language {', '.join(unknown)}: use {', '.join(LANGUAGES)}.")
+        errors.append(gettext("Unknown language %(language)s: use %(languages)s.") % {
+            "language": ", ".join(unknown), "languages": ", ".join(LANGUAGES)})
     if "en" not in texts:
-        errors.append("The English text (en) is required.")
+        errors.append(gettext("The English text (en) is required."))
     for language in LANGUAGES:
         if language not in texts:
             continue
         text = texts[language]
         if not isinstance(text, Mapping) or set(text) - {"title", "body"}:
-            errors.append(f"{language}: give exactly a title and a body.")
+            errors.append(gettext("%(language)s: give exactly a title and a body.") % {"language": language})
             continue
         for field, limit in (("title", TITLE_MAX_LENGTH), ("body", BODY_MAX_LENGTH)):
             value = text.get(field)
             if not isinstance(value, str) or not value.strip():
-                errors.append(f"{language}: the {field} is required.")
+                message = (gettext("%(language)s: the title is required.") if field == "title"
+                           else gettext("%(language)s: the body is required."))
+                errors.append(message % {"language": language})
             elif len(value) > limit:
-                errors.append(f"{language}: the {field} can have at most {limit} characters ({len(value)} given).")
+                message = (gettext("%(language)s: the title can have at most %(limit)s characters (%(given)s given).")
+                           if field == "title" else
+                           gettext("%(language)s: the body can have at most %(limit)s characters (%(given)s given)."))
+                errors.append(message % {"language": language, "limit": limit, "given": len(value)})
             elif "\x00" in value:
-                errors.append(f"{language}: the {field} holds a NUL character.")
+                message = (gettext("%(language)s: the title holds a NUL character.") if field == "title"
+                           else gettext("%(language)s: the body holds a NUL character."))
+                errors.append(message % {"language": language})
     return errors
 
 

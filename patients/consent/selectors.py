@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from clinic.errors import Unprocessable
 from patients.registry.models import Patient
@@ -77,13 +78,14 @@ def consents_missing_for_visits(visits: Iterable[tuple[int, str]]) -> dict[tuple
 
 
 def consents_require(*, patient: Patient | int, protocol: Protocol | str | None = None, photos: bool = False,
-                     doing: str = "This visit") -> None:
+                     doing: str | None = None) -> None:
     """Raise ConsentRequired (422 `consent_required`, body `{"documents": [codes]}`) unless the
     patient has signed every active document that applies."""
     missing = consents_missing(patient=patient, protocol=protocol, photos=photos)
     if missing:
         raise ConsentRequired(
-            f"{doing} needs the patient's signature of {', '.join(missing)}: sign at the desk first.",
+            _("%(doing)s needs the patient's signature of %(documents)s: sign at the desk first.") % {
+                "doing": doing if doing is not None else _("This visit"), "documents": ", ".join(missing)},
             documents=missing,
         )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -28,14 +30,14 @@ from .rules import LANGUAGES
 class AppliesToField(serializers.Field):
     """`"all"`, `"photos"`, or a list of protocol codes; on the model, applies_to and protocol_codes."""
 
-    default_error_messages = {"invalid": 'Use "all", "photos" or a list of protocol codes.'}
+    default_error_messages = {"invalid": gettext_lazy('Use "all", "photos" or a list of protocol codes.')}
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if data in (AppliesTo.ALL, AppliesTo.PHOTOS):
             return {"applies_to": str(data), "protocol_codes": []}
         if isinstance(data, list) and all(isinstance(code, str) for code in data):
             if not data:
-                raise serializers.ValidationError("List at least one protocol code.")
+                raise serializers.ValidationError(_("List at least one protocol code."))
             return {"applies_to": AppliesTo.PROTOCOLS, "protocol_codes": data}
         self.fail("invalid")
 

@@ -31,7 +31,7 @@ from .models import (
     ConsentSignature,
     DocumentStatus,
 )
-from .rules import LANGUAGE_NAMES, LANGUAGES, clean_texts, language_shown, text_sha256, texts_errors
+from .rules import LANGUAGE_NAMES_SHOWN, LANGUAGES, clean_texts, language_shown, text_sha256, texts_errors
 
 EDITABLE_FIELDS = ("texts", "applies_to", "protocol_codes")
 
@@ -67,8 +67,9 @@ def _signed_already(patient: Patient, document: ConsentDocument) -> str:
 
 def not_editable(document: ConsentDocument) -> Conflict:
     return Conflict(
-        f"Only a draft can be edited, and {document.code} v{document.version} is {document.status}. "
-        "Revise it to make a new draft.",
+        gettext("Only a draft can be edited, and %(code)s v%(version)s is %(status)s. Revise it to make a new draft.")
+        % {"code": document.code, "version": document.version,
+           "status": STATUS_IN_SENTENCE.get(document.status, document.status)},
         code="document_not_editable",
     )
 
@@ -85,18 +86,19 @@ def _applies_errors(applies_to: Any, protocol_codes: Any) -> tuple[dict[str, lis
     from protocols.models import Protocol
 
     if applies_to not in AppliesTo.values:
-        return {"applies_to": ['Use "all", "photos" or a list of protocol codes.']}, []
+        return {"applies_to": [gettext('Use "all", "photos" or a list of protocol codes.')]}, []
     if applies_to != AppliesTo.PROTOCOLS:
-        return ({"applies_to": ["Protocol codes go only with a list of protocols."]} if protocol_codes else {}), []
+        return ({"applies_to": [gettext("Protocol codes go only with a list of protocols.")]}
+                if protocol_codes else {}), []
     codes = [code.strip() for code in protocol_codes or [] if isinstance(code, str)]
     if not codes or len(codes) != len(protocol_codes):
-        return {"applies_to": ["List at least one protocol code (text)."]}, []
+        return {"applies_to": [gettext("List at least one protocol code (text).")]}, []
     if len(codes) > MAX_PROTOCOL_CODES:
-        return {"applies_to": [f"List at most {MAX_PROTOCOL_CODES} protocol codes."]}, []
+        return {"applies_to": [gettext("List at most %(count)s protocol codes.") % {"count": MAX_PROTOCOL_CODES}]}, []
     known = {code.lower(): code for code in Protocol.objects.values_list("code", flat=True).distinct()}
     unknown = [code for code in codes if code.lower() not in known]
     if unknown:
-        return {"applies_to": [f"No protocol has the code {', '.join(unknown)}."]}, []
+        return {"applies_to": [gettext("No protocol has the code %(codes)s.") % {"codes": ", ".join(unknown)}]}, []
     return {}, list(dict.fromkeys(known[code.lower()] for code in codes))
 
 
@@ -119,9 +121,10 @@ def consent_document_create(*, code: str, texts: Mapping[str, Any], applies_to: 
     texts = clean_texts(texts)
     errors, codes = _content_errors(texts, applies_to, list(protocol_codes))
     if not re.match(CODE_PATTERN, code):
-        errors["code"] = ["Use letters, digits, dots, dashes or underscores (up to 40)."]
+        errors["code"] = [gettext("Use letters, digits, dots, dashes or underscores (up to 40).")]
     elif ConsentDocument.objects.filter(code__iexact=code).exists():
-        errors["code"] = [f"A document with the code {code} exists already: revise it to make a new version."]
+        errors["code"] = [gettext("A document with the code %(code)s exists already: revise it to make a new version.")
+                          % {"code": code}]
     if errors:
         raise DocumentInvalid(errors)
     document = ConsentDocument(code=code, version=1, status=DocumentStatus.DRAFT, texts=texts,
@@ -132,7 +135,8 @@ def consent_document_create(*, code: str, texts: Mapping[str, Any], applies_to: 
     except IntegrityError:
         if not ConsentDocument.objects.filter(code__iexact=code).exists():
             raise
-        raise DocumentInvalid({"code": [f"A document with the code {code} was just created: revise it."]}) from None
+        raise DocumentInvalid({"code": [gettext("A document with the code %(code)s was just created: revise it.")
+                                        % {"code": code}]}) from None
     return document
 
 
@@ -147,11 +151,13 @@ def consent_document_update(*, document: ConsentDocument, fields: Mapping[str, A
         for field, value in fields.items():
             if field == "code":
                 if value != locked.code:
-                    errors["code"] = ["The code of a document cannot change: create a new document instead."]
+                    errors["code"] = [
+                        gettext("The code of a document cannot change: create a new document instead.")]
             elif field in EDITABLE_FIELDS:
                 setattr(locked, field, clean_texts(value) if field == "texts" else value)
             else:
-                errors.setdefault("non_field_errors", []).append(f"{field} cannot be edited.")
+                errors.setdefault("non_field_errors", []).append(
+                    gettext("%(field)s cannot be edited.") % {"field": field})
         if "applies_to" in fields and "protocol_codes" not in fields and fields["applies_to"] != AppliesTo.PROTOCOLS:
             locked.protocol_codes = []
         content, codes = _content_errors(locked.texts, locked.applies_to, locked.protocol_codes)
@@ -171,7 +177,8 @@ def consent_document_activate(*, document: ConsentDocument, by, now: datetime | 
     with transaction.atomic(), _audit(by, "consent_document_activate"):
         locked = ConsentDocument.objects.select_for_update().get(pk=document.pk)
         if locked.status != DocumentStatus.DRAFT:
-            raise Conflict(f"Only a draft can be activated; this version is {locked.status}.",
+            raise Conflict(gettext("Only a draft can be activated; this version is %(status)s.")
+                           % {"status": STATUS_IN_SENTENCE.get(locked.status, locked.status)},
                            code="invalid_transition")
         # Archive the previous version first: the database allows one active version per code.
         for previous in ConsentDocument.objects.select_for_update().filter(code=locked.code,
@@ -190,11 +197,13 @@ def consent_document_revise(*, document: ConsentDocument, by) -> ConsentDocument
     with transaction.atomic(), _audit(by, "consent_document_revise"):
         locked = ConsentDocument.objects.select_for_update().get(pk=document.pk)
         if locked.status != DocumentStatus.ACTIVE:
-            raise Conflict(f"Only an active document can be revised; this version is {locked.status}.",
+            raise Conflict(gettext("Only an active document can be revised; this version is %(status)s.")
+                           % {"status": STATUS_IN_SENTENCE.get(locked.status, locked.status)},
                            code="invalid_transition")
         draft = ConsentDocument.objects.filter(code=locked.code, status=DocumentStatus.DRAFT).first()
         if draft is not None:
-            raise Conflict(f"{locked.code} already has a draft (version {draft.version}): edit that one.",
+            raise Conflict(gettext("%(code)s already has a draft (version %(version)s): edit that one.")
+                           % {"code": locked.code, "version": draft.version},
                            code="draft_exists", draft=draft.pk)
         latest = (ConsentDocument.objects.filter(code=locked.code).order_by("-version")
                   .values_list("version", flat=True)[0])
@@ -210,7 +219,7 @@ def consent_document_archive(*, document: ConsentDocument, by, now: datetime | N
     with transaction.atomic(), _audit(by, "consent_document_archive"):
         locked = ConsentDocument.objects.select_for_update().get(pk=document.pk)
         if locked.status == DocumentStatus.ARCHIVED:
-            raise Conflict("This version is archived already.", code="invalid_transition")
+            raise Conflict(gettext("This version is archived already."), code="invalid_transition")
         locked.status, locked.archived_at = DocumentStatus.ARCHIVED, now or timezone.now()
         locked.save(update_fields=["status", "archived_at", "updated_at"])
     return locked
@@ -248,15 +257,17 @@ def consent_sign(*, patient: Patient, document: ConsentDocument, signed_name: st
     name = normalize_name((signed_name or "").replace("\n", " ").replace("\t", " "))
     errors: dict[str, list[str]] = {}
     if agree is not True:
-        errors["agree"] = ["The patient must tick that they have read and agree to the text."]
+        errors["agree"] = [gettext("The patient must tick that they have read and agree to the text.")]
     if not name:
-        errors["signed_name"] = ["The patient must type their full name."]
+        errors["signed_name"] = [gettext("The patient must type their full name.")]
     elif len(name) > SIGNED_NAME_MAX_LENGTH:
-        errors["signed_name"] = [f"A name can have at most {SIGNED_NAME_MAX_LENGTH} characters."]
+        errors["signed_name"] = [
+            gettext("A name can have at most %(count)s characters.") % {"count": SIGNED_NAME_MAX_LENGTH}]
     elif any(not character.isprintable() for character in name):
         errors["signed_name"] = [gettext("A name holds letters, spaces and punctuation only.")]
     if language is not None and language not in LANGUAGES:
-        errors["language"] = [f"Unknown language {language}: use {', '.join(LANGUAGES)}."]
+        errors["language"] = [gettext("Unknown language %(language)s: use %(languages)s.") % {
+            "language": language, "languages": ", ".join(LANGUAGES)}]
     with transaction.atomic(), _audit(by, "consent_sign"):
         # The row lock makes a concurrent archive or activation wait: the version signed is active.
         locked = ConsentDocument.objects.select_for_update().get(pk=document.pk)
@@ -269,8 +280,9 @@ def consent_sign(*, patient: Patient, document: ConsentDocument, signed_name: st
         shown = language if language is not None else language_shown(locked.texts, patient.language)
         if shown not in locked.texts:
             raise SignatureInvalid({"language": [
-                f"{locked.code} v{locked.version} has no {LANGUAGE_NAMES[shown]} text; it has "
-                f"{', '.join(locked.languages)}."]})
+                gettext("%(code)s v%(version)s has no %(language)s text; it has %(languages)s.") % {
+                    "code": locked.code, "version": locked.version, "language": LANGUAGE_NAMES_SHOWN[shown],
+                    "languages": ", ".join(locked.languages)}]})
         digest = text_sha256(locked.texts, shown)
         if shown_sha256 is not None and shown_sha256 != digest:
             raise SignatureInvalid({"non_field_errors": [

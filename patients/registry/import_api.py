@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -85,7 +86,7 @@ class PatientFilesMixin:
             raise imports.ImportFileError(imports.too_big_message(size))
         upload = request.FILES.get("file")
         if upload is None:
-            raise imports.ImportFileError("Send the CSV file as the multipart field “file”.")
+            raise imports.ImportFileError(_("Send the CSV file as the multipart field “file”."))
         report = imports.check(imports.read_upload(upload))
         # The report names the registered patients a row looks like: a read of their records.
         services.patient_access_record(

@@ -48,7 +48,7 @@ class Patient(models.Model):
         OTHER = "other", pgettext_lazy("sex", "Other")
 
     class Language(models.TextChoices):
-        EN = "en", "English"
+        EN = "en", pgettext_lazy("patient language", "English")
         TR = "tr", gettext_lazy("Türkçe (Turkish)")
         AR = "ar", gettext_lazy("العربية (Arabic)")
         ES = "es", gettext_lazy("Español (Spanish)")
@@ -57,17 +57,19 @@ class Patient(models.Model):
     first_name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_person_name])
     last_name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_person_name])
     email = models.EmailField(blank=True)
-    phone = PhoneNumberField(blank=True, help_text="International format, e.g. +90 532 123 45 67")
+    phone = PhoneNumberField(blank=True, help_text=gettext_lazy("International format, e.g. +90 532 123 45 67"))
     date_of_birth = models.DateField(validators=[validate_date_of_birth])
     sex = models.CharField(max_length=6, choices=Sex.choices)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.EN)
     timezone = models.CharField(
-        max_length=64, validators=[validate_timezone], help_text="IANA name, e.g. Asia/Dubai"
+        max_length=64, validators=[validate_timezone], help_text=gettext_lazy("IANA name, e.g. Asia/Dubai")
     )
     # Both mirror the patient's latest Consent of that kind; consent_record() keeps them in step.
-    reminder_opt_in = models.BooleanField(default=False, help_text="Consents to reminder and recall emails")
+    reminder_opt_in = models.BooleanField(default=False,
+                                          help_text=gettext_lazy("Consents to reminder and recall emails"))
     investigational_ack = models.BooleanField(
-        default=False, help_text="Acknowledged that exosome therapy is investigational and not FDA-approved"
+        default=False,
+        help_text=gettext_lazy("Acknowledged that exosome therapy is investigational and not FDA-approved"),
     )
     notes = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH, validators=[validate_free_text])
     created_at = models.DateTimeField(auto_now_add=True)
@@ -166,7 +168,7 @@ class PatientAccess(models.Model):
 
     class Via(models.TextChoices):
         PAGE = "page", gettext_lazy("Page")
-        API = "api", "API"
+        API = "api", gettext_lazy("API")
 
     class What(models.TextChoices):
         RECORD = "record", gettext_lazy("Patient record")

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.request import Request
 
 from clinic.errors import Conflict, DomainError
@@ -64,7 +65,7 @@ def patient_create(
             )
             if duplicates:
                 raise Conflict(
-                    "A patient with the same email, or the same phone and date of birth, is already registered.",
+                    _("A patient with the same email, or the same phone and date of birth, is already registered."),
                     code="possible_duplicate", duplicates=[p.pk for p in duplicates],
                 )
         patient.save()
@@ -168,9 +169,9 @@ def patient_update(*, patient: Patient, changes: Mapping[str, Any], by: Abstract
 def consent_record(*, patient: Patient, kind: str, given: bool, by: AbstractBaseUser) -> Consent:
     """Record that the patient gave or withdrew a consent; the patient's flag follows the latest."""
     if kind not in Consent.Kind.values:
-        raise ValidationError({"kind": f"“{kind}” is not a kind of consent."})
+        raise ValidationError({"kind": _("“%(kind)s” is not a kind of consent.") % {"kind": kind}})
     if not isinstance(given, bool):
-        raise ValidationError({"given": "Consent is given (true) or withdrawn (false)."})
+        raise ValidationError({"given": _("Consent is given (true) or withdrawn (false).")})
     field = {v: k for k, v in CONSENT_FIELDS.items()}[kind]
     with transaction.atomic():
         consent = Consent.objects.create(patient=patient, kind=kind, given=given, recorded_by=by)

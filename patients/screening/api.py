@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -37,7 +38,7 @@ class ScreeningViewSet(AccessLoggedMixin, ReadOnlyModelViewSet):
             return everything
         wanted = NEEDS_REVIEW_VALUES.get(self.request.query_params["needs_review"].strip().lower())
         if wanted is None:
-            raise ValidationError({"needs_review": ["Use true or false."]})
+            raise ValidationError({"needs_review": [_("Use true or false.")]})
         queue = selectors.screenings_needing_review()
         return queue if wanted else everything.exclude(pk__in=queue.values("pk"))
 

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -18,7 +19,7 @@ class ScreeningAnswersSerializer(serializers.Serializer):
 
     def to_internal_value(self, data: Any) -> Any:
         if not hasattr(data, "keys"):
-            raise serializers.ValidationError({"non_field_errors": ["Send the answers as a JSON object."]})
+            raise serializers.ValidationError({"non_field_errors": [_("Send the answers as a JSON object.")]})
         unknown = sorted(str(key) for key in data.keys() if key not in rules.ANSWER_KEYS)
         value = super().to_internal_value(data)
         if unknown:
@@ -85,5 +86,5 @@ class OverrideRequestSerializer(serializers.Serializer):
 
     def to_internal_value(self, data: Any) -> Any:
         if not hasattr(data, "get"):
-            raise serializers.ValidationError({"non_field_errors": ["Send {\"reason\": text}."]})
+            raise serializers.ValidationError({"non_field_errors": [_("Send {\"reason\": text}.")]})
         return super().to_internal_value(data)
