@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from clinic.errors import Conflict
 from patients.consent.selectors import consents_require
@@ -52,17 +52,32 @@ def _local_day(session: Session, moment: datetime):
     return moment.astimezone(ZoneInfo(session.location.timezone)).date()
 
 
+# What waits for the visit's day, a whole sentence each: a verb alone does not translate.
+_NOT_BEFORE_THE_DAY = {
+    "arrived": gettext_lazy("Session %(n)s is on %(day)s: it can be marked arrived from that day on, not before."),
+    "completed": gettext_lazy("Session %(n)s is on %(day)s: it can be marked completed from that day on, not before."),
+    "recorded": gettext_lazy("Session %(n)s is on %(day)s: it can be recorded from that day on, not before."),
+    "measured": gettext_lazy("Session %(n)s is on %(day)s: it can be measured from that day on, not before."),
+    "photographed": gettext_lazy("Session %(n)s is on %(day)s: it can be photographed from that day on, not before."),
+}
+
+
+def visit_day_refusal(*, session: Session, now: datetime, doing: str = "completed") -> str | None:
+    """Why `doing` (arrived, completed; recorded, measured, photographed) must wait for the
+    session's day (a sentence for a person), or None once that day has come."""
+    day = _local_day(session, session.start)
+    if _local_day(session, now) < day:
+        return str(_NOT_BEFORE_THE_DAY[doing]) % {"n": session.number, "day": date_format(day, "D d M Y")}
+    return None
+
+
 def status_time_refusal(*, session: Session, status: str, now: datetime) -> str | None:
     """Why the clock forbids `status` for this session now (a sentence for a person), or None.
 
     The one place the time rule lives: the status service refuses with this sentence, the pages
     use it to decide which buttons to offer."""
-    label = _LABELS.get(status, status).lower()
     if status in ("arrived", "completed"):
-        day = _local_day(session, session.start)
-        if _local_day(session, now) < day:
-            return _("Session %(n)s is on %(day)s: it can be marked %(status)s from that day on, not before.") % {
-                "n": session.number, "day": date_format(day, "D d M Y"), "status": label}
+        return visit_day_refusal(session=session, now=now, doing=status)
     if status == "no_show" and now < session.start:
         local = session.start.astimezone(ZoneInfo(session.location.timezone))
         return _("Session %(n)s starts %(start)s: it can be marked a no-show only after it has started.") % {

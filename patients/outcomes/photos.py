@@ -8,7 +8,7 @@ The rules, in one place for the API and the session panel:
 - the patient has signed the clinic's photo consent (patients.consent.selectors.consents_require,
   422 `consent_required`);
 - a cancelled or no-show visit has no photos, nor one whose local day has not come (the records'
-  time rule, patients.booking.status.status_time_refusal: 409 `invalid_transition`);
+  time rule, patients.booking.status.visit_day_refusal: 409 `invalid_transition`);
 - the stored file is re-encoded by Pillow with the camera's orientation applied and nothing else
   kept: no EXIF, no GPS, no XMP, no comment, no ICC profile (colours converted to sRGB first);
 - it is written under a random name to the private "photos" storage, and removed again if its row
@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from patients.booking.models import Session
-from patients.booking.status import InvalidTransition, status_time_refusal
+from patients.booking.status import InvalidTransition, visit_day_refusal
 from patients.consent.selectors import consents_require
 
 from .photo_models import ImageFormat, Photo, View, photo_storage
@@ -167,9 +167,9 @@ def _photographable(session: Session, now: datetime) -> None:
     if session.status in Session.RELEASED:
         raise InvalidTransition(_("A %(status)s session has no photos.")
                                 % {"status": session.get_status_display().lower()})
-    refusal = status_time_refusal(session=session, status="completed", now=now)
+    refusal = visit_day_refusal(session=session, now=now, doing="photographed")
     if refusal:
-        raise InvalidTransition(refusal.replace("marked completed", "photographed"))
+        raise InvalidTransition(refusal)
 
 
 def view_refusal(view: str | None) -> str | None:

@@ -5,7 +5,7 @@ The rules, in one place for the API and any page to come:
   a count is a whole number; a whole-scalp score (SALT, satisfaction) has no site; only
   satisfaction is patient-reported;
 - a cancelled or no-show session carries no measurement, nor one whose local day has not come
-  (the time rule of the records: patients.booking.status.status_time_refusal, as for `completed`);
+  (the time rule of the records: patients.booking.status.visit_day_refusal, as for `completed`);
 - one value per (session, metric, site, method). Sending it again replaces it: the same visit
   cannot have two densities at the vertex by trichoscopy, so a second value is a correction (or a
   client's retry, which then changes nothing). The earlier value stays in the history (pghistory),
@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patients.booking.models import Session
-from patients.booking.status import InvalidTransition, status_time_refusal
+from patients.booking.status import InvalidTransition, visit_day_refusal
 from patients.records.models import Site
 
 from .models import (
@@ -165,8 +165,7 @@ def measurable_refusal(*, session: Session, now: datetime) -> str:
     if session.status in Session.RELEASED:
         return (_("A %(status)s session carries no measurements.")
                 % {"status": str(session.get_status_display()).lower()})
-    refusal = status_time_refusal(session=session, status="completed", now=now)
-    return refusal.replace("marked completed", "measured") if refusal else ""
+    return visit_day_refusal(session=session, now=now, doing="measured") or ""
 
 
 def _measurable(session: Session, now: datetime) -> None:

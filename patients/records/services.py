@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from clinic.errors import Conflict, Unprocessable
 from patients.booking.models import Session
-from patients.booking.status import TRANSITIONS, InvalidTransition, session_set_status, status_time_refusal
+from patients.booking.status import TRANSITIONS, InvalidTransition, session_set_status, visit_day_refusal
 from patients.consent.selectors import consents_require
 
 from . import selectors
@@ -262,11 +262,11 @@ def session_record(*, session: Session, products: Iterable[Given | Mapping[str, 
         if SessionRecord.objects.filter(session=session).exists():
             raise AlreadyRecorded(_("Session %(number)s is already recorded: amend its record instead.")
                                   % {"number": session.number})
-        refusal = status_time_refusal(session=session, status="completed", now=now)
+        refusal = visit_day_refusal(session=session, now=now, doing="recorded")
         if refusal:
-            raise InvalidTransition(refusal.replace("marked completed", "recorded"))
+            raise InvalidTransition(refusal)
         consents_require(patient=session.patient_id, protocol=session.course.protocol,
-                         doing=f"Recording session {session.number}")
+                         doing=_("Recording session %(number)s") % {"number": session.number})
         if not rows and session.kind == "treatment":
             raise ValidationError({"products": [_("A treatment visit records at least one product given.")]})
         _check_rows(rows)

@@ -10,7 +10,7 @@ from django import template
 from django.utils import timezone
 
 from clinic.roles import Role, has_role
-from patients.booking.status import status_time_refusal
+from patients.booking.status import visit_day_refusal
 from patients.consent.selectors import consents_missing
 from patients.models import Patient, Session
 from patients.outcomes.photo_forms import PhotoUploadForm
@@ -31,8 +31,8 @@ def session_photos_box(context: template.Context, session: Session) -> dict[str,
                            "next": context.get("next") or request.get_full_path(), "can_compare": len(visits) >= 2}
     if session.status in Session.RELEASED:
         return box
-    waiting = status_time_refusal(session=session, status="completed", now=timezone.now())
-    box["wait"] = waiting.replace("marked completed", "photographed") if waiting else ""
+    waiting = visit_day_refusal(session=session, now=timezone.now(), doing="photographed")
+    box["wait"] = waiting or ""
     box["consent_codes"] = consents_missing(patient=session.patient_id, photos=True)
     if not waiting and not box["consent_codes"]:
         box["form"] = PhotoUploadForm(prefix_id=f"photo{session.pk}")

@@ -9,7 +9,7 @@ from django import template
 from django.utils import timezone
 
 from clinic.roles import Role, has_role
-from patients.booking.status import status_time_refusal
+from patients.booking.status import visit_day_refusal
 from patients.models import Patient, Session
 from patients.records import adverse_events as adverse
 from patients.records import selectors
@@ -34,8 +34,8 @@ def session_record_box(context: template.Context, session: Session) -> dict[str,
         return box
     if session.status in Session.RELEASED:
         return box
-    waiting = status_time_refusal(session=session, status="completed", now=timezone.now())
-    box["record_wait"] = waiting.replace("marked completed", "recorded") if waiting else ""
+    waiting = visit_day_refusal(session=session, now=timezone.now(), doing="recorded")
+    box["record_wait"] = waiting or ""
     if is_doctor and not waiting:
         box["form"], box["formset"] = record_forms(session)
     return box
