@@ -41,6 +41,7 @@ class Course(models.Model):
                                    related_name="+")
 
     class Meta:
+        verbose_name = gettext_lazy("course")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["patient", "status"])]
 
@@ -102,6 +103,7 @@ class Session(models.Model):
     RELEASED = RELEASED_STATUSES
 
     class Meta:
+        verbose_name = gettext_lazy("session")
         ordering = ["start", "id"]
         indexes = [
             models.Index(fields=["location", "start"]),
@@ -157,6 +159,7 @@ class CalendarFeed(models.Model):
                                    related_name="+")
 
     class Meta:
+        verbose_name = gettext_lazy("calendar feed")
         constraints = [
             models.CheckConstraint(condition=Q(token_sha256__regex=r"^[0-9a-f]{64}$"), name="calendar_feed_sha256_hex"),
         ]

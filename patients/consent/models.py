@@ -75,6 +75,7 @@ class ConsentDocument(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name = gettext_lazy("consent document")
         ordering = ["code", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["code", "version"], name="consent_document_code_version_unique"),
@@ -161,6 +162,7 @@ class ConsentSignature(models.Model):
                                     related_name="+")
 
     class Meta:
+        verbose_name = gettext_lazy("consent signature")
         ordering = ["-signed_at", "-id"]
         indexes = [models.Index(fields=["patient", "-signed_at"], name="consent_signature_latest")]
         constraints = [

@@ -111,6 +111,7 @@ class Measurement(models.Model):
     revision = models.PositiveIntegerField(default=1)
 
     class Meta:
+        verbose_name = _("measurement")
         ordering = ["session", "metric", "site", "method", "id"]
         indexes = [models.Index(fields=["metric", "session"], name="measurement_metric_session")]
         constraints = [

@@ -56,6 +56,7 @@ class Photo(models.Model):
     taken_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("photo")
         ordering = ["session", "view", "-taken_at", "-id"]
         indexes = [models.Index(fields=["session", "view", "-taken_at"], name="photo_session_view_latest")]
         constraints = [

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from clinic.audit import audited
 from patients.registry.models import Patient
@@ -17,6 +18,9 @@ class PortalAccess(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
+
+    class Meta:
+        verbose_name = gettext_lazy("portal access")
 
     def __str__(self) -> str:
         return f"Portal links of patient #{self.patient_id} (epoch {self.epoch})"

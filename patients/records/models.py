@@ -71,6 +71,7 @@ class Product(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("product")
         ordering = ["name", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ProductKind.values), name="product_kind_valid"),
@@ -107,6 +108,7 @@ class Lot(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("lot")
         ordering = ["expires_on", "id"]
         constraints = [
             models.UniqueConstraint(fields=["product", "lot_number"], name="lot_number_unique_per_product"),
@@ -134,6 +136,7 @@ class SessionRecord(models.Model):
     amend_reason = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
 
     class Meta:
+        verbose_name = _("session record")
         ordering = ["-recorded_at", "-id"]
 
     def __str__(self) -> str:
@@ -153,6 +156,7 @@ class SessionRecordProduct(models.Model):
     sites = ArrayField(models.CharField(max_length=20, choices=Site.choices), size=len(Site))
 
     class Meta:
+        verbose_name = _("session record product")
         ordering = ["id"]
         indexes = [models.Index(fields=["lot", "record"])]
         constraints = [
@@ -215,6 +219,7 @@ class AdverseEvent(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("adverse event")
         ordering = ["-onset", "-id"]
         indexes = [models.Index(fields=["patient", "onset"]), models.Index(fields=["serious", "reviewed_at"])]
         constraints = [

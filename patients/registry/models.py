@@ -89,6 +89,7 @@ class Patient(models.Model):
     email_undeliverable_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = gettext_lazy("patient")
         ordering = ["last_name", "first_name", "id"]
         constraints = [
             models.CheckConstraint(condition=~(Q(email="") & Q(phone="")), name="patient_has_email_or_phone"),
@@ -147,6 +148,7 @@ class Consent(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = gettext_lazy("consent")
         ordering = ["-recorded_at", "-id"]
         indexes = [models.Index(fields=["patient", "kind", "-recorded_at"], name="consent_latest")]
         constraints = [

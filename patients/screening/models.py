@@ -56,6 +56,7 @@ class Screening(models.Model):
     heart_disease = _answer_field("heart_disease")
 
     class Meta:
+        verbose_name = gettext_lazy("screening")
         ordering = ["-taken_at", "-id"]
         indexes = [models.Index(fields=["patient", "-taken_at", "-id"], name="screening_latest")]
         constraints = [
@@ -123,6 +124,7 @@ class ScreeningOverride(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = gettext_lazy("screening override")
         constraints = [models.CheckConstraint(condition=Q(reason__regex=r"\S"), name="override_has_reason")]
         triggers = [APPEND_ONLY]
 
@@ -142,6 +144,7 @@ class ScreeningReviewRequest(models.Model):
     asked_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = gettext_lazy("screening review request")
         triggers = [APPEND_ONLY]
 
     def __str__(self) -> str:

@@ -236,3 +236,17 @@ def test_the_home_page_check_sees_english_on_an_english_page(role, make_staff, c
     user = make_staff(role)
     text = visible_text(client_for(user).get("/").content.decode(), lambda tag, attrs: tag == "body")
     assert len(leaked(text, english, data=data_values(user, clinic))) > 10
+
+
+@pytest.mark.parametrize("language, name", [("tr", "Hasta"), ("ar", "المريض"), ("es", "Paciente"), ("de", "Patient")])
+def test_a_patients_history_names_the_record_and_its_events_in_the_language(language, name, make_staff):
+    from tests.factories.patients import PatientFactory
+
+    patient = PatientFactory()
+    page = client_for(staff_in(make_staff, "admin", language)).get(f"/history/patients/patient/{patient.pk}/")
+    assert page.status_code == 200
+    header = visible_text(page.content.decode(), lambda tag, attrs: "page-header" in class_of(attrs))
+    assert name in header and "append-only" not in header
+    with translation.override(language):
+        created = str(translation.pgettext("history event", "created"))
+    assert created != "created" and created in page.content.decode()
