@@ -161,3 +161,14 @@ def test_catalogue_reader_sees_untranslated_fuzzy_and_plural_entries(tmp_path):
     assert (closed.msgctxt, closed.msgstr[0], closed.translated) == ("day", "kapalı", True)
     assert plural.msgid_plural == "%(counter)s rooms" and not plural.translated
     assert old.obsolete
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_message_in_both_catalogues_reads_the_same_in_each(language):
+    # Django merges the catalogues and the first wins: a portal word translated otherwise for the
+    # staff would silently change on the patient's page (a "Cancel" of a visit read "dismiss").
+    portal = ROOT / "patients" / "portal" / "locale" / language / "LC_MESSAGES" / "django.po"
+    staff = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in catalogue(language)}
+    differ = [entry.label for entry in read_po(portal)
+              if (entry.msgctxt, entry.msgid) in staff and staff[(entry.msgctxt, entry.msgid)] != entry.msgstr]
+    assert not differ, f"{language}: translated differently for the staff and the patient: {differ}"
