@@ -1,9 +1,11 @@
 """API authentication: DRF's TokenAuthentication (`Authorization: Token <key>`), with keys that
 expire API_TOKEN_DAYS after they were made (clinic/api_keys.py)."""
 
+from functools import cache
+
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import F, OuterRef
+from django.db.models import F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import TokenAuthentication
@@ -19,15 +21,21 @@ class TokenExpired(AuthenticationFailed):
     default_code = "token_expired"
 
 
+@cache
+def _tokens_with_their_user() -> QuerySet[Token]:
+    """API keys with their user, the user's role groups and language (built once: only ever
+    filtered, never read itself)."""
+    groups = Group.objects.filter(user=OuterRef("user_id")).values("name")
+    return (Token.objects.select_related("user")
+            .annotate(groups=ArraySubquery(groups), language=F("user__staff_profile__language")))
+
+
 class ExpiringTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[AbstractBaseUser, Token]:
         # DRF's own check, with the user's role groups and language read in the same query: every
         # API call then asks the database once, not three times, who is calling, what they may do
         # and in which language to answer.
-        groups = Group.objects.filter(user=OuterRef("user_id")).values("name")
-        token = (Token.objects.select_related("user")
-                 .annotate(groups=ArraySubquery(groups), language=F("user__staff_profile__language"))
-                 .filter(key=key).first())
+        token = next(iter(_tokens_with_their_user().filter(key=key)), None)
         if token is None:
             raise AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:

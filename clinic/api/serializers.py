@@ -7,7 +7,8 @@ They check shapes and types and normalize; the services then run the models' own
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -88,20 +89,13 @@ class PlainReadSerializer(serializers.ModelSerializer):
     """A ModelSerializer for hot lists: its answer reads each field's model attribute directly (a
     relation's `<name>_id`) and formats it with the field's own `to_representation`, as DRF does,
     without DRF's per-field, per-row lookups (a list of 100 sessions spent most of its time
-    there). Only for fields that are model attributes or primary-key relations."""
+    there). Only for fields that are model attributes or primary-key relations, whose answer
+    depends on nothing but the value and the current time zone: the fields are built once per
+    class and zone (_plain_readers), not on every request."""
 
     @cached_property
-    def _readers(self) -> list[tuple[str, str, Any]]:
-        meta = self.Meta.model._meta
-        readers = []
-        for field in self._readable_fields:
-            if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
-                readers.append((field.field_name, meta.get_field(field.source).attname, None))
-            else:
-                if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
-                    field.timezone = field.default_timezone()  # the current zone, once per answer
-                readers.append((field.field_name, field.source, field.to_representation))
-        return readers
+    def _readers(self) -> tuple[tuple[str, str, Any], ...]:
+        return _plain_readers(type(self), timezone.get_current_timezone())
 
     @cached_property
     def attnames(self) -> list[str]:
@@ -115,6 +109,23 @@ class PlainReadSerializer(serializers.ModelSerializer):
             value = read(attribute)
             data[name] = value if value is None or represent is None else represent(value)
         return data
+
+
+@cache
+def _plain_readers(serializer_class: type[PlainReadSerializer], zone: tzinfo) -> tuple[tuple[str, str, Any], ...]:
+    """(answer name, model attribute, formatter or None) of each readable field of the class, with
+    instants shown in `zone`. Built from one instance made for it and never changed after, so
+    that every request (and thread) may share them."""
+    meta = serializer_class.Meta.model._meta
+    readers = []
+    for field in serializer_class()._readable_fields:
+        if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
+            readers.append((field.field_name, meta.get_field(field.source).attname, None))
+        else:
+            if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
+                field.timezone = zone
+            readers.append((field.field_name, field.source, field.to_representation))
+    return tuple(readers)
 
 
 class ClinicModelSerializer(serializers.ModelSerializer):
