@@ -101,6 +101,16 @@ class ContractFilterSet(FilterSet):
     def get_filters(cls) -> dict[str, filters.Filter]:
         return {name: _strict(filter_) for name, filter_ in super().get_filters().items()}
 
+    def get_form_class(self) -> type[forms.Form]:
+        # The filters are the class's: so is the form. django-filter makes a new form class on
+        # every request; Django's forms copy a class's fields for each form they make.
+        return _form_class(type(self))
+
+
+@cache
+def _form_class(filterset_class: type[ContractFilterSet]) -> type[forms.Form]:
+    return super(ContractFilterSet, filterset_class()).get_form_class()
+
 
 @cache
 def contract_filterset(filterset_class: type[FilterSet]) -> type[FilterSet]:
