@@ -5,13 +5,10 @@ page's lang and dir right; a validation error and a django message of the desk i
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 
 from clinic.hours import public_holidays
 from clinic.models import StaffProfile
@@ -28,13 +25,11 @@ from tests.factories import (
 )
 from tests.factories.protocols import session_rows
 from tests.helpers import client_for
-from tests.i18n.po import read_po
-from tests.i18n.test_pages_in_each_language import date_words
-from tests.i18n.visible_text import english_words, leaked, visible_text, words_of_translations
+from tests.i18n.pages import LANGUAGES, english_of, page_in_language
+from tests.i18n.visible_text import leaked, visible_text
 
 pytestmark = pytest.mark.django_db
 
-LANGUAGES = ["tr", "ar", "es", "de"]
 DESK_TEMPLATES = [
     "_home_tiles.html", "_home_tiles_booking.html", "_home_today.html", "_home_review_queue.html", "_nav.html",
     "_nav_booking.html", "_nav_reminders.html", "_today_list.html", "_today_row.html", "today.html",
@@ -73,18 +68,8 @@ def whole(tag: str, attrs: dict[str, str]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def catalogues() -> dict[str, list]:
-    root = Path(settings.BASE_DIR) / "locale"
-    return {language: read_po(root / language / "LC_MESSAGES" / "django.po") for language in LANGUAGES}
-
-
-@pytest.fixture
-def english(catalogues):
-    """language -> the desk's English words that the language itself does not also use."""
-    return {
-        language: english_words(entries, sources=SLICE) - words_of_translations(entries) - date_words(language)
-        for language, entries in catalogues.items()
-    }
+def english() -> dict[str, frozenset[str]]:
+    return english_of(SLICE)
 
 
 @pytest.fixture
@@ -137,18 +122,8 @@ def data_values(user, desk) -> list[str]:
 
 
 def assert_in_language(response, language: str, english: set[str], data: list[str], include=in_main,
-                       status=200, page=True) -> str:
-    assert response.status_code == status, response.content[:500]
-    html = response.content.decode()
-    if page:
-        direction = "rtl" if language == "ar" else "ltr"
-        assert f'<html lang="{language}" dir="{direction}">' in html
-    text = visible_text(html, include, other_areas)
-    assert len(text) > 40, "the page should have text to read"
-    left = leaked(text, english, data=data)
-    where = [text[max(0, m.start() - 80):m.end() + 80] for word in left for m in [re.search(rf"\b{word}\b", text)]]
-    assert not left, f"{language}: English left on {response.request['PATH_INFO']}: {left}\n{where}"
-    return text
+                       **options) -> str:
+    return page_in_language(response, language, english, data, include=include, exclude=other_areas, **options)
 
 
 def desk_pages(desk) -> list[str]:

@@ -5,31 +5,25 @@ left, the page's lang and dir right, and dates written the language's way."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import dates, timezone, translation
+from django.utils import timezone, translation
 
 from clinic.api_keys import api_key_create
 from clinic.hours import public_holidays
 from clinic.models import StaffProfile
 from tests.factories.clinic import ClosureFactory, LocationFactory, PractitionerFactory, RoomFactory
 from tests.helpers import client_for
-from tests.i18n.po import read_po
-from tests.i18n.visible_text import english_words, leaked, visible_text, words_of_translations
+from tests.i18n.pages import LANGUAGES, class_of, english_of, page_in_language
+from tests.i18n.visible_text import leaked, visible_text
 
 pytestmark = pytest.mark.django_db
 
-LANGUAGES = ["tr", "ar", "es", "de"]
 # What this slice put through the catalogue; the words of its English messages must not show.
 SLICE = ("templates/clinic/", "templates/registration/", "templates/home.html", "templates/base.html", "clinic/")
 CLOCK = "2027-04-01T09:00+03:00"  # three weeks before 23 April, a Turkish public holiday
-
-
-def class_of(attrs: dict[str, str]) -> list[str]:
-    return attrs.get("class", "").split()
 
 
 def chrome(tag: str, attrs: dict[str, str]) -> bool:
@@ -63,26 +57,8 @@ def other_apps_nav(tag: str, attrs: dict[str, str]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def catalogues() -> dict[str, list]:
-    root = Path(settings.BASE_DIR) / "locale"
-    return {language: read_po(root / language / "LC_MESSAGES" / "django.po") for language in LANGUAGES}
-
-
-def date_words(language: str) -> set[str]:
-    """Month and weekday names as Django writes them in the language (Turkish "May" is Mayıs)."""
-    with translation.override(language):
-        names = [*dates.MONTHS.values(), *dates.MONTHS_3.values(), *dates.MONTHS_AP.values(),
-                 *dates.WEEKDAYS.values(), *dates.WEEKDAYS_ABBR.values()]
-        return {word.lower() for name in names for word in str(name).split()}
-
-
-@pytest.fixture
-def english(catalogues):
-    """language -> the slice's English words that the language itself does not also use."""
-    return {
-        language: english_words(entries, sources=SLICE) - words_of_translations(entries) - date_words(language)
-        for language, entries in catalogues.items()
-    }
+def english() -> dict[str, frozenset[str]]:
+    return english_of(SLICE)
 
 
 @pytest.fixture
@@ -121,14 +97,8 @@ def data_values(user, location) -> list[str]:
 
 
 def assert_in_language(response, language: str, english: set[str], data: list[str], include, status=200):
-    assert response.status_code == status
-    html = response.content.decode()
-    direction = "rtl" if language == "ar" else "ltr"
-    assert f'<html lang="{language}" dir="{direction}">' in html
-    text = visible_text(html, include, other_apps_nav)
-    assert len(text) > 40, "the page should have text to read"
-    left = leaked(text, english, data=data)
-    assert not left, f"{language}: English left on {response.request['PATH_INFO']}: {left}\n{text[:1500]}"
+    return page_in_language(response, language, english, data, include=include, exclude=other_apps_nav,
+                            status=status)
 
 
 @pytest.mark.clock(CLOCK)
@@ -199,6 +169,14 @@ def test_english_pages_still_say_it_in_english(make_staff, clinic, english):
     assert {"Opening", "Rooms", "Practitioners", "Route", "policy"} <= left
 
 
+def test_the_shared_check_refuses_an_english_page_and_a_wrong_lang(make_staff, clinic, english):
+    page = client_for(make_staff("admin")).get(f"/clinic/locations/{clinic.pk}/")
+    with pytest.raises(AssertionError, match="not a page in tr"):
+        assert_in_language(page, "tr", english["tr"], [clinic.name], slice_page)
+    with pytest.raises(AssertionError, match="English left on /clinic/locations/"):
+        page_in_language(page, "tr", english["tr"], [clinic.name], include=slice_page, page=False)
+
+
 @pytest.mark.clock(CLOCK)
 def test_public_holidays_and_dates_are_named_in_the_language(make_staff, clinic):
     client = client_for(staff_in(make_staff, "admin", "tr"))
@@ -216,10 +194,9 @@ EVERY_SOURCE = ("templates/", "clinic/", "patients/", "protocols/")
 @pytest.mark.clock(CLOCK)
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("role", ["receptionist", "doctor", "admin"])
-def test_each_roles_home_page_is_all_in_the_language(language, role, make_staff, clinic, catalogues):
+def test_each_roles_home_page_is_all_in_the_language(language, role, make_staff, clinic):
     """The whole page a role lands on, navigation and every app's tiles, once every app is translated."""
-    entries = catalogues[language]
-    english = english_words(entries, sources=EVERY_SOURCE) - words_of_translations(entries) - date_words(language)
+    english = english_of(EVERY_SOURCE)[language]
     user = staff_in(make_staff, role, language)
     response = client_for(user).get("/")
     assert response.status_code == 200
@@ -230,9 +207,8 @@ def test_each_roles_home_page_is_all_in_the_language(language, role, make_staff,
 
 @pytest.mark.clock(CLOCK)
 @pytest.mark.parametrize("role", ["receptionist", "doctor", "admin"])
-def test_the_home_page_check_sees_english_on_an_english_page(role, make_staff, clinic, catalogues):
-    entries = catalogues["tr"]
-    english = english_words(entries, sources=EVERY_SOURCE) - words_of_translations(entries) - date_words("tr")
+def test_the_home_page_check_sees_english_on_an_english_page(role, make_staff, clinic):
+    english = english_of(EVERY_SOURCE)["tr"]
     user = make_staff(role)
     text = visible_text(client_for(user).get("/").content.decode(), lambda tag, attrs: tag == "body")
     assert len(leaked(text, english, data=data_values(user, clinic))) > 10

@@ -7,10 +7,8 @@ message after saving in the language too. The starter protocols' names and patie
 from __future__ import annotations
 
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from clinic.models import StaffProfile
@@ -18,20 +16,15 @@ from protocols.models import Protocol
 from protocols.services import _children_of, protocol_revise, protocol_update
 from tests.factories.clinic import LocationFactory
 from tests.helpers import client_for
-from tests.i18n.po import read_po
-from tests.i18n.visible_text import english_words, leaked, visible_text, words_of_translations
+from tests.i18n.pages import LANGUAGES, class_of, english_of, page_in_language
+from tests.i18n.visible_text import leaked, visible_text
 
 pytestmark = pytest.mark.django_db
 
-LANGUAGES = ["tr", "ar", "es", "de"]
 # What this area put through the catalogue; the words of its English messages must not show.
 SLICE = ("templates/protocols/", "protocols/", "clinic/api/filters.py")
 CLOCK = "2027-04-01T09:00+03:00"
 CODE = "EXO-AGA-3x6W"
-
-
-def class_of(attrs: dict[str, str]) -> list[str]:
-    return attrs.get("class", "").split()
 
 
 def protocol_page(tag: str, attrs: dict[str, str]) -> bool:
@@ -45,14 +38,8 @@ def other_apps(tag: str, attrs: dict[str, str]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def english() -> dict[str, set[str]]:
-    """language -> the protocol pages' English words that the language itself does not also use."""
-    root = Path(settings.BASE_DIR) / "locale"
-    found = {}
-    for language in LANGUAGES:
-        entries = read_po(root / language / "LC_MESSAGES" / "django.po")
-        found[language] = english_words(entries, sources=SLICE) - words_of_translations(entries)
-    return found
+def english() -> dict[str, frozenset[str]]:
+    return english_of(SLICE, dates=False)
 
 
 @pytest.fixture
@@ -93,16 +80,8 @@ def doctor_in(make_staff, language: str):
     return user
 
 
-def assert_in_language(response, language: str, english: set[str], data: list[str], status=200) -> str:
-    assert response.status_code == status, response.content[:500]
-    html = response.content.decode()
-    direction = "rtl" if language == "ar" else "ltr"
-    assert f'<html lang="{language}" dir="{direction}">' in html
-    text = visible_text(html, protocol_page, other_apps)
-    assert len(text) > 40, "the page should have text to read"
-    left = leaked(text, english, data=data)
-    assert not left, f"{language}: English left on {response.request['PATH_INFO']}: {left}\n{text[:2000]}"
-    return text
+def assert_in_language(response, language: str, english: set[str], data: list[str], **options) -> str:
+    return page_in_language(response, language, english, data, include=protocol_page, exclude=other_apps, **options)
 
 
 @pytest.mark.clock(CLOCK)

@@ -10,22 +10,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from clinic.models import StaffProfile
 from patients.models import AdverseEvent, Lot
 from patients.outcomes.photos import photo_add
 from patients.records.services import session_record
 from tests.helpers import client_for
-from tests.i18n.po import read_po
-from tests.i18n.test_pages_in_each_language import class_of, date_words
-from tests.i18n.visible_text import english_words, leaked, visible_text, words_of_translations
+from tests.i18n.pages import LANGUAGES, class_of, english_of, page_in_language
+from tests.i18n.visible_text import leaked, visible_text
 from tests.patients.outcomes.photos.world import jpeg, photo_consent, upload
 from tests.patients.outcomes.world import VISIT, at, build_room, density, measure
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(VISIT)]  # during session 1, Mon 1 Mar 2027
 
-LANGUAGES = ["tr", "ar", "es", "de"]
 # What this slice put through the catalogue; the words of its English messages must not show.
 SLICE = ("templates/records/", "templates/outcomes/", "patients/records/", "patients/outcomes/",
          "patients/templatetags/records_tags.py", "patients/templatetags/outcomes_tags.py",
@@ -58,18 +55,8 @@ def not_ours(tag: str, attrs: dict[str, str]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def catalogues() -> dict[str, list]:
-    root = Path(settings.BASE_DIR) / "locale"
-    return {language: read_po(root / language / "LC_MESSAGES" / "django.po") for language in LANGUAGES}
-
-
-@pytest.fixture
-def english(catalogues):
-    """language -> the slice's English words that the language itself does not also use."""
-    return {
-        language: english_words(entries, sources=SLICE) - words_of_translations(entries) - date_words(language)
-        for language, entries in catalogues.items()
-    }
+def english() -> dict[str, frozenset[str]]:
+    return english_of(SLICE)
 
 
 @pytest.fixture
@@ -132,16 +119,8 @@ def data_values(user, room) -> list[str]:
 
 
 def assert_in_language(response, language: str, english: set[str], data: list[str], include=slice_page,
-                       status=200) -> str:
-    assert response.status_code == status, response.content.decode()[:500]
-    html = response.content.decode()
-    direction = "rtl" if language == "ar" else "ltr"
-    assert f'<html lang="{language}" dir="{direction}">' in html
-    text = visible_text(html, include, not_ours)
-    assert len(text) > 40, "the page should have text to read"
-    left = leaked(text, english, data=data)
-    assert not left, f"{language}: English left on {response.request['PATH_INFO']}: {left}\n{text[-1500:]}"
-    return text
+                       **options) -> str:
+    return page_in_language(response, language, english, data, include=include, exclude=not_ours, **options)
 
 
 def record_body(session, rows, prefix=None) -> dict:
@@ -211,7 +190,7 @@ def test_treatment_room_and_outcomes_pages_are_all_in_the_language(language, mak
     data = data_values(user, room)
     for method, path, body, include, status in pages(room):
         response = client.post(path, body) if method == "post" else client.get(path)
-        assert_in_language(response, language, english[language], data, include, status)
+        assert_in_language(response, language, english[language], data, include, status=status)
 
 
 def errors_of(html: str) -> str:

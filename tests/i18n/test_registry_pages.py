@@ -6,10 +6,8 @@ area's messages left, the page's lang and dir right."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -20,14 +18,13 @@ from patients.models import AdverseEvent, Reminder
 from patients.records.services import session_record
 from tests.factories.patients import AuthorFactory, ScreeningFactory
 from tests.helpers import client_for
-from tests.i18n.po import read_po
-from tests.i18n.visible_text import english_words, leaked, visible_text, words_of_translations
+from tests.i18n.pages import LANGUAGES, class_of, english_of, page_in_language
+from tests.i18n.visible_text import leaked, visible_text
 from tests.patients.consent.world import active, sign
 from tests.patients.records.world import at, build_room
 
 pytestmark = pytest.mark.django_db
 
-LANGUAGES = ["tr", "ar", "es", "de"]
 # What this area put through the catalogue; the words of its English messages must not show.
 SLICE = (
     "templates/patients/patient_", "templates/patients/_patient_table.html",
@@ -51,10 +48,6 @@ CSV_WITH_A_ROW_ERROR = (
 )
 
 
-def class_of(attrs: dict[str, str]) -> list[str]:
-    return attrs.get("class", "").split()
-
-
 def whole_main(tag: str, attrs: dict[str, str]) -> bool:
     return tag == "main"
 
@@ -76,16 +69,8 @@ def not_ours(tag: str, attrs: dict[str, str]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def catalogues() -> dict[str, list]:
-    root = Path(settings.BASE_DIR) / "locale"
-    return {language: read_po(root / language / "LC_MESSAGES" / "django.po") for language in LANGUAGES}
-
-
-@pytest.fixture
-def english(catalogues):
-    """language -> this area's English words that the language itself does not also use."""
-    return {language: english_words(entries, sources=SLICE) - words_of_translations(entries)
-            for language, entries in catalogues.items()}
+def english() -> dict[str, frozenset[str]]:
+    return english_of(SLICE, dates=False)
 
 
 @pytest.fixture
@@ -134,16 +119,9 @@ def data_values(user, room) -> list[str]:
     return values
 
 
-def assert_in_language(response, language: str, english: set[str], data: list[str], include=whole_main, status=200):
-    assert response.status_code == status, response.content[:500]
-    html = response.content.decode()
-    direction = "rtl" if language == "ar" else "ltr"
-    assert f'<html lang="{language}" dir="{direction}">' in html
-    text = visible_text(html, include, not_ours)
-    assert len(text) > 40, "the page should have text to read"
-    left = leaked(text, english, data=data)
-    assert not left, f"{language}: English left on {response.request['PATH_INFO']}: {left}\n{text[:2000]}"
-    return text
+def assert_in_language(response, language: str, english: set[str], data: list[str], include=whole_main,
+                       **options) -> str:
+    return page_in_language(response, language, english, data, include=include, exclude=not_ours, **options)
 
 
 @pytest.mark.clock(CLOCK)
