@@ -93,6 +93,9 @@
       allowInput: true,
       clickOpens: false,
       disableMobile: true,
+      // Under the field, from its start edge (the right one in Arabic).
+      position: rtl ? "auto right" : "auto left",
+      ariaDateFormat: "l j F Y",
       time_24hr: true,
       // Inside a Bootstrap modal the calendar must be inside it too: the modal's focus trap
       // would take focus back from a calendar appended to <body>.

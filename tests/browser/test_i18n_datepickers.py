@@ -1,0 +1,86 @@
+"""The booking form's date picker on a front-desk tablet, in Turkish, Arabic (right to left) and
+English: the field writes the date as the page does ("15 Mar 2027", "15 مارس 2027"), the open
+calendar names months and weekdays in the language, a day picked in it reaches the server as the
+ISO date (the preview plans from it), and axe-core finds nothing with the calendar open.
+Screenshots: tests/browser/screenshots/i18n-datepicker-{tr,ar,en}.png (the calendar open)."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.test_i18n_desk import CLOCK, TABLET, clinic, log_in
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.clock(CLOCK)]
+
+EXPECTED = {
+    "tr": {"typed": "1 Mar 2027", "picked": "15 Mar 2027", "month": "Mart", "weekdays": ["Pzt", "Sal", "Paz"]},
+    "ar": {"typed": "1 مارس 2027", "picked": "15 مارس 2027", "month": "مارس",
+           "weekdays": ["إثنين", "ثلاثاء", "أحد"]},
+    "en": {"typed": "1 Mar 2027", "picked": "15 Mar 2027", "month": "March", "weekdays": ["Mon", "Tue", "Sun"]},
+}
+
+
+def open_calendar(page: Page):
+    page.locator("#id_start_date").click()
+    calendar = page.locator(".flatpickr-calendar.open")
+    expect(calendar).to_be_visible()
+    return calendar
+
+
+@pytest.mark.parametrize("language", ["tr", "ar", "en"])
+def test_the_booking_forms_date_picker_speaks_the_staff_members_language(chromium, live_server, make_staff,
+                                                                         language):
+    location, protocol, patients = clinic()
+    context = chromium.new_context(reduced_motion="reduce", viewport=TABLET, base_url=live_server.url,
+                                   has_touch=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    expected = EXPECTED[language]
+    try:
+        log_in(page, make_staff, language)
+        page.goto(f"/booking/new/?patient={patients['Zeynep'].pk}&location={location.pk}")
+        page.locator("#id_protocol").select_option(str(protocol.pk))
+
+        # Typed as ISO (a keyboard, or the other tests), shown as the page writes dates; the
+        # label names the field a person sees.
+        field = page.locator("#id_start_date")
+        assert field.get_attribute("type") == "text"
+        label = page.locator("label[for=id_start_date]").inner_text().rstrip("*")
+        expect(page.get_by_label(label)).to_have_attribute("id", "id_start_date")
+        field.fill("2027-03-01")
+        field.press("Tab")
+        expect(field).to_have_value(expected["typed"])
+        expect(page.locator("input[type=hidden][name=start_date]")).to_have_value("2027-03-01")
+
+        # The calendar: the month and weekdays in the language, Arabic's mirrored.
+        calendar = open_calendar(page)
+        expect(calendar.locator(".flatpickr-monthDropdown-months option:checked")).to_have_text(expected["month"])
+        weekdays = calendar.locator(".flatpickr-weekday")
+        names = [name.strip() for name in weekdays.all_inner_texts()]
+        for name in expected["weekdays"]:
+            assert name in names, names
+        first, last = weekdays.first.bounding_box(), weekdays.last.bounding_box()
+        if language == "ar":
+            assert calendar.get_attribute("dir") == "rtl"
+            assert first["x"] > last["x"], "the week does not run right to left"
+        else:
+            assert first["x"] < last["x"]
+        if language in ("tr", "en"):
+            assert names[0] == ("Pzt" if language == "tr" else "Sun")  # the locale's first day
+        screenshot(page, f"i18n-datepicker-{language}")
+        assert_accessible(page)
+
+        # A day picked in the calendar: shown in the language, submitted as ISO, planned from.
+        calendar.locator(".flatpickr-day:not(.prevMonthDay):not(.nextMonthDay)", has_text="15").first.click()
+        expect(calendar).to_be_hidden()
+        expect(field).to_have_value(expected["picked"])
+        expect(page.locator("input[type=hidden][name=start_date]")).to_have_value("2027-03-15")
+        page.locator("#id_start_time").fill("10:00")
+        page.locator("button[name=action][value=preview]").first.click()
+        expect(page.get_by_test_id("course-preview")).to_be_visible()
+        expect(page.get_by_test_id("preview-row-1")).to_contain_text(expected["picked"])
+        # The form swapped in again still has its picker, with the date the server kept.
+        expect(page.locator("#id_start_date")).to_have_value(expected["picked"])
+        expect(page.locator("#id_start_time")).to_have_value("10:00")
+    finally:
+        context.close()
