@@ -1,5 +1,6 @@
 """What the date and time pickers (static/js/datepickers.js, flatpickr) need of the page's language:
-`<html {% datepicker_attribute LANGUAGE_CODE %}>` puts it in one data-datepicker attribute.
+`{% datepicker_settings language as settings %}{{ settings|json_script:"datepicker-settings" }}`
+(templates/_datepickers.html) puts it in the page as data, not as a script the CSP would refuse.
 
 The visible field shows the staff pages' own formats (clinic.formats "date", "time", "datetime")
 with Django's month and weekday names, so a date being chosen reads like the dates around it; a
@@ -9,14 +10,11 @@ The field the form submits stays ISO either way, so forms, validation and the AP
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 
 from django import template
 from django.utils import dateformat, formats, translation
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 
 from clinic.formats import clinic_format
 
@@ -65,8 +63,10 @@ def typed_formats(name: str) -> list[str]:
     return typed
 
 
-def datepicker_settings(language: str) -> dict:
+@register.simple_tag
+def datepicker_settings(language: str | None = None) -> dict:
     """The pickers' formats and names in the language (Django's own, as the page writes them)."""
+    language = language or translation.get_language() or "en"
     with translation.override(language):
         months = [date(2001, month, 1) for month in range(1, 13)]
         weekdays = [date(2001, 1, 7 + day) for day in range(7)]  # Sunday first, as flatpickr counts
@@ -81,10 +81,3 @@ def datepicker_settings(language: str) -> dict:
             "weekdays": [dateformat.format(day, "D") for day in weekdays],
             "weekdaysLong": [dateformat.format(day, "l") for day in weekdays],
         }
-
-
-@register.simple_tag
-def datepicker_attribute(language: str | None = None) -> SafeString:
-    """`data-datepicker="{...}"` for the page's <html>, read by static/js/datepickers.js."""
-    settings = datepicker_settings(language or translation.get_language() or "en")
-    return format_html('data-datepicker="{}"', json.dumps(settings, ensure_ascii=False))

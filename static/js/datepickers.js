@@ -1,12 +1,13 @@
 // Date and time fields in the page's language (flatpickr), not the browser's: every
 // input[type=date|time|datetime-local] becomes a text field that writes and reads the date as the
-// page does (<html data-datepicker>, clinic/templatetags/datepickers.py), with a calendar in the
+// page does (#datepicker-settings, clinic/templatetags/datepickers.py), with a calendar in the
 // language, right to left in Arabic. The field the form submits keeps its name and its ISO value
 // (Y-m-d, H:i, Y-m-dTH:i), so the server's forms, validation and the API see no change.
 (() => {
   if (!window.flatpickr) { return; }
   const root = document.documentElement;
-  const settings = JSON.parse(root.dataset.datepicker || "{}");
+  const data = document.getElementById("datepicker-settings");
+  const settings = data ? JSON.parse(data.textContent) : {};
   const language = (root.lang || "en").split("-")[0].toLowerCase();
   const rtl = root.dir === "rtl";
   const typed = settings.typed || {};
