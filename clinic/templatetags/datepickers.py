@@ -1,6 +1,6 @@
 """What the date and time pickers (static/js/datepickers.js, flatpickr) need of the page's language:
-`{% datepicker_settings language as settings %}{{ settings|json_script:"datepicker-settings" }}`
-(templates/_datepickers.html) puts it in the page as data, not as a script the CSP would refuse.
+`{% datepicker_settings_script language %}` (templates/_datepickers.html) puts it in the page as a
+JSON data block, read by the script, never run.
 
 The visible field shows the staff pages' own formats (clinic.formats "date", "time", "datetime")
 with Django's month and weekday names, so a date being chosen reads like the dates around it; a
@@ -10,11 +10,14 @@ The field the form submits stays ISO either way, so forms, validation and the AP
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
 from django import template
 from django.utils import dateformat, formats, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from clinic.formats import clinic_format
 
@@ -63,7 +66,6 @@ def typed_formats(name: str) -> list[str]:
     return typed
 
 
-@register.simple_tag
 def datepicker_settings(language: str | None = None) -> dict:
     """The pickers' formats and names in the language (Django's own, as the page writes them)."""
     language = language or translation.get_language() or "en"
@@ -81,3 +83,16 @@ def datepicker_settings(language: str | None = None) -> dict:
             "weekdays": [dateformat.format(day, "D") for day in weekdays],
             "weekdaysLong": [dateformat.format(day, "l") for day in weekdays],
         }
+
+
+# json_script's escapes: the data cannot close its <script> element or open a comment.
+JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.simple_tag(takes_context=True)
+def datepicker_settings_script(context: template.Context, language: str | None = None) -> SafeString:
+    """The settings as a JSON data block (#datepicker-settings) that static/js/datepickers.js reads;
+    data, never run, and carrying the page's nonce like every other <script> (tests/clinic/test_csp)."""
+    data = json.dumps(datepicker_settings(language), ensure_ascii=False).translate(JSON_ESCAPES)
+    return format_html('<script id="datepicker-settings" type="application/json" nonce="{}">{}</script>',
+                       context.get("csp_nonce", ""), mark_safe(data))  # noqa: S308 (escaped above)
