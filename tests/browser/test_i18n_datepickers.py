@@ -1,14 +1,20 @@
 """The booking form's date picker on a front-desk tablet, in Turkish, Arabic (right to left) and
 English: the field writes the date as the page does ("15 Mar 2027", "15 مارس 2027"), the open
 calendar names months and weekdays in the language, a day picked in it reaches the server as the
-ISO date (the preview plans from it), and axe-core finds nothing with the calendar open.
-Screenshots: tests/browser/screenshots/i18n-datepicker-{tr,ar,en}.png (the calendar open)."""
+ISO date (the preview plans from it), and axe-core finds nothing with the calendar open. And an
+Arabic-speaking patient on a phone picks the day to move a visit to, only inside its window.
+Screenshots: tests/browser/screenshots/i18n-datepicker-{tr,ar,en}.png and portal-datepicker-ar.png
+(the calendar open)."""
+
+import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_i18n_desk import CLOCK, TABLET, clinic, log_in
+from tests.browser.test_portal_phone import course_for, portal_path
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.clock(CLOCK)]
 
@@ -18,6 +24,10 @@ EXPECTED = {
            "weekdays": ["إثنين", "ثلاثاء", "أحد"]},
     "en": {"typed": "1 Mar 2027", "picked": "15 Mar 2027", "month": "March", "weekdays": ["Mon", "Tue", "Sun"]},
 }
+
+
+ARABIC_MONTHS = ["يناير", "فبراير", "مارس", "إبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر",
+                 "نوفمبر", "ديسمبر"]
 
 
 def open_calendar(page: Page):
@@ -84,3 +94,46 @@ def test_the_booking_forms_date_picker_speaks_the_staff_members_language(chromiu
         expect(page.locator("#id_start_time")).to_have_value("10:00")
     finally:
         context.close()
+
+
+@pytest.fixture
+def phone(chromium, live_server):
+    context = chromium.new_context(reduced_motion="reduce", viewport={"width": 360, "height": 780},
+                                   base_url=live_server.url, is_mobile=True, has_touch=True)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_a_patient_picks_a_day_in_arabic_on_a_phone_inside_the_visits_window(phone):
+    # The portal is in the patient's language: the day to move a visit to, inside its window only.
+    course = course_for("ar", "Asia/Dubai", "Omar")
+    session = course.sessions.get(number=2)
+    earliest, latest = session.window_earliest, session.window_latest
+    page = phone
+    page.goto(portal_path(course.reminders.get(kind="reminder", session__number=1, offset="7d")))
+    page.get_by_test_id("move-2").click()
+    field = page.locator("#move-day")
+    expect(field).to_have_value(re.compile(r"^\d{1,2} \S+ 2027$"))
+    assert field.get_attribute("required") is not None
+
+    field.click()
+    calendar = page.locator(".flatpickr-calendar.open")
+    expect(calendar).to_be_visible()
+    expect(calendar).to_have_attribute("dir", "rtl")
+    expect(calendar.locator(".flatpickr-monthDropdown-months option:checked")).to_have_text(
+        ARABIC_MONTHS[earliest.month - 1])
+    days = calendar.locator(".flatpickr-day:not(.prevMonthDay):not(.nextMonthDay)")
+    before = earliest - timedelta(days=1)
+    if before.month == earliest.month:
+        expect(days.get_by_text(str(before.day), exact=True)).to_have_class(re.compile(r"\bflatpickr-disabled\b"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "portal-datepicker-ar")
+    assert_accessible(page)
+
+    chosen = earliest + timedelta(days=1) if earliest < latest else earliest
+    days.get_by_text(str(chosen.day), exact=True).click()
+    expect(calendar).to_be_hidden()
+    expect(field).to_have_value(f"{chosen.day} {ARABIC_MONTHS[chosen.month - 1]} {chosen.year}")
+    page.get_by_role("button", name="اعرض الأوقات المتاحة").click()
+    page.wait_for_url(re.compile(rf"date={chosen.isoformat()}"))
