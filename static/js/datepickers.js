@@ -143,7 +143,15 @@
     shown.addEventListener("click", () => picker.open());
     shown.addEventListener("keydown", (event) => {
       if (!picker.isOpen && event.key === "ArrowDown") { event.preventDefault(); picker.open(); }
-      else if (picker.isOpen && (event.key === "Escape" || event.key === "Tab")) { commit(picker); picker.close(); }
+      else if (picker.isOpen && (event.key === "Escape" || event.key === "Tab")) {
+        // Escape closes the calendar only, not the modal it is in.
+        if (event.key === "Escape") { event.stopPropagation(); }
+        commit(picker);
+        picker.close();
+      }
+    });
+    picker.calendarContainer.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") { event.stopPropagation(); }
     });
   }
 

@@ -2,7 +2,8 @@
 English: the field writes the date as the page does ("15 Mar 2027", "15 مارس 2027"), the open
 calendar names months and weekdays in the language, a day picked in it reaches the server as the
 ISO date (the preview plans from it), and axe-core finds nothing with the calendar open. And an
-Arabic-speaking patient on a phone picks the day to move a visit to, only inside its window.
+Arabic-speaking patient on a phone picks the day to move a visit to, only inside its window; in a
+session's modal the calendar opens inside the modal and Escape closes the time picker.
 Screenshots: tests/browser/screenshots/i18n-datepicker-{tr,ar,en}.png and portal-datepicker-ar.png
 (the calendar open)."""
 
@@ -12,9 +13,11 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from patients.booking import services as booking
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_i18n_desk import CLOCK, TABLET, clinic, log_in
 from tests.browser.test_portal_phone import course_for, portal_path
+from tests.patients.booking.world import ISTANBUL, at, build_world
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.clock(CLOCK)]
 
@@ -137,3 +140,38 @@ def test_a_patient_picks_a_day_in_arabic_on_a_phone_inside_the_visits_window(pho
     expect(field).to_have_value(f"{chosen.day} {ARABIC_MONTHS[chosen.month - 1]} {chosen.year}")
     page.get_by_role("button", name="اعرض الأوقات المتاحة").click()
     page.wait_for_url(re.compile(rf"date={chosen.isoformat()}"))
+
+
+def test_in_a_sessions_modal_the_calendar_opens_inside_it_and_escape_closes_the_time_picker(login):
+    # A Bootstrap modal keeps focus inside itself: a calendar on <body> would lose every click.
+    world = build_world(sessions=3, gap=(12, 14, 17), screened_at=at("2027-01-30 09:00"))
+    course, _ = booking.course_book(patient=world.patient, protocol=world.protocol, location=world.location,
+                                    start=at("2027-03-01 10:00"), now=at("2027-02-01 09:00"))
+    session = course.sessions.get(number=2)
+    day = session.start.astimezone(ISTANBUL).date()
+    page = login("receptionist")
+    page.goto(f"/booking/calendar/?location={world.location.pk}&date={day.isoformat()}")
+    page.locator(f'[data-testid="calendar-session"][href*="/sessions/{session.pk}/"]').click()
+    modal = page.locator("#session-modal")
+    modal.get_by_text("Move this session").click()
+
+    modal.get_by_label("New date").click()
+    calendar = modal.locator(".flatpickr-calendar.open")
+    expect(calendar).to_be_visible()
+    chosen = day + timedelta(days=1)
+    if chosen.month != day.month:
+        calendar.locator(".flatpickr-next-month").click()
+    calendar.locator(".flatpickr-day:not(.prevMonthDay):not(.nextMonthDay)").get_by_text(
+        str(chosen.day), exact=True).click()
+    expect(calendar).to_be_hidden()
+    expect(modal.get_by_label("New date")).to_have_value(f"{chosen.day} {chosen:%b} {chosen.year}")
+    expect(modal.locator("input[type=hidden][name=date]")).to_have_value(chosen.isoformat())
+
+    time = modal.get_by_label("New time (at the clinic)")
+    time.click()
+    expect(modal.locator(".flatpickr-calendar.open")).to_be_visible()
+    time.press("Escape")
+    expect(modal.locator(".flatpickr-calendar.open")).to_have_count(0)
+    time.fill("10:00")
+    modal.get_by_role("button", name="Preview the move").click()
+    expect(modal).to_contain_text(f"{chosen.day} {chosen:%b} {chosen.year}")
