@@ -3,7 +3,9 @@
 Django's own DATE_FORMAT and friends differ from the compact weekday forms the set-up pages
 show, so each page format is named here once per language. Month and weekday names come from
 Django's catalogues (D, M, F), so only their order and punctuation differ by language. Times
-are 24-hour everywhere: clinics plan on a 24-hour grid.
+are 24-hour everywhere: clinics plan on a 24-hour grid. The date and time pickers show "date",
+"time" and "datetime" (clinic.templatetags.datepickers), so a date being chosen reads like the
+dates around it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ CLINIC_FORMATS: dict[str, dict[str, str]] = {
         "weekday_day": "D j M",
         "weekday_time": "D H:i",
         "date": "j M Y",
+        "time": "H:i",
+        "datetime": "j M Y H:i",
         "long_datetime": "j F Y, H:i T",
     },
     "tr": {
@@ -23,6 +27,8 @@ CLINIC_FORMATS: dict[str, dict[str, str]] = {
         "weekday_day": "j M D",
         "weekday_time": "D H:i",
         "date": "j M Y",
+        "time": "H:i",
+        "datetime": "j M Y H:i",
         "long_datetime": "j F Y, H:i T",
     },
     "ar": {
@@ -31,6 +37,8 @@ CLINIC_FORMATS: dict[str, dict[str, str]] = {
         "weekday_day": "D j M",
         "weekday_time": "D H:i",
         "date": "j M Y",
+        "time": "H:i",
+        "datetime": "j M Y H:i",
         "long_datetime": "j F Y، H:i T",
     },
     "es": {
@@ -39,6 +47,8 @@ CLINIC_FORMATS: dict[str, dict[str, str]] = {
         "weekday_day": "D j M",
         "weekday_time": "D H:i",
         "date": "j M Y",
+        "time": "H:i",
+        "datetime": "j M Y H:i",
         "long_datetime": r"j \d\e F \d\e Y, H:i T",
     },
     "de": {
@@ -47,6 +57,8 @@ CLINIC_FORMATS: dict[str, dict[str, str]] = {
         "weekday_day": "D, j. M",
         "weekday_time": "D, H:i",
         "date": "j. M Y",
+        "time": "H:i",
+        "datetime": "j. M Y, H:i",
         "long_datetime": "j. F Y, H:i T",
     },
 }

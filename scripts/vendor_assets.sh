@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=static/vendor
-rm -rf "$out.tmp" && mkdir -p "$out.tmp"/{bootstrap,bootstrap-icons/fonts,htmx,fullcalendar/locales,chartjs}
+rm -rf "$out.tmp" && mkdir -p "$out.tmp"/{bootstrap,bootstrap-icons/fonts,htmx,fullcalendar/locales,chartjs,flatpickr/l10n}
 cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.rtl.min.css \
    node_modules/bootstrap/dist/js/bootstrap.bundle.min.js "$out.tmp/bootstrap/"
 cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css "$out.tmp/bootstrap-icons/"
@@ -20,6 +20,11 @@ for language in tr ar es de; do
   cp "node_modules/@fullcalendar/core/locales/$language.global.min.js" "$out.tmp/fullcalendar/locales/"
 done
 cp node_modules/chart.js/dist/chart.umd.min.js "$out.tmp/chartjs/"
+cp node_modules/flatpickr/dist/flatpickr.min.js node_modules/flatpickr/dist/flatpickr.min.css "$out.tmp/flatpickr/"
+# The date pickers in the page's language, as the calendar's (English is built in).
+for language in tr ar es de; do
+  cp "node_modules/flatpickr/dist/l10n/$language.js" "$out.tmp/flatpickr/l10n/"
+done
 
 # Source-map comments: `//# sourceMappingURL=...` (JS) and `/*# sourceMappingURL=... */` (CSS).
 find "$out.tmp" -type f \( -name '*.js' -o -name '*.css' \) -print0 \

@@ -88,7 +88,9 @@ def test_collectstatic_with_debug_off_builds_the_manifest_of_every_static_file(t
     manifest = json.loads((target / "staticfiles.json").read_text())["paths"]
     for name in ("vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap/bootstrap.rtl.min.css",
                  "vendor/bootstrap-icons/bootstrap-icons.min.css", "vendor/htmx/htmx.min.js",
-                 "vendor/fullcalendar/index.global.min.js", "css/anagen.css", "js/anagen.js",
+                 "vendor/fullcalendar/index.global.min.js", "vendor/flatpickr/flatpickr.min.js",
+                 "vendor/flatpickr/flatpickr.min.css", "vendor/flatpickr/l10n/ar.js", "js/datepickers.js",
+                 "css/anagen.css", "js/anagen.js",
                  "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"):
         assert name in manifest, name
         assert (target / manifest[name]).is_file()
