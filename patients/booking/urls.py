@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from patients.booking import calendar_views, feed_views, session_views, today_views, views
+from patients.booking import calendar_views, course_views, feed_views, session_views, today_views, views
 
 app_name = "booking"
 
@@ -16,10 +16,10 @@ urlpatterns = [
     path("today/sessions/<int:pk>/status/", today_views.TodayStatusView.as_view(), name="today-status"),
     path("today/sessions/<int:pk>/status/undo/", today_views.TodayUndoView.as_view(), name="today-undo"),
     path("tomorrow/", today_views.TomorrowView.as_view(), name="tomorrow"),
-    path("chase/", views.ChaseView.as_view(), name="chase"),
-    path("courses/<int:pk>/", views.CourseDetailView.as_view(), name="course"),
-    path("courses/<int:pk>/cancel/", views.CourseCancelView.as_view(), name="course-cancel"),
-    path("courses/<int:pk>/rebook/", views.CourseRebookView.as_view(), name="course-rebook"),
+    path("chase/", course_views.ChaseView.as_view(), name="chase"),
+    path("courses/<int:pk>/", course_views.CourseDetailView.as_view(), name="course"),
+    path("courses/<int:pk>/cancel/", course_views.CourseCancelView.as_view(), name="course-cancel"),
+    path("courses/<int:pk>/rebook/", course_views.CourseRebookView.as_view(), name="course-rebook"),
     path("sessions/<int:pk>/", session_views.SessionDetailView.as_view(), name="session"),
     path("sessions/<int:pk>/move/", session_views.SessionMoveView.as_view(), name="session-move"),
     path("sessions/<int:pk>/cancel/", session_views.SessionCancelView.as_view(), name="session-cancel"),
