@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from functools import cache
 
 from django import template
 from django.utils import dateformat, formats, translation
@@ -66,9 +67,8 @@ def typed_formats(name: str) -> list[str]:
     return typed
 
 
-def datepicker_settings(language: str | None = None) -> dict:
+def datepicker_settings(language: str) -> dict:
     """The pickers' formats and names in the language (Django's own, as the page writes them)."""
-    language = language or translation.get_language() or "en"
     with translation.override(language):
         months = [date(2001, month, 1) for month in range(1, 13)]
         weekdays = [date(2001, 1, 7 + day) for day in range(7)]  # Sunday first, as flatpickr counts
@@ -89,10 +89,17 @@ def datepicker_settings(language: str | None = None) -> dict:
 JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
+@cache
+def _settings_json(language: str) -> str:
+    """The settings of one language as the page carries them: the same on every page, so made once
+    per process, not on every page a staff member opens."""
+    return json.dumps(datepicker_settings(language), ensure_ascii=False).translate(JSON_ESCAPES)
+
+
 @register.simple_tag(takes_context=True)
 def datepicker_settings_script(context: template.Context, language: str | None = None) -> SafeString:
     """The settings as a JSON data block (#datepicker-settings) that static/js/datepickers.js reads;
     data, never run, and carrying the page's nonce like every other <script> (tests/clinic/test_csp)."""
-    data = json.dumps(datepicker_settings(language), ensure_ascii=False).translate(JSON_ESCAPES)
+    data = _settings_json(language or translation.get_language() or "en")
     return format_html('<script id="datepicker-settings" type="application/json" nonce="{}">{}</script>',
                        context.get("csp_nonce", ""), mark_safe(data))  # noqa: S308 (escaped above)

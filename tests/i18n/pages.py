@@ -14,17 +14,13 @@ from django.conf import settings
 from django.utils import dates, translation
 
 from tests.i18n.po import Entry, read_po
-from tests.i18n.visible_text import Selector, english_words, leaked, visible_text, words_of_translations
+from tests.i18n.visible_text import Selector, english_words, leaked, nothing, visible_text, words_of_translations
 
 LANGUAGES = ["tr", "ar", "es", "de"]
 
 
 def class_of(attrs: dict[str, str]) -> list[str]:
     return attrs.get("class", "").split()
-
-
-def nothing(tag: str, attrs: dict[str, str]) -> bool:
-    return False
 
 
 @cache

@@ -51,7 +51,12 @@ class _Reader(HTMLParser):
             self.parts.append(data)
 
 
-def visible_text(html: str, include: Selector, exclude: Selector = lambda tag, attrs: False) -> str:
+def nothing(tag: str, attrs: Attrs) -> bool:
+    """The selector that picks no element."""
+    return False
+
+
+def visible_text(html: str, include: Selector, exclude: Selector = nothing) -> str:
     """The text (and read-out attributes) of every element `include` picks and of all inside it,
     but for the parts `exclude` picks (an element inside those that `include` picks counts again)."""
     reader = _Reader(include, exclude)
