@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.templatetags.tz import do_timezone
-from django.utils import dateformat, timezone
-from django.utils.translation import get_language, gettext
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext
 
-from clinic.formats import clinic_format
+from clinic.formats import written_date
 from clinic.models import Location
 from clinic.selectors import clinic_zone_name
 
@@ -45,9 +46,12 @@ def greeting(where: Location | str | None = None) -> str:
 
 
 @register.filter(expects_localtime=True, is_safe=False)
-def clinic_date(value: datetime | date | None, name: str) -> str:
+def clinic_date(value: datetime | date | str | None, name: str) -> str:
     """A date or instant in one of the staff pages' formats ("weekday_datetime", "date", ...) as the
-    page's language writes it (clinic.formats): "Mon 7 Dec 2026 09:00", "Pzt 7 Ara 2026 09:00"."""
+    page's language writes it (clinic.formats): "Mon 7 Dec 2026 09:00", "7 Ara 2026 Pzt 09:00".
+    An ISO date ("2027-03-29", as the API's serializers give it) is read first."""
+    if isinstance(value, str):
+        value = parse_date(value)
     if not isinstance(value, date):
         return ""
-    return dateformat.format(value, clinic_format(name, get_language()))
+    return written_date(value, name)

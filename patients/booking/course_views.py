@@ -12,13 +12,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from clinic import selectors as clinic_selectors
 from clinic.errors import DomainError
+from clinic.formats import written_date
 from clinic.ids import id_from
 from clinic.permissions import RoleRequiredMixin
 from patients.booking import chase, selectors, windows
@@ -69,7 +69,7 @@ def _slot_choices(course: Course, number: int, window: Window, now: datetime,
     found = selectors.rebook_slots(course, number, window, now=now)
     names = clinic_selectors.practitioner_names(course.location)
     return [(local_value(s.start, zone),
-             f"{date_format(s.start.astimezone(zone), 'D d M Y H:i')} · {names.get(s.practitioner)}")
+             f"{written_date(s.start.astimezone(zone), "weekday_datetime")} · {names.get(s.practitioner)}")
             for s in found]
 
 
@@ -93,7 +93,7 @@ class CourseRebookView(CourseDetailView):
                 form.add_error("start", error.detail)
             else:
                 messages.success(request, _("Session %(n)s booked for %(start)s.") % {
-                    "n": number, "start": date_format(session.start.astimezone(zone), "D d M Y H:i")})
+                    "n": number, "start": written_date(session.start.astimezone(zone), "weekday_datetime")})
                 for warning in warnings:
                     messages.warning(request, warning)
                 return HttpResponseRedirect(reverse("booking:course", args=[pk]))

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from clinic.errors import DomainError
+from clinic.formats import written_date
 from clinic.ids import id_from
 from clinic.intervals import is_nonexistent
 from clinic.models import Practitioner
@@ -90,7 +90,7 @@ def move_help(session: Session, form: Any, *, error: DomainError | None = None, 
     nearest = slots.nearest_free_times(session=session, start=start, now=now,
                                        practitioner=chosen_practitioner.pk if chosen_practitioner else None)
     context["move_suggestions"] = [
-        (pick_value(s, zone), date_format(s.start.astimezone(zone), "D d M H:i"), names.get(s.practitioner, ""))
+        (pick_value(s, zone), written_date(s.start.astimezone(zone), "weekday_day_time"), names.get(s.practitioner, ""))
         for s in nearest
     ]
     return context

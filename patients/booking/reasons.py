@@ -18,6 +18,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from clinic.availability import availability_from, weekly_intervals
+from clinic.formats import written_date
 from clinic.hours import hhmm, parse_hours, public_holidays
 from clinic.intervals import Interval, IntervalSet, local_datetime, subtract
 from clinic.models import Closure, Location, Practitioner
@@ -32,7 +33,7 @@ CLOSED_ON_WEEKDAY = [gettext_lazy("closed on Mondays"), gettext_lazy("closed on 
 
 def day_label(day: date) -> str:
     """'Fri 12 Mar', with the weekday and month in the page's language."""
-    return date_format(day, "D j M")
+    return written_date(day, "weekday_day")
 
 
 def closed_days(*, location: Location, start_date: date, end_date: date) -> dict[date, str]:
@@ -86,7 +87,7 @@ def _span_label(first: date, last: date) -> str:
         return day_label(first)
     if first.month == last.month:
         return f"{first.day}–{last.day} {date_format(last, 'M')}"
-    return f"{date_format(first, 'j M')} – {date_format(last, 'j M')}"
+    return f"{written_date(first, "day_month")} – {written_date(last, "day_month")}"
 
 
 def describe_days(days: Iterable[date], reasons: dict[date, str]) -> str:

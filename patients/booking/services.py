@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clinic.errors import Conflict, DomainError, Unprocessable
+from clinic.formats import written_date
 from clinic.horizon import horizon_bounds, horizon_error
 from clinic.intervals import Interval, is_nonexistent
 from clinic.models import Location, Practitioner
@@ -153,8 +153,8 @@ def _validate_request(request: BookingRequest, *, now: datetime) -> tuple[ZoneIn
             warnings.append(
                 _("Session 1 counts from the surgery date (%(surgery)s): its window is %(earliest)s to %(latest)s, "
                   "so the wished date %(wished)s could not be kept.") % {
-                    "surgery": date_format(anchor, "d M Y"), "earliest": date_format(first.earliest, "d M"),
-                    "latest": date_format(first.latest, "d M Y"), "wished": date_format(wished_day, "d M Y")}
+                    "surgery": written_date(anchor, "date"), "earliest": written_date(first.earliest, "day_month"),
+                    "latest": written_date(first.latest, "date"), "wished": written_date(wished_day, "date")}
             )
     if getattr(protocol, "men_only", False) and request.patient.sex == "female":
         warnings.append(_("This protocol includes finasteride, which is for men only: review it for this patient."))

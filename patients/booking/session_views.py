@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from clinic.errors import DomainError
+from clinic.formats import written_date
 from clinic.permissions import RoleRequiredMixin
 from patients.booking import preview as booking_preview
 from patients.booking import status as session_status
@@ -138,11 +138,11 @@ class SessionMoveView(SessionMixin, View):
             return self.panel(request, move_form=form, **move_help(self.session, form))
         zone = ZoneInfo(self.session.location.timezone)
         text = _("Session %(n)s moved to %(start)s.") % {
-            "n": session.number, "start": date_format(session.start.astimezone(zone), "D d M Y H:i")}
+            "n": session.number, "start": written_date(session.start.astimezone(zone), "weekday_datetime")}
         if moved:
             text += " " + _("Re-fitted: %(sessions)s.") % {"sessions": ", ".join(
-                _("session %(n)s to %(start)s") % {"n": s.number, "start": date_format(s.start.astimezone(zone),
-                                                                                        "D d M H:i")}
+                _("session %(n)s to %(start)s") % {"n": s.number, "start": written_date(s.start.astimezone(zone),
+                                                                                         "weekday_day_time")}
                 for s in moved)}
         messages.success(request, text)
         for warning in warnings:

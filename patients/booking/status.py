@@ -17,11 +17,11 @@ import pghistory
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from clinic.errors import Conflict
+from clinic.formats import written_date
 from patients.consent.selectors import consents_require
 from patients.models import Course, Session
 
@@ -67,7 +67,7 @@ def visit_day_refusal(*, session: Session, now: datetime, doing: str = "complete
     session's day (a sentence for a person), or None once that day has come."""
     day = _local_day(session, session.start)
     if _local_day(session, now) < day:
-        return str(_NOT_BEFORE_THE_DAY[doing]) % {"n": session.number, "day": date_format(day, "D d M Y")}
+        return str(_NOT_BEFORE_THE_DAY[doing]) % {"n": session.number, "day": written_date(day, "weekday_date")}
     return None
 
 
@@ -81,7 +81,7 @@ def status_time_refusal(*, session: Session, status: str, now: datetime) -> str 
     if status == "no_show" and now < session.start:
         local = session.start.astimezone(ZoneInfo(session.location.timezone))
         return _("Session %(n)s starts %(start)s: it can be marked a no-show only after it has started.") % {
-            "n": session.number, "start": date_format(local, "D d M Y H:i")}
+            "n": session.number, "start": written_date(local, "weekday_datetime")}
     return None
 
 

@@ -16,7 +16,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
@@ -24,6 +23,7 @@ from django.views import View
 
 from clinic import selectors as clinic_selectors
 from clinic.errors import DomainError
+from clinic.formats import written_date
 from clinic.ids import id_from
 from clinic.models import Location
 from clinic.permissions import RoleRequiredMixin
@@ -239,7 +239,7 @@ def _preview_rows(rows: list[slots.PreviewRow], pins: dict[int, datetime], zone:
         day = max(row.window.earliest, today)
         while day <= row.window.latest:
             note = closed.get(day, "")
-            days.append((day.isoformat(), date_format(day, "D j M") + (" · " + note if note else ""),
+            days.append((day.isoformat(), written_date(day, "weekday_day") + (" · " + note if note else ""),
                          day == row.day, bool(note)))
             day += timedelta(days=1)
         chosen = pinned_value or planned_value

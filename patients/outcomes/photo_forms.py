@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from clinic.formats import written_date
 
 from .photo_models import View
 from .photo_selectors import PhotoVisit
@@ -32,7 +33,7 @@ def _visit_label(visit: PhotoVisit) -> str:
     count = len(visit.photos)
     views = ngettext("%(count)s view", "%(count)s views", count) % {"count": count}
     return _("%(date)s · session %(number)s of %(protocol)s · day %(day)s · %(views)s") % {
-        "date": date_format(visit.taken_on, "j M Y"), "number": visit.number, "protocol": visit.protocol_code,
+        "date": written_date(visit.taken_on, "date"), "number": visit.number, "protocol": visit.protocol_code,
         "day": visit.day, "views": views}
 
 

@@ -7,8 +7,9 @@ from email.headerregistry import Address
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import translation
 
+from clinic.formats import written_date
 from clinic.mail import addr_spec
 from patients.models import Course, Patient
 from patients.portal.tokens import portal_url
@@ -27,7 +28,7 @@ def portal_link_message(patient: Patient) -> EmailMultiAlternatives:
             "clinic_name": one_line(location.name) if location else "Anagen",
             "clinic_address": location.address if location else "",
             "portal_url": link.url,
-            "expires": formats.date_format(link.expires_at.date(), "j F Y"),
+            "expires": written_date(link.expires_at.date(), "long_date"),
             "rtl": translation.get_language_bidi(),
             "language": translation.get_language(),
         }

@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clinic.errors import Conflict
+from clinic.formats import written_date
 
 from .models import AdverseEvent, Lot
 from .selectors import session_local_date
@@ -39,7 +39,7 @@ def _check(event: AdverseEvent, now: datetime) -> None:
     if event.session_id and event.onset < session_local_date(event.session):
         errors.setdefault("onset", []).append(
             _("The onset cannot be before the session (%(date)s).")
-            % {"date": date_format(session_local_date(event.session), "d M Y")})
+            % {"date": written_date(session_local_date(event.session), "date")})
     if errors:
         raise ValidationError(errors)
     event.full_clean(exclude=["patient", "session", "filed_by", "reviewed_by"])

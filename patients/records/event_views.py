@@ -13,12 +13,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 
 from clinic.errors import DomainError
+from clinic.formats import written_date
 from clinic.permissions import RoleRequiredMixin
 from clinic.roles import Role
 from clinic.selectors import clinic_zone_name
@@ -37,7 +37,7 @@ def session_choices(patient: Patient) -> list[tuple[int, str]]:
     sessions = (Session.objects.filter(patient=patient).exclude(status__in=Session.RELEASED)
                 .select_related("course__protocol", "location").order_by("-start"))
     return [(s.pk, _("%(date)s · %(code)s session %(number)s (%(status)s)") % {
-        "date": date_format(s.start.astimezone(ZoneInfo(s.location.timezone)), "D d M Y"),
+        "date": written_date(s.start.astimezone(ZoneInfo(s.location.timezone)), "weekday_date"),
         "code": s.course.protocol.code, "number": s.number, "status": str(s.get_status_display()).lower()})
         for s in sessions]
 

@@ -13,10 +13,11 @@ from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import formset_factory
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from clinic.formats import written_date
+from clinic.numbers import written_number
 from patients.validators import validate_free_text
 from protocols.labels import adjunct_labels
 
@@ -47,8 +48,8 @@ def _helper() -> FormHelper:
 def lot_label(lot: Lot) -> str:
     """What the picker shows of a lot: product, number, expiry and what is left."""
     return _("%(product)s · lot %(number)s · expires %(date)s · %(left)s %(unit)s left") % {
-        "product": lot.product.name, "number": lot.lot_number, "date": date_format(lot.expires_on, "d M Y"),
-        "left": f"{lot.quantity_left.normalize():f}", "unit": lot.product.get_unit_display()}
+        "product": lot.product.name, "number": lot.lot_number, "date": written_date(lot.expires_on, "date"),
+        "left": written_number(lot.quantity_left, places=None), "unit": lot.product.get_unit_display()}
 
 
 class ProductLineForm(forms.Form):

@@ -19,10 +19,10 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clinic.errors import Conflict, Unprocessable
+from clinic.formats import written_date
 from patients.booking.models import Session
 from patients.booking.status import TRANSITIONS, InvalidTransition, session_set_status, visit_day_refusal
 from patients.consent.selectors import consents_require
@@ -198,8 +198,8 @@ def _check_lots(*, session: Session, rows: list[Given], lots: dict[int, Lot], re
             raise LotExpired(
                 _("Lot %(number)s of %(product)s expired on %(expired)s, before this visit (%(day)s): "
                   "pick another lot.") % {"number": lot.lot_number, "product": lot.product.name,
-                                          "expired": date_format(lot.expires_on, "d M Y"),
-                                          "day": date_format(day, "d M Y")}, **extra)
+                                          "expired": written_date(lot.expires_on, "date"),
+                                          "day": written_date(day, "date")}, **extra)
         if lot.product.kind == "exosome" and lot.product.source_category != protocol.source_category:
             raise ProductNotAllowed(
                 _("%(product)s is a %(category)s exosome product; this course's protocol (%(code)s) uses a "

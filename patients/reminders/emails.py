@@ -18,8 +18,9 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
-from django.utils import formats, translation
+from django.utils import translation
 
+from clinic.formats import written_date
 from clinic.hours import parse_offset
 from clinic.mail import addr_spec
 from patients.models import Reminder, Session
@@ -99,7 +100,7 @@ def inert_links(content: str) -> str:
 
 def _format(moment: datetime, zone: ZoneInfo) -> str:
     local = moment.astimezone(zone).replace(tzinfo=None)  # naive: the date filter must not convert it
-    return f"{formats.date_format(local, 'l j F Y')}, {local:%H:%M}"
+    return f"{written_date(local, "weekday_long_date")}, {local:%H:%M}"
 
 
 def visit_times(start: datetime, clinic_zone: ZoneInfo, patient_zone: ZoneInfo) -> tuple[str, str]:

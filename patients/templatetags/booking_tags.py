@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
+from clinic.formats import written_date
 from patients.booking import selectors
 from patients.models import Course, Patient, Session
 
@@ -26,14 +26,15 @@ def course_timeline(course: Course, sessions: list[tuple[Session, datetime, date
     rows: list[dict[str, Any]] = []
     for session, start, _end in sessions:
         title = _("Session %(n)s: %(start)s, %(status)s") % {
-            "n": session.number, "start": date_format(start, "D d M Y H:i"), "status": session.get_status_display()}
+            "n": session.number, "start": written_date(start, "weekday_datetime"),
+            "status": session.get_status_display()}
         rows.append({"label": _("Session %(n)s") % {"n": session.number}, "earliest": session.window_earliest,
                      "latest": session.window_latest, "day": start.date(), "hour": start.hour + start.minute / 60,
                      "status": session.status, "title": title})
     for rebook in rebooks:
         title = _("Session %(n)s: not booked, window %(earliest)s to %(latest)s") % {
-            "n": rebook["number"], "earliest": date_format(rebook["earliest"], "d M"),
-            "latest": date_format(rebook["latest"], "d M Y")}
+            "n": rebook["number"], "earliest": written_date(rebook["earliest"], "day_month"),
+            "latest": written_date(rebook["latest"], "date")}
         rows.append({"label": _("To book: %(n)s") % {"n": rebook["number"]}, "earliest": rebook["earliest"],
                      "latest": rebook["latest"], "day": None, "status": "", "title": title})
     if not rows:
@@ -55,7 +56,7 @@ def course_timeline(course: Course, sessions: list[tuple[Session, datetime, date
         row["cx"] = x(row["day"], row.get("hour", 12)) if row["day"] else None
         row["dead"] = row["status"] in Session.RELEASED
     step = 7 if span <= 84 else 14 if span <= 168 else 28
-    ticks = [{"x": x(first + timedelta(days=d)), "label": date_format(first + timedelta(days=d), "d M")}
+    ticks = [{"x": x(first + timedelta(days=d)), "label": written_date(first + timedelta(days=d), "day_month")}
              for d in range(0, span + 1, step)]
     height = TOP + len(rows) * ROW + 6
     return {"rows": rows, "ticks": ticks, "height": height, "width": WIDTH, "left": LEFT, "course": course,

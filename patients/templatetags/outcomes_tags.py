@@ -11,6 +11,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinic.numbers import written_number
 from clinic.roles import Role, has_role
 from patients.models import Patient, Session
 from patients.outcomes import selectors
@@ -74,11 +75,9 @@ def measurement_method(code: str | None) -> str:
 
 @register.filter
 def figure(value: float | None, places: int = 2) -> str:
-    """25.0 as 25, 121.70 as 121.7, 10.636 as 10.64: a figure as a person writes it ("" for none)."""
-    if value is None or value == "":
-        return ""
-    text = f"{float(value):.{int(places)}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """25.0 as 25, 121.70 as 121.7, 10.636 as 10.64, in German 10,64: a figure as a person writes it
+    ("" for none)."""
+    return written_number(value, int(places))
 
 
 @register.filter(name="unit_label")

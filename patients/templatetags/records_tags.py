@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from clinic.numbers import written_number
 from clinic.roles import Role, has_role
 from patients.booking.status import visit_day_refusal
 from patients.models import Patient, Session
@@ -76,11 +77,8 @@ def site_labels(codes: list[str]) -> str:
 
 @register.filter
 def quantity(value: Any) -> str:
-    """2.50 -> 2.5, 3.00 -> 3: a dose as a person writes it."""
-    try:
-        return f"{value.normalize():f}"
-    except AttributeError:
-        return str(value)
+    """2.50 -> 2.5, 3.00 -> 3, in German 2,5: a dose as a person writes it."""
+    return written_number(value, places=None)
 
 
 @register.simple_tag

@@ -11,6 +11,10 @@
   Chart.defaults.animation = reduced ? false : { duration: 300 };
   Chart.defaults.maintainAspectRatio = false;
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  // Ticks and tooltips in the page's language, with the Latin digits the tables use.
+  Chart.defaults.locale = (document.documentElement.lang || "en") + "-u-nu-latn";
+  const dayFormat = new Intl.DateTimeFormat(Chart.defaults.locale, { day: "numeric", month: "short", year: "numeric" });
+  const writtenDay = (iso) => dayFormat.format(new Date(iso + "T12:00:00"));
 
   const read = (id) => JSON.parse(document.getElementById(id).textContent);
 
@@ -90,7 +94,7 @@
           legend: { position: "bottom", labels: { usePointStyle: true, boxWidth: 8,
             filter: (item, chartData) => !chartData.datasets[item.datasetIndex].isBaseline } },
           tooltip: { callbacks: { title: (items) => items.length && items[0].raw.date
-            ? items[0].raw.date + " · " + labels.day + " " + items[0].raw.x : "" } },
+            ? writtenDay(items[0].raw.date) + " · " + labels.day + " " + items[0].raw.x : "" } },
         },
       },
       plugins: [visitMarks],

@@ -52,7 +52,7 @@ def test_a_doctor_records_a_visit_from_the_session_panel(login, room):
     modal.get_by_role("button", name="Record and complete the visit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record this visit")
     row_one = page.get_by_test_id("product-row-1")
-    expect(row_one).to_contain_text("expired on 28 Feb 2027, before this visit (01 Mar 2027): pick another lot")
+    expect(row_one).to_contain_text("expired on 28 Feb 2027, before this visit (1 Mar 2027): pick another lot")
     expect(page.get_by_test_id("record-errors")).to_contain_text("Nothing was saved")
     assert SessionRecordProduct.objects.count() == 0
     screenshot(page, "treatment-record-refused")

@@ -6,6 +6,7 @@ two reports. No English word of these pages' messages is left, the page's lang a
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def photo_store(settings, tmp_path) -> Path:
 
 @pytest.fixture
 def room(db, photo_store):
-    """Session 1 recorded (2 mL of lot EXO-001 on the vertex), a second lot and a PRP kit's, an
+    """Session 1 recorded (2.5 mL of lot EXO-001 on the vertex), a second lot and a PRP kit's, an
     adverse event after the visit; density measured at sessions 1 and 2 of two patients; photos
     (vertex and frontal) at both visits of the first."""
     room = build_room()
@@ -77,7 +78,7 @@ def room(db, photo_store):
 
     author, _ = get_user_model().objects.update_or_create(username="records-author",
                                                          defaults={"first_name": "Ayşe", "last_name": "Kara"})
-    record = session_record(session=room.first, products=[{"lot": room.lot, "quantity": "2", "sites": ["vertex"]}],
+    record = session_record(session=room.first, products=[{"lot": room.lot, "quantity": "2.5", "sites": ["vertex"]}],
                             adjuncts_done=[], notes="Tolerated well", by=author, now=VISIT)
     room.new_lot(lot_number="EXO-002")
     room.new_lot(room.prp, lot_number="KIT-7", quantity_received=2)
@@ -85,7 +86,7 @@ def room(db, photo_store):
                                 severity="mild", serious=True, description="Kızarıklık", filed_by=author,
                                 filed_at=VISIT)
     other = room.book_another("2027-03-01 11:00")
-    for first, (baseline, follow_up) in ((room.first, (120, 150)), (other, (100, 110))):
+    for first, (baseline, follow_up) in ((room.first, ("120.5", "150.75")), (other, (100, 110))):
         measure(first, density(baseline))
         measure(first.course.sessions.get(number=2), density(follow_up), now=LATER)
     photo_consent(room.world.patient)
@@ -228,7 +229,7 @@ def test_refusals_and_messages_are_in_the_language(make_staff, room, english):
 
 def test_the_lot_picker_and_dates_are_written_the_languages_way(make_staff, room):
     page = client_for(doctor_in(make_staff, "de")).get(f"/treatment/sessions/{room.other.pk}/record/")
-    assert "AutoExo · Charge EXO-002 · verfällt 29 Jun 2027 · 10 ml übrig" in page.content.decode()
+    assert "AutoExo · Charge EXO-002 · verfällt 29. Jun 2027 · 10 ml übrig" in page.content.decode()
     page = client_for(doctor_in_es(make_staff)).get(f"/treatment/lots/{room.lot.pk}/").content.decode()
     assert "Cantidad recibida" in page and "Pacientes que lo recibieron" in page
 
@@ -252,3 +253,29 @@ def test_english_pages_still_say_it_in_english(make_staff, room, english):
     assert {"Utilisation", "practitioner", "Sessions"} <= set(leaked(report, english["de"], data=data))
     card = visible_text(client.get(f"/patients/{room.world.patient.pk}/").content.decode(), panel_parts)
     assert {"Outcomes", "Standard", "photographs"} <= set(leaked(card, english["es"], data=data))
+
+
+def outcome_cells(html: str) -> tuple[list[str], list[str]]:
+    """The density table's dates and its "baseline → latest" cells, as the page writes them."""
+    table = html[html.index('data-testid="outcome-table"'):]
+    table = table[:table.index("</table>")]
+    dates = re.findall(r'<td class="text-nowrap">([^<]+)</td>', table)
+    changes = re.findall(r'data-testid="outcome-change">([^<]+)</td>', table)
+    return dates, [" ".join(change.split()) for change in changes]
+
+
+@pytest.mark.parametrize(("language", "days", "change", "dose"), [
+    ("en", ["1 Mar 2027", "29 Mar 2027"], "120.5 → 150.75 (+30.25, +25.1 %)", "2.5 mL"),
+    ("de", ["1. Mär 2027", "29. Mär 2027"], "120,5 → 150,75 (+30,25, +25,1 %)", "2,5 ml"),
+    ("tr", ["1 Mar 2027", "29 Mar 2027"], "120,5 → 150,75 (+30,25, +25,1 %)", "2,5 mL"),
+    ("es", ["1 Mar 2027", "29 Mar 2027"], "120,5 → 150,75 (+30,25, +25,1 %)", "2,5 mL"),
+    ("ar", ["1 مارس 2027", "29 مارس 2027"], "120,5 → 150,75 (+30,25, +25,1 %)", "2,5 مل"),
+])
+def test_figures_doses_and_dates_are_written_the_languages_way(make_staff, room, language, days, change, dose):
+    """The outcomes card's table (dates from the API's ISO days, figures from Decimals) and a lot's
+    quantities use the language's date format and decimal comma, not "2027-03-29" and "150.75"."""
+    client = client_for(doctor_in(make_staff, language))
+    card = client.get(f"/patients/{room.world.patient.pk}/").content.decode()
+    assert outcome_cells(card) == (days, [change])
+    lot_page = visible_text(client.get(f"/treatment/lots/{room.lot.pk}/").content.decode(), slice_page)
+    assert dose in lot_page

@@ -73,7 +73,7 @@ def test_the_api_refuses_arrived_two_weeks_early_with_409_invalid_transition(api
         response = api_receptionist.post(f"/api/v1/sessions/{first.pk}/status/", {"status": "arrived"}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "invalid_transition"
-    assert "Mon 01 Mar 2027" in response.json()["detail"]
+    assert "Mon 1 Mar 2027" in response.json()["detail"]
 
 
 # --- The pages offer only what the clock allows ----------------------------------------------------

@@ -121,7 +121,7 @@ def test_a_posted_expired_lot_is_refused_by_its_row_and_nothing_is_written(doc, 
     page = response.content.decode()
     assert response.status_code == 422 and "Nothing was saved" in page
     block = field_block(page, f"id_rec{room.first.pk}-0-lot")
-    assert "expired on 28 Feb 2027, before this visit (01 Mar 2027): pick another lot" in block
+    assert "expired on 28 Feb 2027, before this visit (1 Mar 2027): pick another lot" in block
     assert_nothing_written(room)
 
 

@@ -141,8 +141,8 @@ def test_a_london_patient_of_an_istanbul_clinic_sees_both_times(world):
 def test_after_the_clocks_change_in_london_the_gap_is_two_hours(world):
     course = book(world, patient_in(world, "de", "Europe/London"), start="2027-04-05 10:00")
     _, text, _, _ = render(reminder_for(course, 1))
-    assert "Montag 5 April 2027, 10:00 (Ortszeit der Klinik, Europe/Istanbul)" in text
-    assert "Montag 5 April 2027, 08:00 (Ihre Ortszeit, Europe/London)" in text
+    assert "Montag, 5. April 2027, 10:00 (Ortszeit der Klinik, Europe/Istanbul)" in text
+    assert "Montag, 5. April 2027, 08:00 (Ihre Ortszeit, Europe/London)" in text
 
 
 def test_a_patient_in_the_clinics_zone_sees_one_time(world):

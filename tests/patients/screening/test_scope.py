@@ -148,7 +148,7 @@ def test_ask_a_doctor_puts_the_screening_in_the_doctors_queue_with_who_asked(des
     assert "In the doctors' review queue: asked by Receptionist" in page and "Ask a doctor to review" not in page
     home = client_for(doctor).get("/").content.decode()
     assert 'data-testid="review-queue"' in home and world.patient.last_name in home
-    assert "Strong anticoagulant" in home and "Receptionist, 2027-02-01" in home
+    assert "Strong anticoagulant" in home and "Receptionist, 1 Feb 2027" in home
     assert 'data-testid="review-queue"' not in desk.get("/").content.decode()
 
 
