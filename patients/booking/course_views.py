@@ -69,7 +69,7 @@ def _slot_choices(course: Course, number: int, window: Window, now: datetime,
     found = selectors.rebook_slots(course, number, window, now=now)
     names = clinic_selectors.practitioner_names(course.location)
     return [(local_value(s.start, zone),
-             f"{written_date(s.start.astimezone(zone), "weekday_datetime")} · {names.get(s.practitioner)}")
+             f"{written_date(s.start.astimezone(zone), 'weekday_datetime')} · {names.get(s.practitioner)}")
             for s in found]
 
 

@@ -87,7 +87,7 @@ def _span_label(first: date, last: date) -> str:
         return day_label(first)
     if first.month == last.month:
         return f"{first.day}–{last.day} {date_format(last, 'M')}"
-    return f"{written_date(first, "day_month")} – {written_date(last, "day_month")}"
+    return f"{written_date(first, 'day_month')} – {written_date(last, 'day_month')}"
 
 
 def describe_days(days: Iterable[date], reasons: dict[date, str]) -> str:

@@ -100,7 +100,7 @@ def inert_links(content: str) -> str:
 
 def _format(moment: datetime, zone: ZoneInfo) -> str:
     local = moment.astimezone(zone).replace(tzinfo=None)  # naive: the date filter must not convert it
-    return f"{written_date(local, "weekday_long_date")}, {local:%H:%M}"
+    return f"{written_date(local, 'weekday_long_date')}, {local:%H:%M}"
 
 
 def visit_times(start: datetime, clinic_zone: ZoneInfo, patient_zone: ZoneInfo) -> tuple[str, str]:
