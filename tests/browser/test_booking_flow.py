@@ -28,6 +28,7 @@ def test_a_receptionist_books_moves_and_cancels_through_the_pages(login, clinic)
     page.goto(f"/patients/{clinic.patient.pk}/")
     page.get_by_role("link", name="Book a course").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Book a course")
+    page.wait_for_load_state()  # the date pickers have replaced their fields
     expect(page.locator("#id_patient")).to_have_value(str(clinic.patient.pk))
     page.locator("#id_protocol").select_option(str(clinic.protocol.pk))
     page.get_by_label("Wished start (date)").fill("2027-03-01")

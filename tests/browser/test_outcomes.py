@@ -146,6 +146,8 @@ def test_a_doctor_measures_two_visits_then_reads_the_chart_and_the_report(login,
     expect(page.locator("#div_id_day")).to_contain_text("greater than or equal to 0")
 
     page.get_by_role("link", name="Adherence and utilisation").click()
+    # Its load event: the date pickers have replaced their fields (one found before is the one hidden).
+    page.wait_for_url("**/reports/adherence/**")
     page.locator("#id_from").fill((visit_time(second) - timedelta(days=31)).date().isoformat())
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_test_id("adherence-total")).to_contain_text("All protocols")

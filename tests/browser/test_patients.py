@@ -21,6 +21,7 @@ def test_a_receptionist_screens_and_a_doctor_overrides_the_pregnancy_block(login
 
     page.get_by_role("link", name="Register a patient").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Register a patient")
+    page.wait_for_load_state()  # the date pickers have replaced their fields
     assert_accessible(page)
     page.get_by_label("First name").fill("Fatima")
     page.get_by_label("Last name").fill("Al-Mansouri")

@@ -70,6 +70,7 @@ def test_an_arabic_speaking_patient_moves_a_session_fills_the_screening_and_sign
 
     three_before = course.sessions.get(number=3).start
     page.get_by_test_id("move-2").click()
+    page.wait_for_url("**/move/**")  # its load event: the day picker has replaced its field
     page.get_by_label("اختر يومًا").fill("2027-03-22")
     page.get_by_role("button", name="اعرض الأوقات المتاحة").click()
     free = page.get_by_test_id("free-times")
@@ -126,6 +127,7 @@ def test_an_english_patient_on_a_phone(phone):
     assert_accessible(page)
     screenshot(page, "portal-en-home")
     page.get_by_test_id("move-2").click()
+    page.wait_for_url("**/move/**")  # its load event: the day picker has replaced its field
     page.get_by_label("Choose a day").fill("2027-03-31")
     page.get_by_role("button", name="Show free times").click()
     fits_the_screen(page)

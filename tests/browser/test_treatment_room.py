@@ -107,6 +107,7 @@ def test_a_receptionist_files_an_adverse_event_from_the_patients_page(login, roo
     expect(history).not_to_contain_text("2 mL")  # the desk sees no quantities
     page.locator("#treatment").get_by_role("link", name="Report an adverse event").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Report an adverse event")
+    page.wait_for_load_state()  # the date pickers have replaced their fields
     page.get_by_label("Session").select_option(str(room.first.pk))
     page.get_by_label("Onset date").fill("2027-03-05")  # four days ahead: refused
     page.get_by_label("Kind").select_option("infection")
