@@ -7,7 +7,7 @@ from it. The status service (arrived, completed), the record service and the pho
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -55,26 +55,34 @@ def consents_missing(*, patient: Patient | int, protocol: Protocol | str | None 
     return list(required.filter(~Exists(signed)).values_list("code", flat=True))
 
 
+def unsigned_documents_of[K](asks: Mapping[K, tuple[int, Iterable[str]]]) -> dict[K, list[ConsentDocument]]:
+    """For each ask, a (patient id, protocol codes): the active documents a visit of any of those
+    codes needs (those for every treatment, and those listing one of the codes) that the patient
+    has not signed, in code order; no codes, none. `consents_missing`'s rule for many patients
+    at once, in two queries whatever their number (a day's list at the desk, a batch of emails)."""
+    asks = {key: (patient, set(codes)) for key, (patient, codes) in asks.items()}
+    codes = set().union(*(codes for _, codes in asks.values()))
+    if not codes:
+        return {key: [] for key in asks}
+    documents = list(documents_required(codes=codes))
+    patients = {patient for patient, _ in asks.values()}
+    signed = set(ConsentSignature.objects.filter(document_id__in=[document.pk for document in documents],
+                                                 patient_id__in=patients).values_list("patient_id", "document_id"))
+    return {
+        key: [
+            document for document in documents
+            if (document.applies_to == AppliesTo.ALL or not codes.isdisjoint(document.protocol_codes))
+            and (patient, document.pk) not in signed
+        ] if codes else []
+        for key, (patient, codes) in asks.items()
+    }
+
+
 def consents_missing_for_visits(visits: Iterable[tuple[int, str]]) -> dict[tuple[int, str], list[str]]:
     """`consents_missing` for many visits at once, each a (patient id, protocol code): what each
-    still needs signed, in code order. The same rule as `documents_required` (documents for every
-    treatment, and those listing the visit's protocol code), read in two queries whatever the
-    number of visits, for a day's list at the desk."""
-    visits = list(dict.fromkeys(visits))
-    if not visits:
-        return {}
-    documents = list(documents_required(codes={code for _, code in visits})
-                     .values_list("pk", "code", "applies_to", "protocol_codes"))
-    signed = set(ConsentSignature.objects.filter(
-        document_id__in=[pk for pk, *_ in documents], patient_id__in={patient for patient, _ in visits},
-    ).values_list("patient_id", "document_id"))
-    return {
-        (patient, code): [
-            document_code for pk, document_code, applies_to, listed in documents
-            if (applies_to == AppliesTo.ALL or code in listed) and (patient, pk) not in signed
-        ]
-        for patient, code in visits
-    }
+    still needs signed, in code order (two queries)."""
+    unsigned = unsigned_documents_of({(patient, code): (patient, [code]) for patient, code in visits})
+    return {visit: [document.code for document in documents] for visit, documents in unsigned.items()}
 
 
 def consents_require(*, patient: Patient | int, protocol: Protocol | str | None = None, photos: bool = False,

@@ -4,19 +4,20 @@ a session may move to, and the forms still missing before the first visit."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext
 
 from clinic.errors import DomainError
 from clinic.ids import id_from
 from patients.booking.slots import Slot, free_slots, free_starts_on
 from patients.booking.windows import previous_end, session_window
-from patients.consent.selectors import consents_missing, documents_required
+from patients.consent.selectors import unsigned_documents_of
 from patients.models import ConsentDocument, Course, Patient, Screening, Session
 from protocols.planning import Window
 
@@ -108,30 +109,37 @@ class PendingForms:
         return self.screening or bool(self.documents)
 
 
-def _first_visit(patient: Patient, now: datetime) -> Session | None:
-    """Session 1 of an active course, still to come (the visit the forms are for)."""
-    return (Session.objects.filter(patient=patient, number=1, status__in=Session.MOVABLE, start__gt=now,
-                                   course__status="active")
-            .select_related("course__protocol").order_by("start").first())
-
-
-def screening_missing(patient: Patient, visit: Session) -> bool:
-    """No screening will still be valid at the visit (SCREENING_VALID_DAYS before its start)."""
-    since = visit.start - timedelta(days=settings.SCREENING_VALID_DAYS)
-    return not Screening.objects.filter(patient=patient, taken_at__gte=since).exists()
-
-
 def pending_forms(patient: Patient, now: datetime) -> PendingForms:
-    """The screening questionnaire (when none will be valid at the first visit) and the consent
-    documents that apply to the courses still to come and are not signed (patients.consent's rule)."""
-    visit = _first_visit(patient, now)
-    codes = set(Course.objects.filter(patient=patient, status="active", sessions__status__in=Session.MOVABLE,
-                                      sessions__start__gt=now).values_list("protocol__code", flat=True))
-    missing: list[str] = []
-    for code in sorted(codes):
-        missing.extend(c for c in consents_missing(patient=patient, protocol=code) if c not in missing)
-    documents = list(documents_required(codes=codes).filter(code__in=missing)) if missing else []
-    return PendingForms(screening=visit is not None and screening_missing(patient, visit), documents=documents)
+    """What `patient` can still fill in at home before the first visit, as of `now`."""
+    return pending_forms_of({patient.pk: (patient.pk, now)})[patient.pk]
+
+
+def pending_forms_of[K](asks: Mapping[K, tuple[int, datetime]]) -> dict[K, PendingForms]:
+    """For each ask, a (patient id, moment): the screening questionnaire (when none will be valid
+    at the first visit: session 1 of an active course, still to come at that moment) and the
+    consent documents that apply to the courses still to come and are not signed (the consent
+    rule, for all their protocols at once). Three queries whatever the number of asks: a batch of
+    reminders before session 1 asks it once for all its emails."""
+    if not asks:
+        return {}
+    earliest = min(moment for _, moment in asks.values())
+    valid_from = OuterRef("start") - timedelta(days=settings.SCREENING_VALID_DAYS)
+    screened = Screening.objects.filter(patient_id=OuterRef("patient_id"), taken_at__gte=valid_from)
+    coming: dict[int, list[tuple[int, str, datetime, bool]]] = {}
+    for patient, *row in (Session.objects.filter(patient_id__in={p for p, _ in asks.values()}, start__gt=earliest,
+                                                 status__in=Session.MOVABLE, course__status="active")
+                          .annotate(screened=Exists(screened)).order_by("start")
+                          .values_list("patient_id", "number", "course__protocol__code", "start", "screened")):
+        coming.setdefault(patient, []).append(tuple(row))
+    ahead = {key: [row for row in coming.get(patient, []) if row[2] > moment]
+             for key, (patient, moment) in asks.items()}
+    unsigned = unsigned_documents_of({key: (asks[key][0], {code for _, code, _, _ in rows})
+                                      for key, rows in ahead.items()})
+    forms = {}
+    for key, rows in ahead.items():
+        visit_screened = next((screened for number, _, _, screened in rows if number == 1), None)
+        forms[key] = PendingForms(screening=visit_screened is False, documents=unsigned[key])
+    return forms
 
 
 def portal_courses(patient: Patient):

@@ -223,7 +223,7 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
     """Send rows this worker has claimed, re-reading each session first; record every outcome.
 
     One connection of Django's default mailer (SMTP or a sending service) for the batch."""
-    from patients.reminders.emails import build_message  # rendering is heavier; keep its imports out of booking
+    from patients.reminders.emails import batch_reads, build_message  # rendering is heavier; keep it out of booking
 
     now = now or timezone.now()
     result = DispatchResult(claimed=len(ids))
@@ -235,6 +235,7 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
         .select_related("session", "session__practitioner", "course__location", "course__protocol", "patient")
         .order_by("send_at", "id")
     )
+    reads = batch_reads(reminders)  # read once for the batch, not once per email
     own_transactions = not connection.in_atomic_block  # else each email is a savepoint of the caller's
     mailer = mail.mailers.default
     opened = False
@@ -259,7 +260,7 @@ def reminder_send_claimed(*, ids: list[int], worker: str, now: datetime | None =
                         setattr(result, status, getattr(result, status) + 1)
                         continue
                     try:
-                        message = build_message(reminder)
+                        message = build_message(reminder, reads)
                     except ValueError as error:  # an address no mail server could take: no retry helps
                         _finish(reminder, status="failed", attempts=reminder.attempts + 1,
                                 last_error=str(error)[:500])

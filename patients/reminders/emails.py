@@ -6,11 +6,13 @@ rendered with Django's `render_to_string` and the message is Django's EmailMulti
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import MIMEPart
 from email.utils import parseaddr
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -24,8 +26,11 @@ from clinic.formats import written_date
 from clinic.hours import parse_offset
 from clinic.mail import addr_spec
 from patients.models import Reminder, Session
-from patients.portal.tokens import portal_url
+from patients.portal.tokens import patient_epochs, portal_url
 from patients.reminders.ics import CalendarEntry, build_calendar, session_uid
+
+if TYPE_CHECKING:
+    from patients.portal.selectors import PendingForms
 
 LINK_MAX_AGE = {"confirm": 60 * 60 * 24 * 30, "change": 60 * 60 * 24 * 30, "unsubscribe": 60 * 60 * 24 * 365}
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
@@ -190,14 +195,38 @@ def message_id_for(reminder: Reminder) -> str:
     return f"<anagen-{reminder.kind}-{reminder.pk}@{site_domain()}>"
 
 
+@dataclass(frozen=True)
+class BatchReads:
+    """What a batch of emails reads once for all its rows rather than once per email (the
+    dispatcher's claimed batch): each patient's portal epoch (the link signs it) and, for each
+    reminder before session 1, what the patient has still to fill in at home."""
+
+    epochs: dict[int, int] = field(default_factory=dict)
+    forms: dict[int, PendingForms] = field(default_factory=dict)
+
+
+def batch_reads(reminders: list[Reminder]) -> BatchReads:
+    """BatchReads for these rows (their sessions and patients already read): two queries, and
+    three more when a reminder before session 1 is among them."""
+    from patients.portal.selectors import pending_forms_of
+
+    before_first = {r.pk: (r.patient_id, r.send_at) for r in reminders if _before_first_visit(r, _first_of(r))}
+    return BatchReads(epochs=patient_epochs({r.patient_id for r in reminders}), forms=pending_forms_of(before_first))
+
+
+def _first_of(reminder: Reminder) -> list[Session]:
+    return [reminder.session] if reminder.kind == "reminder" and reminder.session_id else []
+
+
 def render(reminder: Reminder) -> tuple[str, str, str, list[Session]]:
     """(subject, text, html, sessions) in the patient's language."""
     subject, text, html, sessions, _ = _render(reminder)
     return subject, text, html, sessions
 
 
-def _render(reminder: Reminder) -> tuple[str, str, str, list[Session], str]:
-    """render(), and the unsubscribe link it signed (the List-Unsubscribe header reuses it)."""
+def _render(reminder: Reminder, reads: BatchReads | None = None) -> tuple[str, str, str, list[Session], str]:
+    """render(), and the unsubscribe link it signed (the List-Unsubscribe header reuses it).
+    With `reads`, what they hold is not read again."""
     course = reminder.course
     location = course.location
     patient = reminder.patient
@@ -208,8 +237,9 @@ def _render(reminder: Reminder) -> tuple[str, str, str, list[Session], str]:
     total, instructions, home_adjuncts = protocol_facts(protocol.pk, patient.language or "en")
     with_links = _with_links(reminder, sessions)
     unsubscribe_url = signed_link("unsubscribe", reminder.pk, patient.pk)
-    portal = portal_url(patient, now=reminder.send_at)
-    missing = _missing_before_first_visit(reminder, sessions)
+    epoch = reads.epochs.get(patient.pk, 0) if reads is not None else None
+    portal = portal_url(patient, epoch=epoch, now=reminder.send_at)
+    missing = _missing_before_first_visit(reminder, sessions, reads)
     with translation.override(patient.language or "en"):
         views = [
             _session_view(
@@ -250,10 +280,17 @@ def _render(reminder: Reminder) -> tuple[str, str, str, list[Session], str]:
     return subject, text, html, sessions, unsubscribe_url
 
 
-def _missing_before_first_visit(reminder: Reminder, sessions: list[Session]):
+def _before_first_visit(reminder: Reminder, sessions: list[Session]) -> bool:
+    """Is this the reminder before session 1 (whose email lists the forms still missing)?"""
+    return reminder.kind == "reminder" and bool(sessions) and sessions[0].number == 1
+
+
+def _missing_before_first_visit(reminder: Reminder, sessions: list[Session], reads: BatchReads | None = None):
     """For the reminder before session 1: what the patient has still to fill in at home."""
-    if reminder.kind != "reminder" or not sessions or sessions[0].number != 1:
+    if not _before_first_visit(reminder, sessions):
         return None
+    if reads is not None and reminder.pk in reads.forms:
+        return reads.forms[reminder.pk]
     from patients.portal.selectors import pending_forms
 
     return pending_forms(reminder.patient, reminder.send_at)
@@ -308,11 +345,12 @@ def _parse_sender(value: str) -> tuple[str, str]:
     return name or "Anagen", address or "no-reply@anagen.local"
 
 
-def build_message(reminder: Reminder) -> EmailMultiAlternatives:
+def build_message(reminder: Reminder, reads: BatchReads | None = None) -> EmailMultiAlternatives:
     """The email for one outbox row: plain text with an HTML alternative (and the .ics as an
-    attachment), with its fixed Message-ID. ValueError for an address that cannot be sent to."""
+    attachment), with its fixed Message-ID. ValueError for an address that cannot be sent to.
+    `reads`: what the batch it is in has read already (batch_reads)."""
 
-    subject, text, html, sessions, unsubscribe_url = _render(reminder)
+    subject, text, html, sessions, unsubscribe_url = _render(reminder, reads)
     patient = reminder.patient
     sender_name, sender_address = _sender()
     headers = {

@@ -11,7 +11,7 @@ from clinic.access_log import loggable_path
 from patients.models import PortalAccess, Reminder
 from patients.portal import services as portal
 from patients.portal.tokens import PortalTokenError, portal_patient, portal_token
-from patients.reminders.emails import inert_links, render
+from patients.reminders.emails import batch_reads, build_message, inert_links, render
 from tests.factories import no_answers
 from tests.helpers import client_for
 from tests.patients.booking.world import build_world
@@ -95,6 +95,34 @@ def test_the_reminder_before_session_1_names_what_is_missing():
     sign(world.patient, document)
     portal.portal_screening_record(patient=world.patient, answers=no_answers())
     assert "data-missing-forms" not in render(first)[2]
+
+
+def test_a_batch_of_emails_reads_the_missing_forms_once_and_each_email_says_what_it_would_alone(
+        django_assert_num_queries):
+    document = active("CONSENT-HOME")
+    world = build_world(gap=(21, 28, 30), screened_at=timezone.now() - timezone.timedelta(days=10))
+    world.patient.language = "en"
+    world.patient.save()
+    booked = book(world)
+    reminders = list(Reminder.objects.filter(course=booked.course, kind="reminder")
+                     .select_related("session", "patient").order_by("session__number", "offset"))
+    first = {r.pk for r in reminders if r.session.number == 1}
+    assert first and len(first) < len(reminders)
+    # The portal epochs, the coming sessions, the documents, the signatures: whatever the batch's size.
+    with django_assert_num_queries(4):
+        reads = batch_reads(reminders)
+    assert set(reads.forms) == first
+    for reminder in reminders:
+        for text in (build_message(reminder, reads).body, build_message(reminder).body):
+            assert ("- the health questions" in text) is (reminder.pk in first)
+            assert ("- Treatment consent" in text) is (reminder.pk in first)
+    from tests.patients.consent.world import sign
+
+    sign(world.patient, document)
+    portal.portal_screening_record(patient=world.patient, answers=no_answers())
+    reads = batch_reads(reminders)
+    assert not any(forms.any for forms in reads.forms.values())
+    assert "data-missing-forms" not in build_message(reminders[0], reads).alternatives[0].content
 
 
 def test_link_tokens_never_reach_the_access_log():
