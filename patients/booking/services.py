@@ -108,7 +108,17 @@ class BookingRequest:
     pinned: dict[int, datetime] = field(default_factory=dict)
 
 
-def _validate_request(request: BookingRequest, *, now: datetime) -> tuple[ZoneInfo, date, list[Step], list[str]]:
+@dataclass(frozen=True)
+class Checked:
+    """A request that passed the checks needing no calendar: its zone, anchor, steps, warnings."""
+
+    zone: ZoneInfo
+    anchor: date
+    steps: list[Step]
+    warnings: list[str]
+
+
+def _validate_request(request: BookingRequest, *, now: datetime) -> Checked:
     """Checks that need no calendar: the protocol, the practitioner, the route, the dates."""
     protocol, location = request.protocol, request.location
     zone = ZoneInfo(location.timezone)
@@ -158,11 +168,12 @@ def _validate_request(request: BookingRequest, *, now: datetime) -> tuple[ZoneIn
             )
     if getattr(protocol, "men_only", False) and request.patient.sex == "female":
         warnings.append(_("This protocol includes finasteride, which is for men only: review it for this patient."))
-    return zone, anchor, steps, warnings
+    return Checked(zone, anchor, steps, warnings)
 
 
-def _plan(request: BookingRequest, *, now: datetime, exclude_sessions: Iterable[int] = ()) -> tuple[Plan, list[str]]:
-    zone, anchor, steps, warnings = _validate_request(request, now=now)
+def _plan(request: BookingRequest, checked: Checked, *, now: datetime,
+          exclude_sessions: Iterable[int] = ()) -> tuple[Plan, list[str]]:
+    zone, anchor, steps, warnings = checked.zone, checked.anchor, checked.steps, checked.warnings
     start_date, end_date = min(anchor, request.start.astimezone(zone).date()), plan_horizon(steps, anchor)
     calendar = booking_resources(
         location=request.location, start_date=start_date, end_date=end_date, patient=request.patient, read_busy=False
@@ -243,7 +254,7 @@ def course_preview(
     now = now or timezone.now()
     with_steps_and_adjuncts(protocol)
     request = BookingRequest(patient, protocol, location, start, practitioner, surgery_date, dict(pinned or {}))
-    plan, warnings = _plan(request, now=now)
+    plan, warnings = _plan(request, _validate_request(request, now=now), now=now)
     screening, blocks = screening_valid_for_booking(patient, protocol, now)
     head: list[str] = []
     if screening is None:
@@ -274,7 +285,7 @@ def course_book(
     now = now or timezone.now()
     with_steps_and_adjuncts(protocol)
     request = BookingRequest(patient, protocol, location, start, practitioner, surgery_date, dict(pinned or {}))
-    _validate_request(request, now=now)
+    checked = _validate_request(request, now=now)
     screening, blocks = screening_valid_for_booking(patient, protocol, now)
     if screening is None:
         raise Unprocessable(
@@ -286,15 +297,13 @@ def course_book(
             code="screening_blocked",
             hard_stops=blocks,
         )
-    plan, warnings = _plan(request, now=now)
+    plan, warnings = _plan(request, checked, now=now)
     raise_for_conflicts(plan)
     warnings = [*booking_warning_codes(patient=patient, screening=screening, protocol=protocol), *warnings]
-    zone = ZoneInfo(location.timezone)
-    anchor = course_anchor(protocol, start_day=request.start.astimezone(zone).date(), surgery_date=surgery_date)
     attempt = 1
     while True:
         try:
-            return _write_course(request, plan, anchor=anchor, by=by, now=now), warnings
+            return _write_course(request, plan, anchor=checked.anchor, by=by, now=now), warnings
         except (IntegrityError, OperationalError) as error:
             if isinstance(error, OperationalError) and not is_deadlock(error):
                 raise
@@ -302,7 +311,7 @@ def course_book(
             # read and our write. Rooms are the planner's choice, not the receptionist's: when the
             # calendar as it is now gives the same times with the same practitioners, book those
             # (in the rooms still free). Anything else the receptionist must see first.
-            replanned, _warnings = _plan(request, now=now)
+            replanned, _warnings = _plan(request, checked, now=now)
             if attempt == WRITE_ATTEMPTS or replanned.conflicts or times_of(replanned) != times_of(plan):
                 raise SlotConflict(
                     _("Another booking took one of these times a moment ago. Preview again to see free times."),
