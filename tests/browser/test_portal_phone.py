@@ -90,6 +90,7 @@ def test_an_arabic_speaking_patient_moves_a_session_fills_the_screening_and_sign
 
     page.get_by_role("link", name="العودة إلى مواعيدي").click()
     page.get_by_role("link", name="أجب عن الأسئلة الصحية").click()
+    expect(page.get_by_test_id("screening-form")).to_be_visible()  # .all() below does not wait for it
     for fieldset in page.get_by_test_id("screening-form").locator("fieldset").all():
         fieldset.get_by_label("لا", exact=True).check()
     fits_the_screen(page)
@@ -130,6 +131,7 @@ def test_an_english_patient_on_a_phone(phone):
     page.wait_for_url("**/move/**")  # its load event: the day picker has replaced its field
     page.get_by_label("Choose a day").fill("2027-03-31")
     page.get_by_role("button", name="Show free times").click()
+    page.wait_for_url("**date=2027-03-31**")  # the day's page has loaded (mid-way it has no document yet)
     fits_the_screen(page)
     assert_accessible(page)
     screenshot(page, "portal-en-move")
