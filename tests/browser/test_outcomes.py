@@ -106,6 +106,7 @@ def test_a_doctor_measures_two_visits_then_reads_the_chart_and_the_report(login,
     comparison = page.get_by_test_id("comparison")
     expect(comparison.get_by_test_id("compare-before")).to_contain_text("day 0 since the course")
     expect(comparison.get_by_test_id("compare-after")).to_contain_text("day 28 since the course")
+    page.wait_for_load_state()  # the load event comes after the images have loaded
     for side in ("before", "after"):
         image = comparison.get_by_test_id(f"compare-{side}").locator("img")
         expect(image).to_be_visible()

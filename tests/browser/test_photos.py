@@ -68,6 +68,7 @@ def test_a_doctor_photographs_two_visits_and_compares_them(login, room, _clock):
     comparison = page.get_by_test_id("comparison")
     expect(comparison.get_by_test_id("compare-before")).to_contain_text("1 Mar 2027 · day 0 since the course")
     expect(comparison.get_by_test_id("compare-after")).to_contain_text("29 Mar 2027 · day 28 since the course")
+    page.wait_for_load_state()  # the load event comes after the images have loaded
     for side in ("before", "after"):  # the images really load (private bytes through the app)
         image = comparison.get_by_test_id(f"compare-{side}").locator("img")
         expect(image).to_be_visible()

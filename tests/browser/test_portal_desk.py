@@ -22,6 +22,7 @@ def test_the_receptionist_shows_the_qr_code_and_sees_the_patients_move(login):
     expect(card).to_be_visible()
     card.get_by_role("link", name="QR code to print or show").click()
     expect(page.get_by_test_id("portal-qr")).to_be_visible()
+    page.wait_for_load_state()  # the load event comes after the image has loaded
     assert page.get_by_test_id("portal-qr").evaluate("img => img.naturalWidth") > 100
     assert_accessible(page)
     screenshot(page, "portal-desk-qr")
