@@ -61,10 +61,10 @@ def unsigned_documents_of[K](asks: Mapping[K, tuple[int, Iterable[str]]]) -> dic
     has not signed, in code order; no codes, none. `consents_missing`'s rule for many patients
     at once, in two queries whatever their number (a day's list at the desk, a batch of emails)."""
     asks = {key: (patient, set(codes)) for key, (patient, codes) in asks.items()}
-    codes = set().union(*(codes for _, codes in asks.values()))
-    if not codes:
+    every_code = set().union(*(codes for _, codes in asks.values()))
+    if not every_code:
         return {key: [] for key in asks}
-    documents = list(documents_required(codes=codes))
+    documents = list(documents_required(codes=every_code))
     patients = {patient for patient, _ in asks.values()}
     signed = set(ConsentSignature.objects.filter(document_id__in=[document.pk for document in documents],
                                                  patient_id__in=patients).values_list("patient_id", "document_id"))

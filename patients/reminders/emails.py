@@ -6,7 +6,7 @@ rendered with Django's `render_to_string` and the message is Django's EmailMulti
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import MIMEPart
@@ -201,21 +201,17 @@ class BatchReads:
     dispatcher's claimed batch): each patient's portal epoch (the link signs it) and, for each
     reminder before session 1, what the patient has still to fill in at home."""
 
-    epochs: dict[int, int] = field(default_factory=dict)
-    forms: dict[int, PendingForms] = field(default_factory=dict)
+    epochs: dict[int, int]
+    forms: dict[int, PendingForms]
 
 
 def batch_reads(reminders: list[Reminder]) -> BatchReads:
-    """BatchReads for these rows (their sessions and patients already read): two queries, and
+    """BatchReads for these rows (their sessions and patients already read): one query, and
     three more when a reminder before session 1 is among them."""
     from patients.portal.selectors import pending_forms_of
 
-    before_first = {r.pk: (r.patient_id, r.send_at) for r in reminders if _before_first_visit(r, _first_of(r))}
+    before_first = {r.pk: (r.patient_id, r.send_at) for r in reminders if _before_first_visit(r)}
     return BatchReads(epochs=patient_epochs({r.patient_id for r in reminders}), forms=pending_forms_of(before_first))
-
-
-def _first_of(reminder: Reminder) -> list[Session]:
-    return [reminder.session] if reminder.kind == "reminder" and reminder.session_id else []
 
 
 def render(reminder: Reminder) -> tuple[str, str, str, list[Session]]:
@@ -239,7 +235,7 @@ def _render(reminder: Reminder, reads: BatchReads | None = None) -> tuple[str, s
     unsubscribe_url = signed_link("unsubscribe", reminder.pk, patient.pk)
     epoch = reads.epochs.get(patient.pk, 0) if reads is not None else None
     portal = portal_url(patient, epoch=epoch, now=reminder.send_at)
-    missing = _missing_before_first_visit(reminder, sessions, reads)
+    missing = _missing_before_first_visit(reminder, reads)
     with translation.override(patient.language or "en"):
         views = [
             _session_view(
@@ -280,14 +276,14 @@ def _render(reminder: Reminder, reads: BatchReads | None = None) -> tuple[str, s
     return subject, text, html, sessions, unsubscribe_url
 
 
-def _before_first_visit(reminder: Reminder, sessions: list[Session]) -> bool:
+def _before_first_visit(reminder: Reminder) -> bool:
     """Is this the reminder before session 1 (whose email lists the forms still missing)?"""
-    return reminder.kind == "reminder" and bool(sessions) and sessions[0].number == 1
+    return reminder.kind == "reminder" and reminder.session_id is not None and reminder.session.number == 1
 
 
-def _missing_before_first_visit(reminder: Reminder, sessions: list[Session], reads: BatchReads | None = None):
+def _missing_before_first_visit(reminder: Reminder, reads: BatchReads | None = None):
     """For the reminder before session 1: what the patient has still to fill in at home."""
-    if not _before_first_visit(reminder, sessions):
+    if not _before_first_visit(reminder):
         return None
     if reads is not None and reminder.pk in reads.forms:
         return reads.forms[reminder.pk]
