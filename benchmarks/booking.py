@@ -7,7 +7,8 @@
 
 Each run measures at a tenth of --sessions and at --sessions: the calendar ahead of today is equally
 full at both sizes (at most FUTURE_DAYS booked days; the rest of the sessions are history), so the
-two figures differ only by the size of the table. Prints:
+two figures differ only by the size of the table. Django runs as in production (DEBUG off: no
+query log kept behind every cursor). Prints:
 - a 6-session preview (course_preview: reading the calendar + planning): median and p95
   (target: median under 30 ms);
 - the calendar's week feed for one location through the real view (Django test client): median,
@@ -23,9 +24,12 @@ exit status 1 and the reason, before any figure is printed for it.
 """
 
 import argparse
+import os
+import secrets
 import statistics
 import sys
 import time
+import warnings
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -186,7 +190,7 @@ def time_week_feed(world: dict, runs: int, resource: int | None = None) -> tuple
             url += f"&by=practitioner&resource={resource}"
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            response = client.get(url)
+            response = client.get(url, secure=True)  # production redirects plain HTTP to HTTPS
             timings.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             fail(f"week feed answered {response.status_code}: {response.content[:300]!r}")
@@ -278,6 +282,12 @@ def main() -> int:
     args = parser.parse_args()
     if args.practitioners < 20 or args.practitioners % args.locations:
         parser.error("--practitioners: at least 20 (one per concurrent client), the same number at each location")
+    # As in production: DEBUG off (no query log behind every cursor).
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("SITE_URL", "https://bench.anagen.invalid")
+    # WhiteNoise warns that collectstatic has not run: the benchmark serves no static file.
+    warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
     django_on_bench_database(args.database)
 
     for size in (args.sessions // 10, args.sessions):

@@ -14,12 +14,13 @@ from datetime import datetime
 from django.db import connection
 
 from clinic.intervals import Interval, IntervalSet
+from clinic.prepared import Prepared, execute_prepared
 from patients.models import Session
 from protocols.planning import Resources
 
 # One row per wanted span and session overlapping it; range_agg merges the duplicates of sessions
 # that two overlapping spans (or two parts below) both reach.
-_BUSY_SQL = """
+_BUSY = Prepared(name="anagen_busy_blocks", sql="""
     WITH wanted AS (
         SELECT lo, hi FROM unnest(%(los)s::timestamptz[], %(his)s::timestamptz[]) AS w(lo, hi)
     ), live AS (
@@ -54,7 +55,8 @@ _BUSY_SQL = """
     UNION ALL
     SELECT 'patient', 0, lower(block), upper(block)
       FROM (SELECT unnest(range_agg(span)) AS block FROM live WHERE patient_id = %(patient)s) x
-"""
+""", types={"location": "bigint", "los": "timestamptz[]", "his": "timestamptz[]", "live": "text[]",
+           "exclude": "bigint[]", "practitioners": "bigint[]", "rooms": "bigint[]", "patient": "bigint"})
 
 
 def busy_blocks(
@@ -67,8 +69,10 @@ def busy_blocks(
     if not spans:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(
-            _BUSY_SQL,
+        # Planning this query costs more than running it: it is prepared once per connection.
+        execute_prepared(
+            cursor,
+            _BUSY,
             {
                 "location": location_id, "los": [span.start for span in spans], "his": [span.end for span in spans],
                 "live": list(Session.LIVE), "exclude": exclude or [0],

@@ -38,7 +38,8 @@ def booking_resources(
     Without `read_busy` nothing busy is read here: the caller reads the spans it expects the
     planner to use (patients.booking.busy.BusyRead) and passes `busy.into(resources)`."""
     zone = ZoneInfo(location.timezone)
-    practitioners = {p.id: p for p in Practitioner.objects.filter(location=location, active=True).order_by("id")}
+    working_hours = dict(Practitioner.objects.filter(location=location, active=True).order_by("id")
+                         .values_list("id", "working_hours"))
     rooms = list(location.rooms.filter(active=True).order_by("id").values_list("id", flat=True))
     range_start = local_datetime(start_date, 0, zone)
     range_end = local_datetime(end_date + timedelta(days=1), 0, zone)
@@ -64,17 +65,16 @@ def booking_resources(
 
     def open_for(practitioner_id: int) -> IntervalSet:
         # Practitioners with the same hours and no closures of their own share one computation.
-        practitioner = practitioners.get(practitioner_id)
-        if practitioner is None:
+        if practitioner_id not in working_hours:
             return IntervalSet()
-        working = tuple(parse_hours(practitioner.working_hours, field="working hours"))
+        working = tuple(parse_hours(working_hours[practitioner_id], field="working hours"))
         return open_with(working, tuple(own_closures.get(practitioner_id, ())))
 
-    resources = Resources(zone=zone, slot_minutes=location.slot_minutes, practitioners=list(practitioners),
+    resources = Resources(zone=zone, slot_minutes=location.slot_minutes, practitioners=list(working_hours),
                           rooms=rooms, open_for=open_for)
     if not read_busy:
         return resources
-    busy = BusyRead(location_id=location.id, practitioners=list(practitioners), rooms=rooms, patient_id=patient.id,
+    busy = BusyRead(location_id=location.id, practitioners=list(working_hours), rooms=rooms, patient_id=patient.id,
                     exclude=exclude_sessions)
     busy.read([Interval(range_start, range_end)])
     return busy.into(resources, complete=True)

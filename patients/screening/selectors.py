@@ -129,9 +129,13 @@ def booking_warning_codes(*, patient: Patient, screening: Screening | None, prot
 def screening_latest_valid(patient: Patient, now: datetime) -> Screening | None:
     """The newest screening taken within SCREENING_VALID_DAYS before `now` (none in the future)."""
     since = now - timedelta(days=settings.SCREENING_VALID_DAYS)
-    # Booking reads it for its verdict, which needs the override and the patient, nothing else joined.
-    return (Screening.objects.filter(patient=patient, taken_at__gte=since, taken_at__lte=now)
-            .select_related("override", "patient").order_by("-taken_at", "-id").first())
+    # Booking reads it for its verdict, which needs the override and the patient: the override is
+    # joined, the patient is the one given.
+    screening = (Screening.objects.filter(patient=patient, taken_at__gte=since, taken_at__lte=now)
+                 .select_related("override").order_by("-taken_at", "-id").first())
+    if screening is not None:
+        screening.patient = patient
+    return screening
 
 
 def screenings_latest_valid_of(patient_ids: list[int], now: datetime) -> dict[int, Screening]:

@@ -4,7 +4,7 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from clinic.errors import DomainError
 from patients.booking import services as booking
@@ -62,6 +62,26 @@ def test_fifty_bookings_of_the_same_practitioner_and_time_one_wins():
     patients = [world.new_patient() for _ in range(THREADS)]
     outcomes = race([book_call(world, p, practitioner=world.doctors[0]) for p in patients])
     assert outcomes == Counter({"ok": 1, "409 slot_conflict": THREADS - 1})
+    assert Session.objects.filter(practitioner=world.doctors[0]).count() == 1
+
+
+def test_inside_a_callers_transaction_the_lost_race_is_told_by_the_booking_not_by_the_callers_commit():
+    # Booked on its own, a booking's commit checks the exclusion constraints; inside a caller's
+    # transaction it checks them itself before it returns (SET CONSTRAINTS ALL IMMEDIATE).
+    world = one_session_world()
+    patients = [world.new_patient() for _ in range(THREADS)]
+    committed = Counter()
+
+    def in_a_transaction(call):
+        def wrapped():
+            with transaction.atomic():
+                call()
+                committed["returned"] += 1
+        return wrapped
+
+    outcomes = race([in_a_transaction(book_call(world, p, practitioner=world.doctors[0])) for p in patients])
+    assert outcomes == Counter({"ok": 1, "409 slot_conflict": THREADS - 1})
+    assert committed == Counter({"returned": 1})
     assert Session.objects.filter(practitioner=world.doctors[0]).count() == 1
 
 
