@@ -131,7 +131,9 @@ class CalendarFeedView(RoleRequiredMixin, View):
             room=resource_id if by == "room" else None,
         )
         url = reverse("booking:session", args=[0]).replace("/0/", "/{}/")
-        events = [_event_from_row(row, zone, by, url) for row in rows]
+        # Each status's label in the request's language, translated once, not once an event.
+        labels = {status: str(label) for status, label in Session.Status.choices}
+        events = [_event_from_row(row, zone, by, url, labels) for row in rows]
         patient_access_record(request=request, patients=[row[_PATIENT] for row in rows],
                               what=PatientAccess.What.CALENDAR)
         return JsonResponse(events, safe=False)
@@ -153,10 +155,7 @@ def _feed_bound(value: str | None, zone: ZoneInfo) -> datetime | None:
 _PATIENT = selectors.EVENT_FIELDS.index("patient_id")
 
 
-_STATUS_LABELS = dict(Session.Status.choices)
-
-
-def _event_from_row(row: tuple, zone: ZoneInfo, by: str, url: str) -> dict:
+def _event_from_row(row: tuple, zone: ZoneInfo, by: str, url: str, labels: dict[str, str]) -> dict:
     (pk, number, start, end, status, course_id, practitioner_id, room_id, change_requested_at, first_name,
      last_name, code, practitioner, room, _patient_id) = row
     return {
@@ -168,7 +167,7 @@ def _event_from_row(row: tuple, zone: ZoneInfo, by: str, url: str) -> dict:
         "url": url.format(pk),
         "extendedProps": {
             "status": status,
-            "statusLabel": str(_STATUS_LABELS.get(status, status)),
+            "statusLabel": labels.get(status, status),
             "practitioner": practitioner,
             "room": room,
             "resourceId": practitioner_id if by == "practitioner" else room_id,

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clinic.errors import DomainError
 from patients.booking import services as booking
@@ -181,6 +181,17 @@ def test_the_feed_gives_events_with_clinic_times_and_status_colours(desk, world)
     assert event["extendedProps"]["practitioner"] == "Dr. Aydın"
     assert event["extendedProps"]["resourceId"] == world.doctors[0].pk
     assert world.patient.first_name in event["title"]
+
+
+def test_the_feeds_status_labels_are_in_the_readers_language(desk, world):
+    book(world)
+    url = (f"/booking/calendar/feed/?location={world.location.pk}"
+           "&start=2027-03-01T00:00:00Z&end=2027-03-08T00:00:00Z")
+    with translation.override("tr"):
+        turkish = str(Session.Status.BOOKED.label)
+    assert turkish != "Booked"
+    assert [e["extendedProps"]["statusLabel"] for e in desk.get(url, HTTP_ACCEPT_LANGUAGE="tr").json()] == [turkish]
+    assert [e["extendedProps"]["statusLabel"] for e in desk.get(url, HTTP_ACCEPT_LANGUAGE="en").json()] == ["Booked"]
 
 
 def test_the_feed_filters_by_room(desk, world):
