@@ -14,13 +14,12 @@ from datetime import datetime
 from django.db import connection
 
 from clinic.intervals import Interval, IntervalSet
-from clinic.prepared import Prepared, execute_prepared
 from patients.models import Session
 from protocols.planning import Resources
 
 # One row per wanted span and session overlapping it; range_agg merges the duplicates of sessions
 # that two overlapping spans (or two parts below) both reach.
-_BUSY = Prepared(name="anagen_busy_blocks", sql="""
+_BUSY_SQL = """
     WITH wanted AS (
         SELECT lo, hi FROM unnest(%(los)s::timestamptz[], %(his)s::timestamptz[]) AS w(lo, hi)
     ), live AS (
@@ -55,8 +54,7 @@ _BUSY = Prepared(name="anagen_busy_blocks", sql="""
     UNION ALL
     SELECT 'patient', 0, lower(block), upper(block)
       FROM (SELECT unnest(range_agg(span)) AS block FROM live WHERE patient_id = %(patient)s) x
-""", types={"location": "bigint", "los": "timestamptz[]", "his": "timestamptz[]", "live": "text[]",
-           "exclude": "bigint[]", "practitioners": "bigint[]", "rooms": "bigint[]", "patient": "bigint"})
+"""
 
 
 def busy_blocks(
@@ -69,10 +67,8 @@ def busy_blocks(
     if not spans:
         return []
     with connection.cursor() as cursor:
-        # Planning this query costs more than running it: it is prepared once per connection.
-        execute_prepared(
-            cursor,
-            _BUSY,
+        cursor.execute(
+            _BUSY_SQL,
             {
                 "location": location_id, "los": [span.start for span in spans], "his": [span.end for span in spans],
                 "live": list(Session.LIVE), "exclude": exclude or [0],
