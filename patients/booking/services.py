@@ -367,9 +367,8 @@ def _write_course(request: BookingRequest, plan: Plan, *, anchor: date, by, now:
 
 def check_constraints_now() -> None:
     """Run the deferred exclusion constraints now (raising IntegrityError on a double booking),
-    so a race is caught here even when the caller's transaction commits later. In a transaction
-    of its own (no outer atomic block), its commit, which comes next, checks them and raises the
-    same IntegrityError: nothing to do here."""
+    so a race is caught here even when the caller's transaction commits later. In a transaction of
+    its own (no outer atomic block) the commit that comes next checks them, raising the same."""
     if not connection.savepoint_ids:
         return
     with connection.cursor() as cursor:
