@@ -24,8 +24,6 @@ exit status 1 and the reason, before any figure is printed for it.
 """
 
 import argparse
-import os
-import secrets
 import statistics
 import sys
 import time
@@ -35,7 +33,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import django_on_bench_database, percentile, summary  # noqa: E402
+from common import as_in_production, django_on_bench_database, percentile, summary  # noqa: E402
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 SLOTS_PER_DAY = 16  # 30-minute sessions, 09:00-17:00
@@ -282,10 +280,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.practitioners < 20 or args.practitioners % args.locations:
         parser.error("--practitioners: at least 20 (one per concurrent client), the same number at each location")
-    # As in production: DEBUG off (no query log behind every cursor).
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ.setdefault("SITE_URL", "https://bench.anagen.invalid")
+    as_in_production()
     # WhiteNoise warns that collectstatic has not run: the benchmark serves no static file.
     warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
     django_on_bench_database(args.database)

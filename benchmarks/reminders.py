@@ -17,7 +17,6 @@ Targets: at least 100 emails/s with the default worker and 60% of the plain loop
 
 import argparse
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import django_on_bench_database, summary  # noqa: E402
+from common import as_in_production, django_on_bench_database, summary  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -85,10 +84,7 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=4, help="the worker's --concurrency (deployed: 4)")
     parser.add_argument("--database", default="anagen_bench_reminders", help="the benchmark's own database (emptied)")
     args = parser.parse_args()
-    # As in production: DEBUG off (no query log, no template debug data).
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ.setdefault("SITE_URL", "https://bench.anagen.invalid")
+    as_in_production()
     django_on_bench_database(args.database)
 
     from django.conf import settings
