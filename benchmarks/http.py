@@ -13,7 +13,7 @@ with one query and returning them as JSON; the search's inside the product's own
 that both read the trigram index), and their ratio (target: at least 35%):
 
 - the sessions of one day at a location: /api/v1/sessions/?location=&start_after=&start_before=&page_size=100
-- the calendar's week feed of one practitioner, as the week view asks: /booking/calendar/feed/
+- the calendar's week feed of one practitioner (the week view with "Show" set to them): /booking/calendar/feed/
 - the patient search: /api/v1/patients/?q=
 
 The floor views live here and are served from a settings module this script writes to a

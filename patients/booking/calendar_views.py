@@ -49,7 +49,7 @@ def _day(value: str | None, zone: ZoneInfo) -> tuple[date, str]:
 
 class CalendarView(RoleRequiredMixin, TemplateView):
     """One location's sessions: a day with a column per practitioner or per room, or a week
-    (FullCalendar, fed by CalendarFeedView) filtered by one practitioner or room."""
+    (FullCalendar, fed by CalendarFeedView) of everyone or of one practitioner or room."""
 
     template_name = "patients/calendar.html"
 
