@@ -157,6 +157,17 @@ def test_the_adherence_page_and_csv_equal_the_api(doc, api_doctor, room, cohort)
     assert people == [{name: shown(row[name]) for name in UTILISATION_COLUMNS} for row in api["by_practitioner"]]
 
 
+@pytest.mark.parametrize(("language", "separator"), [("en", ","), ("tr", ".")])
+def test_the_reports_counts_are_grouped_as_the_reader_writes_them(doc, api_doctor, room, language, separator):
+    query = {"location": str(room.world.location.pk), "from": "2027-03-01", "to": "2027-03-31"}
+    minutes = api_doctor.get("/api/v1/reports/adherence/", query).json()["by_practitioner"][0]["open_minutes"]
+    assert minutes >= 1000  # a month of opening hours: a figure with a thousands separator
+    html = doc.get(ADHERENCE, query, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    table = html.split('data-testid="utilisation-table"')[1].split("</table>")[0]
+    assert f">{minutes:,}<".replace(",", separator) in table
+    assert f">{minutes}<" not in table
+
+
 def test_formula_like_text_is_neutralised_in_the_csv(doc, room):
     PractitionerFactory(location=room.world.location, name='=HYPERLINK("http://evil.test","x")')
     people = rows_of(doc.get("/outcomes/reports/adherence.csv", {"from": "2027-03-01", "to": "2027-03-05",
